@@ -1,0 +1,78 @@
+# xingan-nengshou — one command per stage of a 兴安技术能手 round.
+# `make help` lists the targets. EDITION=path/to/edition selects the round (default: the demo).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+
+EDITION ?= input/demo
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+SETUP   := $(VENV)/.setup-done
+RUN     := $(PY) -m pipeline --edition $(EDITION)
+
+.DEFAULT_GOAL := help
+
+## ---- Documents (each stage brings the earlier ones up to date; unchanged work is skipped) ----
+
+.PHONY: demo
+demo: $(SETUP) ## Set up everything and run the whole round on the demo edition
+	$(RUN) all
+
+.PHONY: check
+check: $(SETUP) ## Check every nomination and photo; writes output/<edition>/check/
+	$(RUN) check
+
+.PHONY: packets
+packets: $(SETUP) ## Bound application packets (PDF) and editable 申报审批表 (DOCX)
+	$(RUN) packets
+
+.PHONY: shortlist scoresheets results publicity certificates
+shortlist: $(SETUP) ## 初审 shortlist (2:1, at most 40)
+	$(RUN) shortlist
+scoresheets: $(SETUP) ## Blank expert score sheets (XLSX)
+	$(RUN) scoresheets
+results: $(SETUP) ## Aggregate returned score sheets, rank, select
+	$(RUN) results
+publicity: $(SETUP) ## 公示 notice and media kit
+	$(RUN) publicity
+certificates: $(SETUP) ## Certificates, registry, verification site
+	$(RUN) certificates
+
+.PHONY: verify
+verify: $(SETUP) ## Verify a certificate: make verify QR=<url> or IMAGE=<file>
+	$(RUN) verify $(if $(QR),--qr '$(QR)') $(if $(IMAGE),--image '$(IMAGE)')
+
+## ---- Chores ----
+
+.PHONY: setup
+setup: $(SETUP) ## Create the virtualenv and install system and Python packages
+
+$(SETUP): pyproject.toml constraints.txt scripts/setup.sh scripts/system-packages.txt
+	scripts/setup.sh
+	touch $@
+
+.PHONY: test
+test: $(SETUP) ## Lint, type-check and run the whole test suite
+	$(VENV)/bin/ruff check pipeline tests tools
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+.PHONY: bench
+bench: $(SETUP) ## Time the demo round and a scaled round (not a test)
+	$(PY) -m pipeline bench $(if $(N),--nominees $(N))
+
+.PHONY: demo-data
+demo-data: $(SETUP) ## Regenerate the shipped demo and mistakes editions (developers only)
+	$(PY) tools/make_demo.py
+
+.PHONY: clean
+clean: ## Remove rebuildable output (never input, registry or keys)
+	rm -rf output/*/
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^(## |[a-zA-Z_-]+:.*## )' $(MAKEFILE_LIST) | \
+	  sed -E 's/^## (.*)/\n\1/; s/^([a-zA-Z_-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
