@@ -22,8 +22,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        tmp.chmod(0o644)
+        tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -292,31 +292,31 @@ class _Section:
             file=str(self.source),
         )
 
-    def str(self, key: str) -> str:
+    def text(self, key: str) -> str:
         value = self._get(key)
         if not isinstance(value, str):
             raise self._bad(key, "文字")
         return value
 
-    def int(self, key: str) -> int:
+    def integer(self, key: str) -> int:
         value = self._get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self._bad(key, "非负整数")
         return value
 
-    def num(self, key: str) -> float:
+    def number(self, key: str) -> float:
         value = self._get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise self._bad(key, "非负数")
         return float(value)
 
-    def bool(self, key: str) -> bool:
+    def flag(self, key: str) -> bool:
         value = self._get(key)
         if not isinstance(value, bool):
             raise self._bad(key, " true 或 false")
         return value
 
-    def date(self, key: str) -> dt.date:
+    def day(self, key: str) -> dt.date:
         value = self._get(key)
         if isinstance(value, dt.datetime):
             return value.date()
@@ -324,7 +324,7 @@ class _Section:
             raise self._bad(key, "日期（如 2027-03-19）")
         return value
 
-    def strs(self, key: str) -> tuple[str, ...]:
+    def texts(self, key: str) -> tuple[str, ...]:
         value = self._get(key)
         if isinstance(value, str):
             value = [value]
@@ -370,18 +370,18 @@ def load_edition(path: Path) -> Edition:
 
     r = _table(source, raw, "round", {"honour": "兴安技术能手", "region": "大兴安岭地区", "quota": 20,
                                       "shortlist_ratio": 2, "shortlist_cap": 40})
-    year = r.int("year")
+    year = r.integer("year")
     round_ = RoundSettings(
         year=year,
-        title=r.str("title") if "title" in r.data else f"大兴安岭地区{year}年度“兴安技术能手”选树",
-        honour=r.str("honour"),
-        quota=r.int("quota"),
-        shortlist_ratio=r.int("shortlist_ratio"),
-        shortlist_cap=r.int("shortlist_cap"),
-        reference_date=r.date("reference_date"),
-        basis_title=r.str("basis_title"),
-        basis_number=r.str("basis_number"),
-        region=r.str("region"),
+        title=r.text("title") if "title" in r.data else f"大兴安岭地区{year}年度“兴安技术能手”选树",
+        honour=r.text("honour"),
+        quota=r.integer("quota"),
+        shortlist_ratio=r.integer("shortlist_ratio"),
+        shortlist_cap=r.integer("shortlist_cap"),
+        reference_date=r.day("reference_date"),
+        basis_title=r.text("basis_title"),
+        basis_number=r.text("basis_number"),
+        region=r.text("region"),
     )
 
     phases: dict[str, Phase] = {}
@@ -392,8 +392,8 @@ def load_edition(path: Path) -> Edition:
         phases[key] = Phase(value[0], value[1])
 
     o = _table(source, raw, "office", {"address": ""})
-    office = Office(o.str("name"), o.str("bureau"), o.str("department"), o.str("contact"),
-                    o.str("phone"), o.str("address"))
+    office = Office(o.text("name"), o.text("bureau"), o.text("department"), o.text("contact"),
+                    o.text("phone"), o.text("address"))
 
     g = _table(source, raw, "organs")
     c = _table(source, raw, "checks", {
@@ -416,30 +416,30 @@ def load_edition(path: Path) -> Edition:
             {"name": "业绩", "weight": 0.3, "max": 100},
             {"name": "贡献", "weight": 0.3, "max": 100}])):
         cs = _Section(source, f"review.criteria[{i}]", item, {"max": 100})
-        criteria.append(Criterion(cs.str("name"), cs.num("weight"), cs.num("max")))
+        criteria.append(Criterion(cs.text("name"), cs.number("weight"), cs.number("max")))
     if criteria and abs(sum(cr.weight for cr in criteria) - 1) > 1e-6:
         raise EditionConfigError(
             "评分标准的权重之和不等于 1", hint="修改 [[review.criteria]] 的 weight", file=str(source))
 
-    publicity_date = u.date("date") if "date" in u.data else u.date("start")
+    publicity_date = u.day("date") if "date" in u.data else u.day("start")
     return Edition(
         path=path,
         name=path.name,
         round=round_,
         phases=phases,
         office=office,
-        issuing_organs=g.strs("issuing"),
-        publicity_organ=g.str("publicity"),
-        checks=CheckSettings(c.int("deeds_target_chars"), c.int("deeds_min_chars"), c.int("deeds_max_chars"),
-                             c.int("summary_max_chars"), c.int("evidence_years"), c.int("min_years_to_retirement")),
-        photo=PhotoSettings(p.num("width_mm"), p.num("height_mm"), p.int("dpi")),
-        packets=PacketSettings(k.int("print_dpi"), k.num("email_budget_mb"), k.bool("imprint"), k.int("copies")),
-        publicity=PublicitySettings(u.date("start"), u.int("working_days"), publicity_date, u.bool("final")),
-        review=ReviewSettings(v.strs("experts"), tuple(criteria), v.bool("drop_extremes")),
+        issuing_organs=g.texts("issuing"),
+        publicity_organ=g.text("publicity"),
+        checks=CheckSettings(c.integer("deeds_target_chars"), c.integer("deeds_min_chars"), c.integer("deeds_max_chars"),
+                             c.integer("summary_max_chars"), c.integer("evidence_years"), c.integer("min_years_to_retirement")),
+        photo=PhotoSettings(p.number("width_mm"), p.number("height_mm"), p.integer("dpi")),
+        packets=PacketSettings(k.integer("print_dpi"), k.number("email_budget_mb"), k.flag("imprint"), k.integer("copies")),
+        publicity=PublicitySettings(u.day("start"), u.integer("working_days"), publicity_date, u.flag("final")),
+        review=ReviewSettings(v.texts("experts"), tuple(criteria), v.flag("drop_extremes")),
         certificates=CertificateSettings(
-            e.str("number_prefix"), e.str("number_format"), e.str("verify_base_url"), e.int("term_years"),
-            e.date("issue_date") if "issue_date" in e.data else u.date("start"), e.num("subsidy_yuan")),
-        media=MediaSettings(m.str("newspaper"), m.str("tv"), m.str("page_size"), m.num("bleed_mm")),
-        fonts=FontSettings(f.strs("title"), f.strs("body"), f.strs("hei"), f.strs("kai"), f.strs("fallback")),
+            e.text("number_prefix"), e.text("number_format"), e.text("verify_base_url"), e.integer("term_years"),
+            e.day("issue_date") if "issue_date" in e.data else u.day("start"), e.number("subsidy_yuan")),
+        media=MediaSettings(m.text("newspaper"), m.text("tv"), m.text("page_size"), m.number("bleed_mm")),
+        fonts=FontSettings(f.texts("title"), f.texts("body"), f.texts("hei"), f.texts("kai"), f.texts("fallback")),
         raw=raw,
     )

@@ -1,0 +1,236 @@
+"""Font roles: which installed font plays 小标宋, 仿宋, 黑体 and 楷体, and what they can draw.
+
+The official fonts (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312) are used when present in
+assets/fonts/ or on the system; otherwise free stand-ins play the role (see README). Fonts
+in assets/fonts/ are made visible to WeasyPrint through a generated fontconfig file, so CSS
+names every font by family and fontconfig picks the right face of a .ttc collection.
+
+`FontSet.missing()` tells which characters no configured font can draw — the GLYPH_MISSING
+check — so that a printed document never shows a blank box.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.edition import PROJECT_ROOT, FontSettings
+from pipeline.errors import StageError
+
+ASSET_FONTS = PROJECT_ROOT / "assets" / "fonts"
+ROLES: tuple[str, ...] = ("title", "body", "hei", "kai")
+ROLE_NAMES: dict[str, str] = {"title": "小标宋", "body": "仿宋", "hei": "黑体", "kai": "楷体"}
+OFFICIAL: dict[str, frozenset[str]] = {
+    "title": frozenset({"方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FZXiaoBiaoSong-B05"}),
+    "body": frozenset({"仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong"}),
+    "hei": frozenset({"黑体", "SimHei"}),
+    "kai": frozenset({"楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi"}),
+}
+
+
+@dataclass(frozen=True)
+class Face:
+    """One installed font face as fontconfig lists it."""
+
+    family: str
+    """The family name CSS uses (the first of the face's family names)."""
+    names: tuple[str, ...]
+    """Every family name of the face (fontconfig lists localised names too)."""
+    bold: bool
+    """Weight ≥ bold."""
+    file: Path
+    """Font file."""
+    index: int
+    """Face index inside a .ttc collection."""
+
+
+@dataclass(frozen=True)
+class RoleFont:
+    """The face that plays a role."""
+
+    role: str
+    """title, body, hei, kai or fallback."""
+    face: Face
+    """The face."""
+    official: bool
+    """True when it is the official font of the role, not a stand-in."""
+
+    @property
+    def css_family(self) -> str:
+        """The quoted family name for CSS."""
+        return f'"{self.face.family}"'
+
+    @property
+    def css_weight(self) -> str:
+        """CSS font-weight giving this face."""
+        return "bold" if self.face.bold else "normal"
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The resolved font of each role plus fallbacks."""
+
+    roles: dict[str, RoleFont]
+    """title, body, hei, kai."""
+    fallback: tuple[RoleFont, ...]
+    """Fonts tried for characters a role font lacks."""
+    fontconfig_file: Path
+    """A fonts.conf that adds assets/fonts/ to the system fonts (set FONTCONFIG_FILE to it)."""
+
+    def stack(self, role: str) -> str:
+        """CSS font-family value: the role's font, then the fallbacks."""
+        names = [self.roles[role].css_family] + [f.css_family for f in self.fallback]
+        return ", ".join(dict.fromkeys(names)) + ", serif"
+
+    def css(self) -> str:
+        """CSS custom properties and classes for the roles, for every template to include."""
+        lines = [":root {"]
+        for role in ROLES:
+            lines.append(f"  --font-{role}: {self.stack(role)};")
+            lines.append(f"  --weight-{role}: {self.roles[role].css_weight};")
+        lines.append("}")
+        for role in ROLES:
+            lines.append(
+                f".font-{role} {{ font-family: {self.stack(role)}; font-weight: {self.roles[role].css_weight}; }}"
+            )
+        return "\n".join(lines) + "\n"
+
+    def missing(self, text: str) -> list[str]:
+        """Characters of `text` that no configured font (role fonts or fallbacks) can draw."""
+        covered = self._coverage()
+        seen: dict[str, None] = {}
+        for ch in text:
+            if ch.isspace() or ord(ch) < 0x20 or ch in seen:
+                continue
+            if ord(ch) in _IGNORABLE:
+                continue
+            if ord(ch) not in covered:
+                seen[ch] = None
+        return list(seen)
+
+    def _coverage(self) -> frozenset[int]:
+        faces = [f.face for f in self.roles.values()] + [f.face for f in self.fallback]
+        return _union_cmap(tuple((f.file, f.index) for f in faces))
+
+    def describe(self) -> list[tuple[str, str, bool]]:
+        """(role name, family, official?) for reports and the README."""
+        return [(ROLE_NAMES[r], self.roles[r].face.family, self.roles[r].official) for r in ROLES]
+
+
+_IGNORABLE = frozenset({0x200B, 0x200C, 0x200D, 0xFE0F, 0xFE0E, 0xFEFF})
+"""Zero-width and variation-selector code points: they draw nothing on purpose."""
+
+
+@functools.cache
+def _cmap(file: Path, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(file), fontNumber=index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+@functools.cache
+def _union_cmap(faces: tuple[tuple[Path, int], ...]) -> frozenset[int]:
+    out: set[int] = set()
+    for file, index in faces:
+        out |= _cmap(file, index)
+    return frozenset(out)
+
+
+def fontconfig_file() -> Path:
+    """Write (once) a fonts.conf that includes the system configuration and assets/fonts/."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "xingan-nengshou"
+    target = cache / "fonts.conf"
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        "  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n"
+        f"  <dir>{ASSET_FONTS}</dir>\n"
+        f"  <cachedir>{cache / 'fc-cache'}</cachedir>\n</fontconfig>\n"
+    )
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    return target
+
+
+@functools.cache
+def installed_faces() -> tuple[Face, ...]:
+    """Every face fontconfig knows, assets/fonts/ included."""
+    env = dict(os.environ, FONTCONFIG_FILE=str(fontconfig_file()))
+    try:
+        out = subprocess.run(
+            ["fc-list", "--format", "%{family}\t%{weight}\t%{file}\t%{index}\n"],
+            capture_output=True, text=True, check=True, env=env,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise StageError(
+            f"无法列出已安装的字体（fc-list）：{exc}", hint="运行 make setup 安装 fontconfig 和中文字体"
+        ) from exc
+    faces = []
+    for line in sorted(out.splitlines()):
+        parts = line.split("\t")
+        if len(parts) != 4:
+            continue
+        names = tuple(n.strip() for n in parts[0].split(",") if n.strip())
+        if not names:
+            continue
+        try:
+            weight = int(float(parts[1].strip("[] ").split()[0]))
+        except (ValueError, IndexError):
+            weight = 80
+        faces.append(Face(names[0], names, weight >= 200, Path(parts[2]), int(parts[3] or 0)))
+    return tuple(faces)
+
+
+def _find(spec: str, faces: tuple[Face, ...]) -> Face | None:
+    """The face for a spec 'Family' or 'Family:bold' (prefer the regular weight without ':bold')."""
+    family, _, style = spec.partition(":")
+    want_bold = style.strip().lower() == "bold"
+    matches = [f for f in faces if family in f.names]
+    for face in matches:
+        if face.bold == want_bold:
+            return face
+    return matches[0] if matches else None
+
+
+def resolve_fonts(settings: FontSettings) -> FontSet:
+    """Pick the face for every role; raise StageError naming the packages when a role has none."""
+    return _resolve(settings)
+
+
+@functools.cache
+def _resolve(settings: FontSettings) -> FontSet:
+    faces = installed_faces()
+    roles: dict[str, RoleFont] = {}
+    for role in ROLES:
+        for spec in getattr(settings, role):
+            face = _find(spec, faces)
+            if face is not None:
+                official = bool(OFFICIAL[role] & set(face.names))
+                roles[role] = RoleFont(role, face, official)
+                break
+        else:
+            raise StageError(
+                f"找不到“{ROLE_NAMES[role]}”字体（已尝试：{'、'.join(getattr(settings, role))}）",
+                hint="运行 make setup 安装中文字体（fonts-noto-cjk、fonts-arphic-ukai），"
+                "或将字体文件放入 assets/fonts/",
+            )
+    fallback = tuple(
+        RoleFont("fallback", face, False)
+        for spec in settings.fallback
+        if (face := _find(spec, faces)) is not None
+    )
+    return FontSet(roles, fallback, fontconfig_file())
+
+
+def use_project_fonts() -> None:
+    """Point fontconfig (and so WeasyPrint) at the project's fonts.conf; call before rendering."""
+    os.environ["FONTCONFIG_FILE"] = str(fontconfig_file())
