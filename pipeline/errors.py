@@ -36,9 +36,12 @@ class PipelineError(Exception):
 
     exit_code: ExitCode = ExitCode.cannot_proceed
 
-    def __init__(self, message: str, *, hint: str = "", candidate: str = "", file: str = "") -> None:
+    def __init__(
+        self, message: str, *, hint: str = "", candidate: str = "", file: str = "", code: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
         self.hint = hint
         self.candidate = candidate
         self.file = file

@@ -113,13 +113,11 @@ def read_deeds(path: Path) -> DeedsText:
     """Read a 先进事迹 file (.docx, .md, .txt in UTF-8 or GB18030)."""
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        import zipfile
+        from docx import Document
 
         try:
-            from docx import Document
-
             doc = Document(str(path))
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        except Exception as exc:  # python-docx raises many types for a broken package
             raise DeedsUnreadable(f"无法打开 Word 文件（{type(exc).__name__}），文件可能已损坏或不是 .docx 格式") from exc
         lines = [p.text for p in doc.paragraphs]
     else:

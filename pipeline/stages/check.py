@@ -1,0 +1,309 @@
+"""Stage `check`: edition input → output/<edition>/check/ (report.json, report.html, 推荐人选汇总表.xlsx,
+photos/<编号>.jpg normalised photos, thumbs/<编号>.png contact-sheet thumbnails).
+
+Reading the roster and applying the rules is cheap and done every run. Inspecting files
+(decoding every scan, the photo analysis, reading the deeds) is cached under
+output/<edition>/.work/check/ by content hash, so a second run with nothing changed does
+almost no work, and a changed file is inspected again. Cache misses run in worker processes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import pickle
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import atomic, checks
+from pipeline.checks import FileVerdict
+from pipeline.context import RunContext
+from pipeline.edition import PROJECT_ROOT, PhotoSettings
+from pipeline.errors import RosterError
+from pipeline.fonts import resolve_fonts
+from pipeline.materials import scan_materials
+from pipeline.model import Candidate, Finding, Materials, Severity
+from pipeline.roster import read_roster
+
+REPORT_SCHEMA = 1
+"""Version of report.json's layout (README: 'report.json')."""
+
+
+@dataclass(frozen=True)
+class Nominee:
+    """One nominee after the checks."""
+
+    candidate: Candidate
+    """The roster row, normalised."""
+    materials: Materials
+    """The nominee's files."""
+    findings: tuple[Finding, ...]
+    """Every finding about this nominee, errors first."""
+    photo: Path | None
+    """The normalised photo (output/<edition>/check/photos/<编号>.jpg), None when not usable."""
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error (warnings allowed)."""
+        return not any(f.severity is Severity.error for f in self.findings)
+
+    @property
+    def status(self) -> str:
+        """'error', 'warning' or 'ok'."""
+        if not self.ok:
+            return "error"
+        return "warning" if self.findings else "ok"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What the check stage found."""
+
+    nominees: tuple[Nominee, ...]
+    """Every nominee in roster order."""
+    roster_findings: tuple[Finding, ...]
+    """Findings about the roster file itself (ROSTER_*)."""
+    report: Path
+    """output/<edition>/check/report.json."""
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """All findings, roster first."""
+        return self.roster_findings + tuple(f for n in self.nominees for f in n.findings)
+
+    @property
+    def has_errors(self) -> bool:
+        """True when any finding is an error."""
+        return any(f.severity is Severity.error for f in self.findings)
+
+
+# ---- cached file inspections --------------------------------------------------------------
+
+@functools.cache
+def _code_version() -> str:
+    """Hash of the code whose verdicts are cached: a change of rules invalidates the cache."""
+    digest = hashlib.sha256()
+    for name in ("checks.py", "photo.py", "materials.py"):
+        path = PROJECT_ROOT / "pipeline" / name
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Job:
+    kind: str  # "deeds" | "evidence" | "photo"
+    path: str
+    rel: str
+    code: str
+    name: str
+    photo: PhotoSettings | None
+    key: str
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _job_key(kind: str, path: Path, extra: str) -> str:
+    try:
+        content = _file_hash(path)
+    except OSError:
+        content = "unreadable"
+    return hashlib.sha256(f"{_code_version()}|{kind}|{content}|{extra}".encode()).hexdigest()
+
+
+def _run_job(job: _Job) -> tuple[str, Any]:
+    """Worker: inspect one file; returns (cache key, picklable result)."""
+    path = Path(job.path)
+    if job.kind == "deeds":
+        return job.key, checks.inspect_deeds(path)
+    if job.kind == "evidence":
+        return job.key, checks.inspect_evidence(path)
+    from pipeline import photo
+
+    assert job.photo is not None
+    result = photo.check_photo(path, job.photo, code=job.code, name=job.name, rel=job.rel)
+    thumb = photo.contact_thumbnail(path, result) if result.size else None
+    return job.key, (result, thumb)
+
+
+class _Cache:
+    """Pickled inspection results under .work/check/cache/<key>.pickle."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get(self, key: str) -> Any:
+        path = self.folder / f"{key}.pickle"
+        try:
+            return pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        atomic.write_bytes(self.folder / f"{key}.pickle", pickle.dumps(value, protocol=5))
+
+
+def _inspect_all(ctx: RunContext, jobs: list[_Job]) -> dict[str, Any]:
+    cache = _Cache(ctx.work / "check" / "cache")
+    results: dict[str, Any] = {}
+    todo: list[_Job] = []
+    for job in jobs:
+        hit = cache.get(job.key)
+        if hit is None:
+            todo.append(job)
+        else:
+            results[job.key] = hit
+    if not todo:
+        return results
+    ctx.say(f"检查文件：{len(todo)} 个需要检查（其余 {len(jobs) - len(todo)} 个未改动，沿用上次结果）")
+    step = max(1, len(todo) // 10)
+    done = 0
+
+    def collect(pairs: Iterable[tuple[str, Any]]) -> None:
+        nonlocal done
+        for key, value in pairs:
+            cache.put(key, value)
+            results[key] = value
+            done += 1
+            if done % step == 0 or done == len(todo):
+                ctx.say(f"  已检查 {done}/{len(todo)}")
+
+    if len(todo) < 8 or ctx.workers == 1:
+        collect(map(_run_job, todo))
+    else:
+        with ProcessPoolExecutor(max_workers=ctx.workers) as pool:
+            collect(pool.map(_run_job, todo, chunksize=4))
+    return results
+
+
+# ---- the stage ------------------------------------------------------------------------------
+
+def run_check(ctx: RunContext) -> CheckResult:
+    """Check every nomination of the edition and write the reports."""
+    edition = ctx.edition
+    out = ctx.output / "check"
+    ctx.say(f"检查推荐材料：{edition.path}")
+    try:
+        roster = read_roster(edition.path)
+    except RosterError as exc:
+        finding = Finding(exc.code or "ROSTER_UNREADABLE", Severity.error, exc.message, exc.hint,
+                          file=Path(exc.file).name if exc.file else "roster.xlsx")
+        _write_reports(ctx, out, (), (finding,))
+        raise
+    fonts = resolve_fonts(edition.fonts)
+    roster_file = roster.file.name
+
+    materials = {c.code: scan_materials(edition.path, c.code) for c in roster.candidates}
+    jobs: list[_Job] = []
+    for c in roster.candidates:
+        m = materials[c.code]
+        for rel, path, kind in checks.iter_checked_files(c, m):
+            jobs.append(_Job(kind, str(path), rel, c.code, c.name, None, _job_key(kind, path, "")))
+        if m.photo is not None:
+            rel = f"candidates/{c.code}/{m.photo.name}"
+            extra = f"{c.code}|{c.name}|{edition.photo}"
+            jobs.append(_Job("photo", str(m.photo), rel, c.code, c.name, edition.photo,
+                             _job_key("photo", m.photo, extra)))
+    results = _inspect_all(ctx, jobs)
+    verdicts: dict[str, FileVerdict] = {j.rel: results[j.key] for j in jobs if j.kind != "photo"}
+    photo_results = {j.code: results[j.key] for j in jobs if j.kind == "photo"}
+
+    row_findings: dict[str, list[Finding]] = {}
+    for f in roster.findings:
+        row_findings.setdefault(f.candidate_code, []).append(f)
+
+    nominees = []
+    for c in roster.candidates:
+        m = materials[c.code]
+        found = list(row_findings.get(c.code, []))
+        found += checks.check_nominee(c, m, edition, fonts, roster_file, verdicts)
+        photo_path = None
+        if c.code in photo_results:
+            result, thumb = photo_results[c.code]
+            found += list(result.findings)
+            if thumb:
+                atomic.write_bytes(out / "thumbs" / f"{c.code}.png", thumb)
+            if result.normalised:
+                photo_path = out / "photos" / f"{c.code}.jpg"
+                atomic.write_bytes(photo_path, result.normalised)
+        else:
+            from pipeline import photo
+
+            found += list(photo.check_photo(None, edition.photo, code=c.code, name=c.name,
+                                            rel=f"candidates/{c.code}/照片.jpg").findings)
+        found.sort(key=lambda f: (f.severity is not Severity.error, f.code))
+        nominees.append(Nominee(c, m, tuple(found), photo_path))
+
+    _prune(out / "photos", {f"{n.candidate.code}.jpg" for n in nominees if n.photo})
+    _prune(out / "thumbs", {f"{c.code}.png" for c in roster.candidates if c.code in photo_results
+                            and photo_results[c.code][1]})
+    result = CheckResult(tuple(nominees), (), out / "report.json")
+    _write_reports(ctx, out, result.nominees, (), photo_results)
+    errors = sum(1 for n in nominees if not n.ok)
+    ctx.say(f"检查完成：共 {len(nominees)} 人，合格 {len(nominees) - errors} 人，有错误 {errors} 人。"
+            f"报告：{out / 'report.html'}")
+    return result
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove files of nominees no longer in the roster (rebuildable output only)."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name not in keep and not path.name.startswith("."):
+                path.unlink()
+
+
+def _write_reports(ctx: RunContext, out: Path, nominees: tuple[Nominee, ...],
+                   roster_findings: tuple[Finding, ...], photo_results: dict[str, Any] | None = None) -> None:
+    from pipeline.stages import check_report
+
+    data = report_json(ctx, nominees, roster_findings)
+    atomic.write_text(out / "report.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    check_report.write_html(ctx, out / "report.html", data, photo_results or {})
+    check_report.write_summary_xlsx(ctx, out / "推荐人选汇总表.xlsx", nominees)
+
+
+def report_json(ctx: RunContext, nominees: tuple[Nominee, ...], roster_findings: tuple[Finding, ...]) -> dict[str, Any]:
+    """The content of report.json (schema documented in the README)."""
+    all_findings = list(roster_findings) + [f for n in nominees for f in n.findings]
+    by_code = Counter(f.code for f in all_findings)
+    return {
+        "schema": REPORT_SCHEMA,
+        "edition": ctx.edition.name,
+        "round": ctx.edition.round.year,
+        "reference_date": ctx.edition.round.reference_date.isoformat(),
+        "summary": {
+            "nominees": len(nominees),
+            "ok": sum(1 for n in nominees if n.status == "ok"),
+            "with_warnings": sum(1 for n in nominees if n.status == "warning"),
+            "with_errors": sum(1 for n in nominees if n.status == "error"),
+            "errors": sum(1 for f in all_findings if f.severity is Severity.error),
+            "warnings": sum(1 for f in all_findings if f.severity is Severity.warning),
+            "by_code": dict(sorted(by_code.items())),
+        },
+        "roster_findings": [f.to_json() for f in roster_findings],
+        "nominees": [
+            {
+                "编号": n.candidate.code,
+                "姓名": n.candidate.name,
+                "工作单位及职务": n.candidate.unit_and_post,
+                "推荐单位": n.candidate.recommender,
+                "申报方式": n.candidate.nomination,
+                "status": n.status,
+                "photo": f"photos/{n.candidate.code}.jpg" if n.photo else None,
+                "findings": [f.to_json() for f in n.findings],
+            }
+            for n in nominees
+        ],
+    }

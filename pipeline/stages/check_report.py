@@ -1,0 +1,132 @@
+"""Readable outputs of the check stage: report.html (office staff) and 推荐人选汇总表.xlsx (print)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline import atomic, office
+from pipeline.context import RunContext
+from pipeline.templating import render
+
+if TYPE_CHECKING:
+    from pipeline.stages.check import Nominee
+
+CODE_TITLES: dict[str, str] = {
+    "ROSTER_MISSING_COLUMN": "名册缺少列",
+    "ROSTER_UNREADABLE": "名册无法读取",
+    "FIELD_REQUIRED": "必填项未填",
+    "FIELD_FORMAT": "填写格式有误",
+    "DUPLICATE_CANDIDATE": "重复申报",
+    "ID_FORMAT": "身份证号码格式错误",
+    "ID_CHECKSUM": "身份证号码校验位错误",
+    "ID_BIRTH_MISMATCH": "出生年月与身份证不符",
+    "ID_GENDER_MISMATCH": "性别与身份证不符",
+    "RETIREMENT_TOO_CLOSE": "距法定退休年龄不足3年",
+    "RETIREMENT_CATEGORY_NEEDED": "需确认原退休年龄",
+    "CONDITION_NONE": "未填写符合的条件",
+    "EXCLUDED": "存在不得参评情形",
+    "SUMMARY_TOO_LONG": "简要事迹超过300字",
+    "DEEDS_MISSING": "缺少先进事迹材料",
+    "DEEDS_LENGTH": "先进事迹字数偏离",
+    "MATERIAL_MISSING": "缺少资格证书",
+    "SELF_NOMINEE_PROOF_MISSING": "自荐者缺少领先水平证明",
+    "EVIDENCE_OLD": "证书早于近4年",
+    "EVIDENCE_UNREADABLE": "证明材料无法使用",
+    "MATERIAL_MISPLACED": "文件位置不对",
+    "PHOTO_MISSING": "缺少照片",
+    "PHOTO_UNREADABLE": "照片无法读取",
+    "PHOTO_SIZE": "照片尺寸不符",
+    "PHOTO_BACKGROUND": "照片背景不是红色",
+    "PHOTO_FACE": "照片人像不合格",
+    "GLYPH_MISSING": "有字体无法显示的字",
+    "PHONE_FORMAT": "联系电话格式存疑",
+}
+"""Short Chinese title of every finding code, for reports."""
+
+STATUS_TITLES = {"ok": "合格", "warning": "合格（有提示）", "error": "不合格"}
+SEVERITY_TITLES = {"error": "错误", "warning": "提示"}
+
+
+def write_html(ctx: RunContext, target: Path, data: dict[str, Any], photo_results: dict[str, Any]) -> None:
+    """report.html from the report data, with the photo contact sheet."""
+    photos = []
+    for n in data["nominees"]:
+        code = n["编号"]
+        result = photo_results.get(code)
+        thumb = f"thumbs/{code}.png" if result and result[1] else None
+        photos.append({
+            "code": code,
+            "name": n["姓名"],
+            "thumb": thumb,
+            "verdict": result[0].verdict if result else "缺少照片",
+            "ok": not any(f["code"].startswith("PHOTO_") and f["severity"] == "error" for f in n["findings"]),
+            "normalised": n["photo"],
+        })
+    html = render(
+        "check/report.html.j2",
+        edition=ctx.edition,
+        data=data,
+        photos=photos,
+        code_titles=CODE_TITLES,
+        status_titles=STATUS_TITLES,
+        severity_titles=SEVERITY_TITLES,
+    )
+    atomic.write_text(target, html)
+
+
+SUMMARY_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("序号", 5), ("编号", 8), ("姓名", 9), ("性别", 5), ("出生年月", 9), ("工作单位及职务", 30),
+    ("职业（工种）", 12), ("技术等级", 9), ("推荐单位", 22), ("申报方式", 9), ("符合条件", 8),
+    ("审查结果", 10), ("问题", 40),
+)
+
+
+def write_summary_xlsx(ctx: RunContext, target: Path, nominees: tuple[Nominee, ...]) -> None:
+    """推荐人选汇总表.xlsx: every nominee with status, formatted for A4 landscape printing."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "推荐人选汇总表"
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ncol = len(SUMMARY_COLUMNS)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    ws.cell(1, 1, f"{ctx.edition.round.title}推荐人选汇总表").font = Font(name="黑体", size=16, bold=True)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    for col, (title, width) in enumerate(SUMMARY_COLUMNS, start=1):
+        cell = ws.cell(2, col, title)
+        cell.font = Font(name="黑体", size=11, bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+        cell.border = border
+        ws.column_dimensions[cell.column_letter].width = width
+    fills = {"error": PatternFill("solid", fgColor="F8D7DA"), "warning": PatternFill("solid", fgColor="FFF3CD")}
+    for i, n in enumerate(nominees, start=1):
+        c = n.candidate
+        problems = "；".join(f"{CODE_TITLES.get(f.code, f.code)}：{f.message}" for f in n.findings)
+        values = [i, c.code, c.name, c.gender or "", str(c.birth) if c.birth else "", c.unit_and_post,
+                  c.occupation, c.skill_level, c.recommender, c.nomination,
+                  ",".join(map(str, c.conditions)), STATUS_TITLES[n.status], problems]
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(i + 2, col, value)
+            cell.font = Font(name="仿宋", size=10)
+            cell.alignment = Alignment(vertical="center", wrap_text=True,
+                                       horizontal="left" if col in (6, 9, 13) else "center")
+            cell.border = border
+            if n.status in fills and col == 12:
+                cell.fill = fills[n.status]
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    office.save_workbook(wb, target, ctx.source_date)

@@ -1,0 +1,63 @@
+"""Shared fixtures: the demo edition's settings, a candidate factory, tmp editions."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.edition import PROJECT_ROOT, Edition, load_edition
+from pipeline.idcard import check_character
+from pipeline.model import Candidate, YearMonth
+
+DEMO = PROJECT_ROOT / "input" / "demo"
+MISTAKES = PROJECT_ROOT / "input" / "examples" / "mistakes"
+
+
+def make_id(birth: str = "19800115", male: bool = True, region: str = "232700", seq: str = "12") -> str:
+    """A valid ID number: region + YYYYMMDD + 2 digits + gender digit + check character."""
+    body = f"{region}{birth}{seq}{'1' if male else '2'}"
+    return body + check_character(body)
+
+
+@pytest.fixture(scope="session")
+def edition() -> Edition:
+    """The demo edition's settings."""
+    return load_edition(DEMO)
+
+
+@pytest.fixture
+def candidate() -> Candidate:
+    """A clean nominee; override fields with dataclasses.replace."""
+    return Candidate(
+        code="T01", name="王建国", gender="男", birth=YearMonth(1980, 1), native_place="黑龙江塔河",
+        ethnicity="汉族", political_status="中共党员", education="大专", work_start=YearMonth(1999, 7),
+        professional_title="无", skill_level="高级技师", unit_and_post="塔河林业局 电工班长",
+        occupation="电工", id_number=make_id(), phone="13904570001", recommender="塔河林业局",
+        nomination="单位推荐", retirement_category=None, conditions=(1, 5), exclusion="",
+        resume="1999.07—至今 塔河林业局 电工", summary="长期扎根一线。", row=2,
+    )
+
+
+def replace(c: Candidate, **changes: object) -> Candidate:
+    """dataclasses.replace with a short name."""
+    return dataclasses.replace(c, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def tmp_edition(tmp_path: Path) -> Path:
+    """An empty edition folder with the demo's edition.toml."""
+    folder = tmp_path / "ed"
+    folder.mkdir()
+    shutil.copy(DEMO / "edition.toml", folder / "edition.toml")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _isolated_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test writes output under its own tmp folder, never into the repository's output/."""
+    monkeypatch.setenv("XN_OUTPUT", str(tmp_path / "output"))
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1798761600")
