@@ -1,5 +1,9 @@
 """Command line: `python -m pipeline --edition <folder> <command>` (the Makefile calls this).
 
+Each command is a module exposing `main(ctx, args) -> ExitCode` and, optionally,
+`add_arguments(parser)`; modules import their heavy libraries inside functions so that
+start-up stays fast. `all` runs the document stages of a round in order.
+
 Exit status: 0 all done and clean; 1 done, but some nominee or document has errors (see the
 report); 2 the run itself could not proceed (bad edition, unreadable roster, missing tool).
 """
@@ -7,46 +11,56 @@ report); 2 the run itself could not proceed (bad edition, unreadable roster, mis
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from pipeline.context import RunContext
 from pipeline.edition import load_edition
 from pipeline.errors import ExitCode, PipelineError
 
-
-def _check(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
-    from pipeline.stages.check import run_check
-
-    result = run_check(ctx)
-    return ExitCode.findings if result.has_errors else ExitCode.ok
-
-
-def _packets(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
-    from pipeline.stages.check import run_check
-    from pipeline.stages.packets import run_packets
-
-    check = run_check(ctx)
-    result = run_packets(ctx, check)
-    return ExitCode.findings if (check.has_errors or not result.ok) else ExitCode.ok
-
-
-STAGES: dict[str, Callable[[RunContext, argparse.Namespace], ExitCode]] = {
-    "check": _check,
-    "packets": _packets,
+STAGES: dict[str, str] = {
+    "check": "pipeline.stages.check",
+    "packets": "pipeline.stages.packets",
+    "shortlist": "pipeline.stages.shortlist",
+    "scoresheets": "pipeline.stages.scoresheets",
+    "results": "pipeline.stages.results",
+    "publicity": "pipeline.stages.publicity",
+    "certificates": "pipeline.stages.certificates",
 }
-"""Stages in the order of a round; `all` runs them one after another."""
+"""The document stages of a round, in order; `all` runs them one after another."""
 
-PLANNED = ("shortlist", "scoresheets", "results", "publicity", "certificates", "verify", "bench")
+COMMANDS: dict[str, str] = {
+    "verify": "pipeline.stages.verify",
+    "keys": "pipeline.stages.keys",
+    "registry": "pipeline.stages.registry",
+    "bench": "pipeline.bench",
+}
+"""Other commands."""
+
+
+def _module(name: str) -> ModuleType | None:
+    """The command's module, or None when that part is not built yet."""
+    dotted = STAGES.get(name) or COMMANDS[name]
+    try:
+        return importlib.import_module(dotted)
+    except ModuleNotFoundError as exc:
+        if exc.name == dotted:
+            return None
+        raise
 
 
 def _all(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     worst = ExitCode.ok
-    for name, stage in STAGES.items():
+    for name in STAGES:
+        module = _module(name)
+        if module is None:
+            continue
         ctx.say(f"== {name} ==")
-        worst = max(worst, stage(ctx, args))
+        worst = max(worst, module.main(ctx, args))
     return ExitCode(worst)
 
 
@@ -58,8 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     parser.add_argument("-j", "--jobs", type=int, default=0, help="并行进程数（默认：CPU 核数）")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in [*STAGES, "all", *PLANNED]:
-        sub.add_parser(name)
+    sub.add_parser("all", help="依次运行全部阶段")
+    for name in [*STAGES, *COMMANDS]:
+        module = _module(name)
+        doc = (module.__doc__ or "").strip().splitlines()[0] if module else "（尚未实现）"
+        command = sub.add_parser(name, help=doc)
+        if module is not None and hasattr(module, "add_arguments"):
+            module.add_arguments(command)
     return parser
 
 
@@ -67,11 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        if args.command in PLANNED:
-            raise PipelineError(f"“{args.command}”尚未实现", hint="请关注项目进展；目前可用 make check、make packets")
         ctx = RunContext(load_edition(args.edition), verbose=args.verbose, quiet=args.quiet, jobs=args.jobs)
-        command = _all if args.command == "all" else STAGES[args.command]
-        return int(command(ctx, args))
+        if args.command == "all":
+            return int(_all(ctx, args))
+        module = _module(args.command)
+        if module is None:
+            raise PipelineError(f"“{args.command}”尚未实现", hint="目前可用的命令见 make help")
+        return int(module.main(ctx, args))
     except PipelineError as exc:
         if args.verbose:
             traceback.print_exc()

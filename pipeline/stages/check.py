@@ -1,4 +1,6 @@
-"""Stage `check`: edition input → output/<edition>/check/ (report.json, report.html, 推荐人选汇总表.xlsx,
+"""Check every nomination and photo; writes the check report.
+
+Stage `check`: edition input → output/<edition>/check/ (report.json, report.html, 推荐人选汇总表.xlsx,
 photos/<编号>.jpg normalised photos, thumbs/<编号>.png contact-sheet thumbnails).
 
 Reading the roster and applying the rules is cheap and done every run. Inspecting files
@@ -9,6 +11,7 @@ almost no work, and a changed file is inspected again. Cache misses run in worke
 
 from __future__ import annotations
 
+import argparse
 import functools
 import hashlib
 import json
@@ -24,7 +27,7 @@ from pipeline import atomic, checks
 from pipeline.checks import FileVerdict
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, PhotoSettings
-from pipeline.errors import RosterError
+from pipeline.errors import ExitCode, RosterError
 from pipeline.fonts import resolve_fonts
 from pipeline.materials import scan_materials
 from pipeline.model import Candidate, Finding, Materials, Severity
@@ -307,3 +310,8 @@ def report_json(ctx: RunContext, nominees: tuple[Nominee, ...], roster_findings:
             for n in nominees
         ],
     }
+
+
+def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
+    """`make check`: exit 1 when any nominee has an error finding."""
+    return ExitCode.findings if run_check(ctx).has_errors else ExitCode.ok
