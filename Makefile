@@ -44,6 +44,12 @@ certificates: $(SETUP) ## Certificates, registry, verification site
 verify: $(SETUP) ## Verify a certificate: make verify QR=<url> or IMAGE=<file>
 	$(RUN) verify $(if $(QR),--qr '$(QR)') $(if $(IMAGE),--image '$(IMAGE)')
 
+.PHONY: keys registry
+keys: $(SETUP) ## Create the certificate signing key once (never overwritten)
+	$(RUN) keys
+registry: $(SETUP) ## The 兴安技术能手 registry, e.g. make registry ARGS="list --round 2027"
+	$(RUN) registry $(ARGS)
+
 ## ---- Chores ----
 
 .PHONY: setup
