@@ -58,6 +58,8 @@ def tmp_edition(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test writes output under its own tmp folder, never into the repository's output/."""
+    """Every test writes output, registry and keys under its own tmp folder, never into the repository."""
     monkeypatch.setenv("XN_OUTPUT", str(tmp_path / "output"))
+    monkeypatch.setenv("XN_STATE", str(tmp_path / "state"))
+    monkeypatch.setenv("XN_KEYS", str(tmp_path / "keys"))
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1798761600")
