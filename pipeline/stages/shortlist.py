@@ -1,0 +1,248 @@
+"""初审：按 review/初审.xlsx 确定提名人选，生成提名人选名单（PDF、XLSX，2：1，最多40人）。
+
+The 初审 shortlist: review/初审.xlsx → 提名人选名单 (PDF, XLSX) for the leading group.
+
+Stage `shortlist`: check result + `<edition>/review/初审.xlsx` → output/<edition>/shortlist/
+(提名人选名单.pdf, 提名人选名单.xlsx, shortlist.json).
+
+When 初审.xlsx does not exist yet (or nobody has filled it in), the stage writes it pre-filled
+with every nominee and their check status and stops, asking the office to decide. Only
+nominees without check errors can pass; the shortlist holds at most ratio × quota and never
+more than the cap (notice §四(三)4: "候选人数与选拔人数按2：1比例确定，参选人数最多为40人").
+The number that may be selected later follows from the same ratio: min(quota, shortlist ÷ ratio).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import atomic, office
+from pipeline.context import RunContext
+from pipeline.errors import ExitCode, StageError
+from pipeline.model import Severity
+from pipeline.review import decisions
+from pipeline.review.notice import signature_layout
+from pipeline.review.problems import raise_errors
+from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
+from pipeline.stages.check import CheckResult, Nominee, run_check
+from pipeline.templating import render
+from pipeline.workdays import cn_date
+
+SHORTLIST_SCHEMA = 1
+STATUS_TITLES = {"ok": "合格", "warning": "合格（有提示）", "error": "不合格"}
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """The 初审 outcome: who is on the shortlist."""
+
+    check: CheckResult
+    """The check result the shortlist was made from."""
+    nominees: tuple[Nominee, ...]
+    """The shortlisted nominees (初审 通过), in roster order."""
+    failed: tuple[Nominee, ...]
+    """Nominees marked 不通过."""
+    blocked: tuple[Nominee, ...]
+    """Nominees with check errors: skipped, they cannot pass."""
+    limit: int
+    """Largest allowed shortlist: min(ratio × quota, cap)."""
+    select: int
+    """How many may be selected from it: min(quota, len(nominees) // ratio)."""
+    remarks: dict[str, str]
+    """编号 → the office's 备注."""
+    folder: Path
+    """output/<edition>/shortlist/."""
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """编号 of the shortlisted, in order."""
+        return tuple(n.candidate.code for n in self.nominees)
+
+    @property
+    def names(self) -> dict[str, str]:
+        """编号 → 姓名 of the shortlisted, in order."""
+        return {n.candidate.code: n.candidate.name for n in self.nominees}
+
+
+def preliminary_path(ctx: RunContext) -> Path:
+    """<edition>/review/初审.xlsx."""
+    return ctx.edition.review_dir / decisions.PRELIMINARY_FILE
+
+
+def limit_text(ctx: RunContext) -> str:
+    """'选拔名额 20 人 × 2 = 40 人，且参选人数最多为 40 人'."""
+    r = ctx.edition.round
+    return (f"选拔名额 {r.quota} 人 × {r.shortlist_ratio} = {r.quota * r.shortlist_ratio} 人，"
+            f"且参选人数最多为 {r.shortlist_cap} 人")
+
+
+def selectable(ctx: RunContext, shortlisted: int) -> int:
+    """How many may be selected from a shortlist of this size: min(quota, shortlisted ÷ ratio)."""
+    r = ctx.edition.round
+    by_ratio = shortlisted // r.shortlist_ratio if r.shortlist_ratio > 0 else shortlisted
+    return min(r.quota, by_ratio)
+
+
+def _problems_text(n: Nominee) -> str:
+    """A nominee → the messages of their error findings, joined."""
+    return "；".join(f.message for f in n.findings if f.severity is Severity.error)
+
+
+def write_preliminary_sheet(ctx: RunContext, check: CheckResult, target: Path) -> None:
+    """初审.xlsx pre-filled with every nominee and their check status."""
+    rows = []
+    for i, n in enumerate(check.nominees, start=1):
+        c = n.candidate
+        problems = "；".join(f.message for f in n.findings)
+        rows.append((i, c.code, c.name, c.unit_and_post, c.occupation, c.nomination,
+                     STATUS_TITLES[n.status], problems))
+    decisions.write_preliminary(target, ctx.edition.round.title, ctx.edition.shortlist_size, rows,
+                                ctx.source_date)
+
+
+def build_shortlist(ctx: RunContext, check: CheckResult | None = None) -> Shortlist:
+    """Check result + 初审.xlsx → Shortlist, with 提名人选名单 brought up to date."""
+    check = check if check is not None else run_check(ctx)
+    edition = ctx.edition
+    path = preliminary_path(ctx)
+    rel = f"review/{decisions.PRELIMINARY_FILE}"
+    if not path.exists() or not decisions.is_filled(path, "初审结果", "备注"):
+        existed = path.exists()
+        write_preliminary_sheet(ctx, check, path)
+        raise StageError(
+            f"{'已更新' if existed else '已生成'}初审表 {rel}（共 {len(check.nominees)} 人，含审查结果），"
+            "请办公室填写“初审结果”（通过 / 不通过）",
+            hint=f"打开 {path} 填写后保存，再运行 make shortlist；通过人数最多 {edition.shortlist_size} 人",
+            file=str(path), code="PRELIMINARY_NEEDED")
+
+    codes = [n.candidate.code for n in check.nominees]
+    names = {n.candidate.code: n.candidate.name for n in check.nominees}
+    blocked_map = {n.candidate.code: _problems_text(n) for n in check.nominees if not n.ok}
+    prelim, problems = decisions.read_preliminary(path, rel, codes, names, blocked_map,
+                                                  edition.shortlist_size, limit_text(ctx))
+    raise_errors(f"初审表 {rel} 有 {{n}} 处问题，无法确定提名人选：", problems,
+                 hint=f"按每条的处理办法修改 {path} 后重新运行 make shortlist")
+    by_code = {n.candidate.code: n for n in check.nominees}
+    shortlist = Shortlist(
+        check=check,
+        nominees=tuple(by_code[c] for c in prelim.passed),
+        failed=tuple(by_code[c] for c in codes if c in prelim.failed),
+        blocked=tuple(n for n in check.nominees if not n.ok),
+        limit=edition.shortlist_size,
+        select=selectable(ctx, len(prelim.passed)),
+        remarks=prelim.remarks,
+        folder=ctx.output / "shortlist",
+    )
+    _write_outputs(ctx, shortlist, file_hash(path))
+    return shortlist
+
+
+def _rows(shortlist: Shortlist) -> list[dict[str, str]]:
+    """Shortlist → the rows of 提名人选名单 (public columns and the office's remark)."""
+    out = []
+    for i, n in enumerate(shortlist.nominees, start=1):
+        c = n.candidate
+        out.append({"序号": str(i), "编号": c.code, "姓名": c.name, "性别": c.gender or "",
+                    "出生年月": str(c.birth) if c.birth else "", "工作单位及职务": c.unit_and_post,
+                    "职业（工种）": c.occupation, "技术等级": c.skill_level, "推荐单位": c.recommender,
+                    "申报方式": c.nomination, "审查结果": STATUS_TITLES[n.status],
+                    "备注": shortlist.remarks.get(c.code, "")})
+    return out
+
+
+def _write_outputs(ctx: RunContext, shortlist: Shortlist, source_hash: str) -> None:
+    """提名人选名单.pdf/.xlsx and shortlist.json, unless already made from the same data."""
+    edition = ctx.edition
+    folder = shortlist.folder
+    rows = _rows(shortlist)
+    phase = edition.phases.get("preliminary")
+    date = phase.end if phase else ctx.source_date.date()
+    data = {
+        "schema": SHORTLIST_SCHEMA, "edition": edition.name, "round": edition.round.year,
+        "limit": shortlist.limit, "select": shortlist.select, "nominees": len(shortlist.check.nominees),
+        "shortlist": [{"编号": r["编号"], "姓名": r["姓名"]} for r in rows],
+        "failed": [n.candidate.code for n in shortlist.failed],
+        "blocked": [n.candidate.code for n in shortlist.blocked],
+    }
+    pdf, xlsx, js = folder / "提名人选名单.pdf", folder / "提名人选名单.xlsx", folder / "shortlist.json"
+    manifest = Manifest(ctx, "shortlist")
+    key = fingerprint(data, rows, str(date), source_hash, edition.raw, str(ctx.source_date))
+    if manifest.current(key, [pdf, xlsx, js]):
+        return
+    ctx.say(f"生成提名人选名单：{len(rows)} 人")
+    atomic.write_text(js, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    title = f"{edition.round.region}{edition.round.year}年度“{edition.round.honour}”提名人选名单"
+    html = render(
+        "review/shortlist.html.j2", edition=edition, rows=rows, font=font_context(edition),
+        title_lines=(f"{edition.round.region}{edition.round.year}年度", f"“{edition.round.honour}”提名人选名单"),
+        total=len(shortlist.check.nominees), count=len(rows), select=shortlist.select,
+        limit=shortlist.limit, organ=edition.office.name, date=cn_date(date),
+        sign=signature_layout(edition.office.name, cn_date(date)),
+    )
+    html_to_pdf(html, pdf, title=title, author=edition.office.name, when=ctx.source_date)
+    _write_xlsx(ctx, xlsx, title, rows)
+    manifest.record(key)
+
+
+XLSX_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("序号", 6), ("编号", 8), ("姓名", 10), ("性别", 6), ("出生年月", 10), ("工作单位及职务", 34),
+    ("职业（工种）", 14), ("技术等级", 10), ("推荐单位", 26), ("申报方式", 10), ("审查结果", 12), ("备注", 20),
+)
+
+
+def _write_xlsx(ctx: RunContext, target: Path, title: str, rows: list[dict[str, str]]) -> None:
+    """Rows → 提名人选名单.xlsx (A4 landscape, header row repeated)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "提名人选名单"
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ncol = len(XLSX_COLUMNS)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    ws.cell(1, 1, title).font = Font(name="黑体", size=16)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    for col, (name, width) in enumerate(XLSX_COLUMNS, start=1):
+        cell = ws.cell(2, col, name)
+        cell.font = Font(name="黑体", size=11)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+        cell.border = border
+        ws.column_dimensions[cell.column_letter].width = width
+    for r, row in enumerate(rows, start=3):
+        for col, (name, _) in enumerate(XLSX_COLUMNS, start=1):
+            value: str | int = int(row[name]) if name == "序号" else row[name]
+            cell = ws.cell(r, col, value)
+            cell.font = Font(name="仿宋", size=11)
+            cell.border = border
+            cell.alignment = Alignment(vertical="center", wrap_text=True,
+                                       horizontal="left" if name in ("工作单位及职务", "推荐单位", "备注") else "center")
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    office.save_workbook(wb, target, ctx.source_date)
+
+
+def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
+    """`make shortlist`: exit 1 when nominees with check errors had to be left out."""
+    shortlist = build_shortlist(ctx)
+    ctx.say(f"提名人选：{len(shortlist.nominees)} 人（上限 {shortlist.limit} 人），按比例最多选拔 {shortlist.select} 人。"
+            f"名单：{shortlist.folder / '提名人选名单.pdf'}")
+    if shortlist.blocked:
+        ctx.say("以下人选审查有错误，未能参加初审：" + "、".join(n.candidate.label for n in shortlist.blocked)
+                + "（见审查报告 check/report.html）")
+        return ExitCode.findings
+    return ExitCode.ok
