@@ -1,0 +1,93 @@
+"""What the media kit knows about one awardee: public text only, scrubbed, ready to lay out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.awardees import AwardeeList
+from pipeline.errors import RenderError
+from pipeline.materials import DeedsUnreadable, read_deeds
+from pipeline.media.text import scrub, unit_line
+from pipeline.model import Candidate
+from pipeline.packets.job import safe_filename
+
+
+@dataclass(frozen=True)
+class MediaEntry:
+    """One awardee as every outlet shows them (never an ID number, phone or address)."""
+
+    seq: int
+    """1-based position in the list (the order of the results)."""
+    candidate: Candidate
+    """The roster row (only public fields are used)."""
+    photo: Path
+    """The normalised 2-inch photo (check stage)."""
+    profile: str
+    """One-paragraph profile: the scrubbed 简要事迹."""
+    deeds: tuple[str, ...]
+    """Scrubbed paragraphs of the 先进事迹材料 (empty when the file is missing)."""
+    notes: tuple[str, ...]
+    """Notes for the editors (what was removed for privacy, what is missing)."""
+
+    @property
+    def name(self) -> str:
+        """姓名."""
+        return self.candidate.name
+
+    @property
+    def unit(self) -> str:
+        """工作单位及职务 on one line."""
+        return unit_line(self.candidate)
+
+    @property
+    def occupation(self) -> str:
+        """职业（工种）."""
+        return self.candidate.occupation
+
+    @property
+    def stem(self) -> str:
+        """File-name stem: '01-王建国'."""
+        return f"{self.seq:02d}-{safe_filename(self.candidate.name)}"
+
+    @property
+    def slug(self) -> str:
+        """ASCII file-name stem for web files: 'a01'."""
+        return f"a{self.seq:02d}"
+
+
+def prepare_entries(awardees: AwardeeList) -> tuple[MediaEntry, ...]:
+    """The proposed awardees → MediaEntry per awardee; RenderError when one has no usable photo."""
+    entries = []
+    for seq, awardee in enumerate(awardees.awardees, start=1):
+        nominee = awardee.nominee
+        c = nominee.candidate
+        if nominee.photo is None or not nominee.photo.is_file():
+            raise RenderError(
+                "拟表彰人选没有可用的标准照片，无法制作媒体稿件",
+                hint="先运行 make check 生成标准照片（照片须合格）",
+                candidate=c.label, file=str(nominee.photo or nominee.materials.photo or "照片.jpg"))
+        notes: list[str] = []
+        summary = scrub(" ".join(c.summary.split()), c)
+        if summary.removed:
+            notes.append("简要事迹中的" + "、".join(dict.fromkeys(summary.removed)) + "已删去，以“（略）”代替")
+        deeds: list[str] = []
+        path = nominee.materials.deeds
+        if path is None:
+            notes.append("缺少先进事迹材料，专栏稿改用简要事迹")
+        else:
+            try:
+                text = read_deeds(path)
+            except (DeedsUnreadable, OSError) as exc:
+                notes.append(f"先进事迹材料无法读取（{exc}），专栏稿改用简要事迹")
+            else:
+                removed: list[str] = []
+                for para in text.paragraphs:
+                    s = scrub(para, c)
+                    removed += s.removed
+                    if s.text.strip() and s.text.strip() != "（略）":
+                        deeds.append(s.text.strip())
+                if removed:
+                    notes.append("先进事迹材料中的" + "、".join(dict.fromkeys(removed)) + "已删去，以“（略）”代替")
+        entries.append(MediaEntry(seq, c, nominee.photo, summary.text, tuple(deeds), tuple(notes)))
+    return tuple(entries)

@@ -1,0 +1,461 @@
+"""The newspaper special page (特刊): awardees → colour / grey-scale print PDFs and proof PNGs.
+
+The page is a grid of absolutely positioned frames (WeasyPrint cannot break columns inside
+fixed boxes): a masthead banner that bleeds off the top, the introduction, then one card per
+awardee — photo, name, unit and trade, the profile from 简要事迹. `plan_pages` picks the grid
+(columns × rows, rows balanced so the page is filled evenly) and the largest profile size that
+fits, from an estimate of the CJK line breaks; the laid-out document is then measured and a
+page whose text would pass its card is set one size smaller. More awardees than fit one page
+continue on the next, balanced over the pages.
+
+Print geometry: TrimBox = the page size, BleedBox = TrimBox + bleed, MediaBox = BleedBox + a
+slug with crop marks and a slug line. Photos are printed no larger than their pixels allow at
+min_dpi, unless the edition fixes photo_width_mm (then a too-small photo is named in a warning).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import subprocess
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from pipeline.errors import RenderError
+from pipeline.media.entries import MediaEntry
+from pipeline.media.palette import FontInfo, data_uri, grey_jpeg, palette
+from pipeline.media.render import layout, overflows, write_pdf
+from pipeline.media.settings import MediaKitSettings
+from pipeline.media.text import display_len
+from pipeline.templating import render
+
+PT = 25.4 / 72
+"""Millimetres per point."""
+SLUG_MM = 10.0
+"""Slug outside the bleed, for crop marks and the slug line."""
+LADDER_STEP = 0.5
+"""Profile sizes tried, in points, from font_max_pt down to font_min_pt."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A positioned rectangle on the page, in mm from the trimmed page's top-left corner."""
+
+    ident: str
+    """HTML id."""
+    x: float
+    """Left."""
+    y: float
+    """Top."""
+    w: float
+    """Width."""
+    h: float
+    """Height."""
+
+    def css(self) -> str:
+        """Inline CSS placing the frame."""
+        return f"left:{self.x:.2f}mm;top:{self.y:.2f}mm;width:{self.w:.2f}mm;height:{self.h:.2f}mm"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One awardee's card on a page."""
+
+    entry: MediaEntry
+    """The awardee."""
+    frame: Frame
+    """Where the card goes."""
+    photo_mm: tuple[float, float]
+    """Printed photo width and height."""
+    pad_top_mm: float
+    """Extra space above the content (centres short content in a tall card)."""
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One special page."""
+
+    number: int
+    """1-based page number."""
+    total: int
+    """Number of pages of the special."""
+    font_pt: float
+    """Profile text size on this page."""
+    cards: tuple[Card, ...]
+    """The awardees of this page."""
+    columns: int
+    """Cards in the widest row."""
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The fixed parts of a page: where the grid goes."""
+
+    grid: Frame
+    """The area the cards share."""
+    gutter: float
+    """Space between cards."""
+    scale: float
+    """Text area width / 350 mm: sizes of the fixed parts grow with the page."""
+
+
+@dataclass(frozen=True)
+class SpecialPage:
+    """What build_special_page wrote."""
+
+    colour_pdf: Path
+    """特刊-彩色.pdf."""
+    grey_pdf: Path | None
+    """特刊-黑白.pdf (None when greyscale = false)."""
+    proofs: tuple[Path, ...]
+    """特刊-校样-第N版.png, one per page."""
+    pages: tuple[PagePlan, ...]
+    """The layout."""
+    warnings: tuple[str, ...]
+    """Problems an editor must know (photos below min_dpi)."""
+    pdfx: Path | None
+    """特刊-PDFX.pdf when produced."""
+    pdfx_note: str
+    """Why there is (or is not) a PDF/X variant."""
+
+
+# ---- estimating text height --------------------------------------------------------------
+
+def _em_widths(text: str) -> list[float]:
+    """Text → width of every character in em (CJK 1, others 0.55)."""
+    return [1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text]
+
+
+def _flow(text: str, size_mm: float, line_mm: float, y: float, indent_em: float,
+          width_at: Any) -> float:
+    """Simulate line breaking: returns y below the last line (mm)."""
+    widths = _em_widths(text)
+    if not widths:
+        return y
+    pos = indent_em
+    lines = 1
+    for w in widths:
+        avail = width_at(y) / size_mm - 0.6  # slack for punctuation that may not start a line
+        if pos + w > avail and pos > 0:
+            y += line_mm
+            lines += 1
+            pos = 0.0
+        pos += w
+    return y + line_mm
+
+
+def card_content_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tuple[float, float]) -> float:
+    """Estimated content height (mm) of a card at profile size font_pt; mirrors special_page.css."""
+    f = font_pt * PT
+    float_w = photo[0] + 0.7 + 0.55 * f * 2 + 0.5
+    float_bottom = photo[1] + 0.7 + 0.5 * f
+
+    def width_at(y: float) -> float:
+        """Height in the card → line width there (narrower beside the photo)."""
+        return inner_w - float_w if y < float_bottom else inner_w
+
+    y = _flow(entry.name, 1.9 * f, 1.9 * f * 1.25, 0.0, 0, width_at) + 0.25 * 1.9 * f
+    y = _flow(entry.unit, f, f * 1.4, y, 0, width_at)
+    y = _flow("职业（工种）：" + entry.occupation, 0.95 * f, 0.95 * f * 1.4, y, 0, width_at) + 0.4 * f
+    y = _flow(entry.profile, f, f * 1.62, y, 2, width_at)
+    return max(y, float_bottom)
+
+
+# ---- planning ------------------------------------------------------------------------------
+
+CARD_PAD_MM = 3.0
+CARD_TOP_RULE_MM = 1.2
+
+
+def geometry(s: MediaKitSettings, first: bool, intro: str) -> Geometry:
+    """Where the cards go on a first page (masthead and introduction) or on a continuation page."""
+    page_w, page_h = s.page_mm
+    area_w, area_h = s.text_area_mm
+    x0, y0 = (page_w - area_w) / 2, (page_h - area_h) / 2
+    scale = area_w / 350
+    footer = 8 * scale
+    if first:
+        top = y0 + masthead_mm(s) + 4 * scale + intro_height_mm(s, intro) + 4 * scale
+    else:
+        top = y0 + 0.07 * area_h + 5 * scale
+    return Geometry(Frame("grid", x0, top, area_w, y0 + area_h - footer - top), 4 * scale, scale)
+
+
+def intro_height_mm(s: MediaKitSettings, intro: str) -> float:
+    """Height of the introduction block (mm): the '编者按' label and the text at intro_pt, line-height 1.7."""
+    size = intro_pt(s) * PT
+    per_line = max(1.0, s.text_area_mm[0] / size - 1.5)
+    lines = math.ceil((display_len(intro) + 4) / per_line) or 1
+    return round(lines * size * 1.7 + 1, 2)
+
+
+def masthead_mm(s: MediaKitSettings) -> float:
+    """Height of the masthead banner inside the text area (mm)."""
+    return 0.15 * s.text_area_mm[1]
+
+
+def intro_pt(s: MediaKitSettings) -> float:
+    """Size of the introduction text (pt)."""
+    return 13 * s.text_area_mm[0] / 350
+
+
+def _rows(n: int, columns: int) -> list[int]:
+    """n cards, at most `columns` a row → cards per row, balanced (first rows one more)."""
+    rows = math.ceil(n / columns)
+    base, extra = divmod(n, rows)
+    return [base + 1 if i < extra else base for i in range(rows)]
+
+
+def _photo_native_mm(entry: MediaEntry, min_dpi: int) -> tuple[float, float]:
+    """An awardee → the photo's largest print size (mm) at min_dpi."""
+    with Image.open(entry.photo) as im:
+        w, h = im.size
+    return w * 25.4 / min_dpi, h * 25.4 / min_dpi
+
+
+PHOTO_SCALES = (1.0, 0.82, 0.68)
+"""Photo sizes tried (fractions of the largest that suits a card) before the text gets smaller."""
+
+
+def _arrange(entries: tuple[MediaEntry, ...], geo: Geometry, columns: int, s: MediaKitSettings,
+             font_pt: float, photo_scale: float = 1.0) -> tuple[Card, ...] | None:
+    """Cards for `entries` in rows of at most `columns` at size font_pt; None when one does not fit."""
+    grid, gap = geo.grid, geo.gutter
+    rows = _rows(len(entries), columns)
+    row_h = (grid.h - gap * (len(rows) - 1)) / len(rows)
+    cards: list[Card] = []
+    index = 0
+    inner_h = row_h - 2 * CARD_PAD_MM - CARD_TOP_RULE_MM
+    for r, count in enumerate(rows):
+        col_w = (grid.w - gap * (count - 1)) / count
+        inner_w = col_w - 2 * CARD_PAD_MM
+        for c in range(count):
+            entry = entries[index]
+            index += 1
+            native_w, native_h = _photo_native_mm(entry, s.min_dpi)
+            aspect = native_h / native_w
+            if s.photo_width_mm:
+                pw = s.photo_width_mm
+            else:
+                pw = min(native_w, photo_scale * min(0.4 * inner_w, 0.62 * inner_h / aspect))
+            photo = (round(pw, 2), round(pw * aspect, 2))
+            if photo[0] > 0.6 * inner_w or photo[1] > inner_h:
+                return None
+            need = card_content_mm(entry, inner_w, font_pt, photo)
+            if need > inner_h * 0.97:
+                return None
+            pad = (inner_h - need) / 2 if need < inner_h * 0.5 else 0.0
+            frame = Frame(f"card-{entry.seq:02d}", grid.x + c * (col_w + gap), grid.y + r * (row_h + gap),
+                          col_w, row_h)
+            cards.append(Card(entry, frame, photo, round(pad, 2)))
+    return tuple(cards)
+
+
+REF_CARD_MM2 = 100 * 110
+"""A card of about this area (scaled with the page) sets text at font_max_pt; fewer, larger
+cards may set it up to twice as large, so a page with few awardees is still filled."""
+
+
+def _ladder(s: MediaKitSettings, count: int, geo: Geometry) -> list[float]:
+    """Profile sizes to try, largest first."""
+    room = geo.grid.w * geo.grid.h / (count * REF_CARD_MM2 * geo.scale ** 2)
+    top = math.floor(s.font_max_pt * min(2.0, max(1.0, math.sqrt(room))) / LADDER_STEP) * LADDER_STEP
+    steps = int((top - s.font_min_pt) / LADDER_STEP + 1e-6)
+    return [round(top - i * LADDER_STEP, 2) for i in range(steps + 1)]
+
+
+def _best(entries: tuple[MediaEntry, ...], geo: Geometry, s: MediaKitSettings,
+          below: float | None = None) -> tuple[float, int, tuple[Card, ...]] | None:
+    """The largest size (below `below`, if given), then the largest photos, and the grid they fit in.
+
+    None when nothing fits even at font_min_pt.
+    """
+    best: tuple[float, float, int, tuple[Card, ...]] | None = None
+    for columns in range(1, min(s.columns, len(entries)) + 1):
+        for size in _ladder(s, len(entries), geo):
+            if below is not None and size >= below - 1e-6:
+                continue
+            if best is not None and size < best[0]:
+                break
+            found = False
+            for photo_scale in PHOTO_SCALES:
+                if best is not None and (size, photo_scale) <= best[:2]:
+                    break
+                cards = _arrange(entries, geo, columns, s, size, photo_scale)
+                if cards is not None:
+                    best = (size, photo_scale, columns, cards)
+                    found = True
+                    break
+            if found:
+                break
+    return None if best is None else (best[0], best[2], best[3])
+
+
+def _split(entries: tuple[MediaEntry, ...], pages: int) -> list[tuple[MediaEntry, ...]]:
+    """Entries and a page count → the entries of each page, balanced."""
+    base, extra = divmod(len(entries), pages)
+    out, start = [], 0
+    for i in range(pages):
+        count = base + (1 if i < extra else 0)
+        out.append(entries[start:start + count])
+        start += count
+    return out
+
+
+def plan_pages(entries: tuple[MediaEntry, ...], s: MediaKitSettings, intro: str) -> tuple[PagePlan, ...]:
+    """Awardees → the pages of the special, balanced, each with its grid and profile size."""
+    if not entries:
+        raise RenderError("没有拟表彰人选，无法制作特刊", hint="先运行 make results")
+    first_geo, next_geo = geometry(s, True, intro), geometry(s, False, intro)
+    pages = max(1, math.ceil(len(entries) / s.per_page))
+    while True:
+        chunks = _split(entries, pages)
+        plans: list[PagePlan] = []
+        for number, chunk in enumerate(chunks, start=1):
+            found = _best(chunk, first_geo if number == 1 else next_geo, s)
+            if found is None:
+                break
+            size, columns, cards = found
+            plans.append(PagePlan(number, pages, size, cards, columns))
+        else:
+            return tuple(plans)
+        if pages >= len(entries):
+            worst = max(entries, key=lambda e: len(e.profile))
+            raise RenderError(
+                f"{worst.name}的简介在最小字号 {s.font_min_pt:g} 磅下也排不进一个栏位",
+                hint="缩短简要事迹，或在 edition.toml [media] 中调小 font_min_pt / 调大版心 text_area_mm",
+                candidate=worst.candidate.label)
+        pages += 1
+
+
+def _shrink(plan: PagePlan, s: MediaKitSettings, intro: str) -> PagePlan:
+    """The same page one step smaller (after the laid-out text was found to overflow)."""
+    geo = geometry(s, plan.number == 1, intro)
+    entries = tuple(c.entry for c in plan.cards)
+    found = _best(entries, geo, s, below=plan.font_pt)
+    if found is None:
+        raise RenderError(
+            f"特刊第{plan.number}版的文字在最小字号下仍超出栏位",
+            hint="在 edition.toml [media] 中调小 font_min_pt 或 per_page")
+    size, columns, cards = found
+    return replace(plan, font_pt=size, cards=cards, columns=columns)
+
+
+# ---- rendering -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PageText:
+    """The fixed words of the special page."""
+
+    title: str
+    """'兴安技术能手风采'."""
+    year: str
+    """'2027年度'."""
+    subtitle: str
+    """'大兴安岭地区2027年度“兴安技术能手”拟表彰人选巡礼'."""
+    intro: str
+    """The introduction."""
+    dateline: str
+    """'大兴安岭日报 · 特刊 · 2027年5月8日'."""
+    footer: str
+    """Source line at the foot of the page."""
+    status: str
+    """'拟表彰' or ''."""
+
+
+def page_html(plans: tuple[PagePlan, ...], s: MediaKitSettings, text: PageText, fonts: FontInfo,
+              grey: bool, photos: dict[int, str], created: str, variant: str) -> str:
+    """The special page's HTML (all pages) for one colour variant."""
+    page_w, page_h = s.page_mm
+    area_w, area_h = s.text_area_mm
+    x0, y0 = (page_w - area_w) / 2, (page_h - area_h) / 2
+    return render(
+        "media/special_page.html.j2",
+        plans=plans, s=s, text=text, fonts_css=fonts.css, stacks=fonts.stacks, weights=fonts.weights,
+        colours=palette(grey),
+        photos=photos, created=created, x0=x0, y0=y0, area_w=area_w, area_h=area_h,
+        masthead=masthead_mm(s), intro_pt=intro_pt(s), intro_h=intro_height_mm(s, text.intro), scale=area_w / 350,
+        bleed=s.bleed_mm, slug=SLUG_MM, outer=s.bleed_mm + SLUG_MM, variant=variant,
+        pt=PT, card_pad=CARD_PAD_MM, card_rule=CARD_TOP_RULE_MM,
+    )
+
+
+def _render_checked(plans: tuple[PagePlan, ...], make_html: Any, base: Path, label: str,
+                    s: MediaKitSettings, intro: str) -> tuple[tuple[PagePlan, ...], Any]:
+    """Lay out; while a card overflows, set its page one size smaller. → (final plans, document)."""
+    for _ in range(12):
+        document = layout(make_html(plans), base, label)
+        if fixed := overflows(document, "frame-"):
+            raise RenderError(f"{label}：{fixed[0].frame} 的文字超出预留位置",
+                              hint="缩短 edition.toml [media] intro（导语），或联系技术人员")
+        over = overflows(document, "card-")
+        if not over:
+            return plans, document
+        bad = {o.frame for o in over}
+        plans = tuple(_shrink(p, s, intro) if any(c.frame.ident in bad for c in p.cards) else p
+                      for p in plans)
+    raise RenderError(f"{label}：文字超出栏位，无法自动排下", hint="在 edition.toml [media] 中调小 font_min_pt")
+
+
+def dpi_warnings(plans: tuple[PagePlan, ...], min_dpi: int) -> list[str]:
+    """Photos printed below min_dpi → one Chinese warning each, naming the awardee and file."""
+    out = []
+    for plan in plans:
+        for card in plan.cards:
+            with Image.open(card.entry.photo) as im:
+                px = im.size[0]
+            dpi = px / (card.photo_mm[0] / 25.4)
+            if dpi < min_dpi - 0.5:
+                out.append(f"{card.entry.name}（{card.entry.candidate.code}）的照片 {card.entry.photo.name} "
+                           f"在特刊上印 {card.photo_mm[0]:.1f} 毫米宽，只有 {dpi:.0f} dpi，低于 {min_dpi} dpi")
+    return out
+
+
+def proof_png(pdf: bytes, page: int, s: MediaKitSettings, *, trim: bool = True) -> bytes:
+    """One page of a PDF → a low-resolution PNG (pdftoppm), cut to the trimmed page when `trim`."""
+    dpi = s.proof_dpi
+    try:
+        out = subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", "-"],
+            input=pdf, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise RenderError(f"无法生成校样图（pdftoppm）：{exc}", hint="运行 make setup 安装 poppler-utils") from exc
+    with Image.open(io.BytesIO(out)) as im:
+        if not trim:
+            buf = io.BytesIO()
+            im.convert("RGB").save(buf, "PNG", optimize=False)
+            return buf.getvalue()
+        off = round((s.bleed_mm + SLUG_MM) / 25.4 * dpi)
+        w = round(s.page_mm[0] / 25.4 * dpi)
+        h = round(s.page_mm[1] / 25.4 * dpi)
+        cropped = im.convert("RGB").crop((off, off, off + w, off + h))
+    buf = io.BytesIO()
+    cropped.save(buf, "PNG", optimize=False)
+    return buf.getvalue()
+
+
+def build_pages(entries: tuple[MediaEntry, ...], s: MediaKitSettings, text: PageText, fonts: FontInfo,
+                created: str, work: Path) -> tuple[tuple[PagePlan, ...], bytes, bytes | None, Any]:
+    """Awardees → (final plans, colour PDF, grey PDF or None, the laid-out colour document)."""
+    plans = plan_pages(entries, s, text.intro)
+    colour_photos = {e.seq: data_uri(e.photo) for e in entries}
+
+    def colour_html(p: tuple[PagePlan, ...]) -> str:
+        """Plans → the colour edition's HTML."""
+        return page_html(p, s, text, fonts, False, colour_photos, created, "彩色")
+
+    plans, document = _render_checked(plans, colour_html, work, "特刊（彩色）", s, text.intro)
+    colour = write_pdf(document, "特刊（彩色）", bleed_mm=s.bleed_mm)
+    grey: bytes | None = None
+    if s.greyscale:
+        grey_photos = {e.seq: data_uri(grey_jpeg(e.photo, work / "grey" / f"{e.seq:02d}.jpg"))
+                       for e in entries}
+        grey_doc = layout(page_html(plans, s, text, fonts, True, grey_photos, created, "黑白"),
+                          work, "特刊（黑白）")
+        if overflows(grey_doc, "card-"):
+            raise RenderError("特刊（黑白）排版与彩色版不一致，文字超出栏位", hint="请联系技术人员")
+        grey = write_pdf(grey_doc, "特刊（黑白）", bleed_mm=s.bleed_mm)
+    return plans, colour, grey, document

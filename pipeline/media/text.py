@@ -1,0 +1,142 @@
+"""Text of the media kit: privacy scrubbing, sentences, headlines, the 口播稿.
+
+Everything a nominee wrote (简要事迹, 先进事迹) passes `scrub()` before it reaches a public
+file: ID numbers, phone numbers and street addresses are replaced by "（略）" and the editor
+is told. The nominee's own ID number and phone are removed even when typed with spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.model import Candidate
+
+REDACTED = "（略）"
+"""What replaces a private detail in public text."""
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９ｘＸ－", "0123456789xX-")
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("身份证号码", re.compile(r"(?<![0-9A-Za-z])\d{6}\s?(?:18|19|20)\d{2}\s?\d{4}\s?\d{3}[\dXx](?![0-9A-Za-z])")),
+    ("身份证号码", re.compile(r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])")),
+    ("手机号码", re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?!\d)")),
+    ("电话号码", re.compile(r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?!\d)")),
+    ("电话号码", re.compile(r"(?:电话|手机|联系方式|座机)[：:\s]*\d[\d\-\s]{5,}\d")),
+    ("地址", re.compile(r"[\u4e00-\u9fff]{1,12}(?:路|街|大街|大道|胡同|巷|道)\d+号(?:院)?"
+                        r"(?:\d+(?:号楼|栋|幢|单元|层|室|号))*")),
+    ("地址", re.compile(r"(?:[\u4e00-\u9fff]{1,10}(?:小区|家属楼|公寓))?\d+(?:号楼|栋|幢)\d+单元(?:\d+(?:层|室|号))*")),
+    ("地址", re.compile(r"(?:家住|住址|现住|居住于|家庭住址)[：:]?[^，。；！？\n]{0,30}?"
+                        r"(?:\d+号|\d+室|\d+单元|\d+栋|小区|路|街|巷|胡同)[^，。；！？\n]{0,12}")),
+)
+
+
+@dataclass(frozen=True)
+class Scrubbed:
+    """Text with private details removed."""
+
+    text: str
+    """The public text."""
+    removed: tuple[str, ...]
+    """What kinds of detail were removed (身份证号码, 手机号码, 电话号码, 地址), one per removal."""
+
+
+def scrub(text: str, candidate: Candidate | None = None) -> Scrubbed:
+    """Public text from a nominee's text → Scrubbed (private details replaced by （略）)."""
+    removed: list[str] = []
+    patterns: list[tuple[str, re.Pattern[str]]] = []
+    if candidate is not None:
+        for kind, secret in (("身份证号码", candidate.id_number), ("手机号码", candidate.phone)):
+            chars = [re.escape(ch) for ch in secret.translate(_FULLWIDTH_DIGITS) if ch.isalnum()]
+            if len(chars) >= 7:
+                patterns.append((kind, re.compile(r"[\s\-]?".join(chars), re.IGNORECASE)))
+    for kind, pattern in [*patterns, *_PATTERNS]:
+        text, found = _replace(text, pattern)
+        removed += [kind] * found
+    text = re.sub(f"(?:{re.escape(REDACTED)})+", REDACTED, text)
+    return Scrubbed(text, tuple(removed))
+
+
+def _replace(text: str, pattern: re.Pattern[str]) -> tuple[str, int]:
+    """Replace every match of pattern (found with full-width digits read as digits) by REDACTED."""
+    probe = text.translate(_FULLWIDTH_DIGITS)  # one character for one: positions agree
+    pieces: list[str] = []
+    last = found = 0
+    for m in pattern.finditer(probe):
+        pieces += [text[last:m.start()], REDACTED]
+        last = m.end()
+        found += 1
+    pieces.append(text[last:])
+    return "".join(pieces), found
+
+
+_SENTENCE = re.compile(r"[^。！？!?…]*(?:[。！？!?]+|…+)[”’」』）)]*|[^。！？!?…]+$")
+
+
+def sentences(text: str) -> list[str]:
+    """A paragraph → its sentences, each with its closing punctuation (nothing lost or added)."""
+    return [s for s in _SENTENCE.findall(text.strip()) if s.strip()]
+
+
+def clip_sentences(text: str, limit: int) -> str:
+    """The longest run of whole leading sentences not longer than `limit` ('' if none fits)."""
+    out = ""
+    for s in sentences(text):
+        if len(out) + len(s) > limit:
+            break
+        out += s
+    return out
+
+
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+[部分章节])")
+
+
+def is_heading(paragraph: str) -> bool:
+    """True for a section heading of the deeds text ('一、立足岗位练硬功'): short, numbered, no full stop."""
+    return len(paragraph) <= 40 and bool(_HEADING.match(paragraph)) and not paragraph.endswith("。")
+
+
+def display_len(text: str) -> int:
+    """Width of text in em: CJK and full-width characters count 1, others 0.55."""
+    return round(sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text))
+
+
+def unit_line(candidate: Candidate) -> str:
+    """'工作单位及职务' as one line, inner whitespace collapsed."""
+    return re.sub(r"\s+", " ", candidate.unit_and_post).strip()
+
+
+def honour_line(year: int, honour: str, final: bool) -> str:
+    """'2027年度兴安技术能手', or '2027年度兴安技术能手拟表彰人选' until the list is final."""
+    return f"{year}年度{honour}" + ("" if final else "拟表彰人选")
+
+
+def headline(template: str, candidate: Candidate, year: int, honour: str) -> str:
+    """The 专栏 headline from the edition's template ({姓名}, {职业}, {单位}, {年度}, {荣誉})."""
+    values = {"姓名": candidate.name, "职业": candidate.occupation, "单位": unit_line(candidate),
+              "年度": f"{year}年度", "荣誉": honour}
+    return template.format_map(values)
+
+
+def broadcast_script(candidate: Candidate, summary: str, *, year: int, region: str, honour: str,
+                     final: bool, target: int) -> str:
+    """The 口播稿 (about `target` characters) of one awardee from the scrubbed 简要事迹."""
+    name = candidate.name
+    opening = f"{name}，{unit_line(candidate).replace(' ', '')}。"
+    verb = "被评为" if final else "被拟表彰为"
+    closing = f"{name}{verb}{region}{year}年度“{honour}”。"
+    budget = target - len(opening) - len(closing)
+    parts = [p.strip() for p in sentences(" ".join(summary.split())) if p.strip()]
+    pronoun = {"男": "他", "女": "她"}.get(candidate.gender or "", name)
+    parts = [p.replace("该同志", pronoun, 1) if p.startswith("该同志") else p for p in parts]
+    best, total = 0, 0
+    for k, part in enumerate(parts, start=1):
+        total += len(part)
+        if total > budget + 40:
+            break
+        if k == 1 or abs(total - budget) <= abs(sum(len(x) for x in parts[:best]) - budget):
+            best = k
+    body = "".join(parts[:max(best, 1)]) if parts else ""
+    if body and body[-1] not in "。！？!?”’」』）)…":
+        body += "。"
+    return opening + body + closing
