@@ -1,0 +1,745 @@
+"""颁发证书：荣誉证书、签名二维码、证书数据库登记、颁奖及补贴发放表、查验网页。
+
+Award certificates with signed QR codes, the registry, the 颁奖及补贴发放 list and the verification site.
+
+Stage `certificates`: output/<edition>/results/awardees.json (make results) + the registry →
+
+    output/<edition>/certificates/
+        证书/<编号>-<姓名>.pdf            one certificate per awardee (full design)
+        荣誉证书（全部）.pdf               the print file with every certificate
+        套打/荣誉证书套打（全部）.pdf       blank-paper mode: only the variable text and QR code
+        套打/套打校准页.pdf                grid and crosshairs to align the printer
+        颁奖及补贴发放表.xlsx / .pdf       awardees, unit, certificate number, subsidy, signature
+        证书清单.json                      number, 编号, name and QR URL of every certificate
+    output/<edition>/verify/              the static verification site (pipeline.stages.verify)
+
+Numbers come from the registry (pipeline.registry): assigned once, in rank order, never changed.
+Rendering is skipped when nothing that goes into the documents changed since the last run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from pipeline import atomic, qr, signing
+from pipeline.context import RunContext
+from pipeline.edition import PROJECT_ROOT, Edition
+from pipeline.errors import EditionConfigError, ExitCode, RenderError
+from pipeline.registry import Certificate, IssueEntry, Numbering, open_registry, registry_path
+
+if TYPE_CHECKING:
+    from pipeline.awardees import Awardee
+    from pipeline.fonts import FontSet
+
+TEMPLATES = "certificates"
+CODE_FILES = ("pipeline/stages/certificates.py", "pipeline/qr.py", "pipeline/signing.py")
+
+PAGE_SIZES: dict[str, tuple[float, float]] = {
+    "A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "B4": (250, 353), "B5": (176, 250),
+    "8K": (260, 368), "16K": (184, 260),
+}
+"""Portrait sizes in mm of the page names [certificates] page_size accepts."""
+
+
+# ---- settings --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldPos:
+    """Where one variable text goes on a pre-printed blank (blank-paper mode)."""
+
+    x: float
+    """Horizontal anchor in mm from the sheet's left edge (left edge, centre or right edge per align)."""
+    y: float
+    """Vertical middle of the line in mm from the sheet's top edge."""
+    width: float
+    """Width of the text box in mm."""
+    size_pt: float
+    """Font size in points."""
+    align: str
+    """left, center or right."""
+    show: bool
+    """False: not printed (already on the blank)."""
+
+
+BLANK_FIELDS: dict[str, tuple[str, FieldPos]] = {
+    "name": ("姓名", FieldPos(110, 80, 100, 28, "center", True)),
+    "citation": ("表彰文字", FieldPos(148.5, 104, 230, 19, "center", True)),
+    "term": ("任期", FieldPos(148.5, 121, 230, 15, "center", True)),
+    "organs": ("署名机关", FieldPos(222, 150, 110, 15, "center", False)),
+    "date": ("日期", FieldPos(222, 170, 110, 15, "center", True)),
+    "number": ("证书编号", FieldPos(24, 190, 120, 10.5, "left", True)),
+}
+"""Blank-paper fields: key → (Chinese label, default position on an A4 landscape blank)."""
+BLANK_QR_DEFAULT = (46.0, 160.0, 36.0)
+"""QR code centre x, centre y and size in mm on the blank."""
+
+
+@dataclass(frozen=True)
+class BlankLayout:
+    """[certificates.blank]: positions of the variable text on pre-printed blanks."""
+
+    enabled: bool
+    """Write the blank-paper print file and calibration page."""
+    offset_x_mm: float
+    """Printer calibration: move everything right (+) or left (−)."""
+    offset_y_mm: float
+    """Printer calibration: move everything down (+) or up (−)."""
+    fields: dict[str, FieldPos]
+    """Field key → position."""
+    qr_x: float
+    """QR code centre, mm from the left edge."""
+    qr_y: float
+    """QR code centre, mm from the top edge."""
+    qr_size_mm: float
+    """QR code size (quiet zone included)."""
+
+
+@dataclass(frozen=True)
+class CertificateOptions:
+    """The certificate settings of edition.toml beyond Edition.certificates (read defensively)."""
+
+    demo: bool
+    """Demo edition: demo key, 演示 marks, the demo registry."""
+    page_css: str
+    """CSS page size, e.g. '297mm 210mm'."""
+    page_w: float
+    """Page width in mm."""
+    page_h: float
+    """Page height in mm."""
+    qr_size_mm: float
+    """Printed QR size (quiet zone included) on the full design."""
+    qr_level: str
+    """Error correction L/M/Q/H."""
+    seal: bool
+    """Place the office's seal image (only when the file exists)."""
+    seal_image: Path
+    """The seal image (assets/seal.png by default)."""
+    blank: BlankLayout
+    """Blank-paper mode."""
+
+
+def _default_demo(edition: Edition) -> bool:
+    inputs = PROJECT_ROOT / "input"
+    return edition.path == inputs / "demo" or edition.path.is_relative_to(inputs / "examples")
+
+
+def _bad(edition: Edition, key: str, want: str) -> EditionConfigError:
+    return EditionConfigError(f"设置项 [certificates] {key} 不正确，应为{want}",
+                              hint=f"修改 {edition.path.name}/edition.toml 中的 [certificates] {key}",
+                              file=str(edition.path / "edition.toml"))
+
+
+def _num(edition: Edition, table: dict[str, Any], key: str, default: float, label: str,
+         negative: bool = False) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or (value < 0 and not negative):
+        raise _bad(edition, label, "数字" if negative else "非负数字")
+    return float(value)
+
+
+def _flag(edition: Edition, table: dict[str, Any], key: str, default: bool, label: str) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise _bad(edition, label, " true 或 false")
+    return value
+
+
+def parse_page_size(text: str) -> tuple[float, float]:
+    """'A4 landscape', 'A3', '297mm 210mm' or '297 210' in → (width, height) in mm; ValueError otherwise."""
+    words = text.replace("×", " ").replace("x", " ").split()
+    orientation = ""
+    if words and words[-1].lower() in ("landscape", "portrait", "横向", "纵向"):
+        orientation = words.pop().lower()
+    if len(words) == 1 and words[0].upper() in PAGE_SIZES:
+        w, h = PAGE_SIZES[words[0].upper()]
+        if orientation in ("landscape", "横向", ""):
+            w, h = h, w  # certificates are landscape unless told otherwise
+        return float(w), float(h)
+    if len(words) == 2 and not orientation:
+        w_s, h_s = (re.sub(r"mm$", "", w) for w in words)
+        w_f, h_f = float(w_s), float(h_s)
+        if 50 <= w_f <= 1000 and 50 <= h_f <= 1000:
+            return w_f, h_f
+    raise ValueError(text)
+
+
+def certificate_options(edition: Edition) -> CertificateOptions:
+    """Edition in → its certificate options; EditionConfigError naming the key when one is wrong."""
+    table = edition.raw.get("certificates", {})
+    if not isinstance(table, dict):
+        raise _bad(edition, "", "一个表")
+    demo = _flag(edition, table, "demo", _default_demo(edition), "demo")
+    page = table.get("page_size", "A4 landscape")
+    try:
+        page_w, page_h = parse_page_size(str(page))
+    except ValueError:
+        raise _bad(edition, "page_size", "纸张尺寸，如 \"A4 landscape\"、\"A3 landscape\" 或 \"297mm 210mm\"") from None
+    level = str(table.get("qr_error_correction", "Q")).upper()
+    if level not in qr.LEVELS:
+        raise _bad(edition, "qr_error_correction", " L、M、Q 或 H")
+    seal_image = Path(str(table.get("seal_image", "assets/seal.png")))
+    blank_table = table.get("blank", {})
+    if not isinstance(blank_table, dict):
+        raise _bad(edition, "blank", "一个表")
+    fields: dict[str, FieldPos] = {}
+    for key, (_, default) in BLANK_FIELDS.items():
+        item = blank_table.get(key, {})
+        if not isinstance(item, dict):
+            raise _bad(edition, f"blank.{key}", "一个表（x、y、width、size_pt、align、show）")
+        align = item.get("align", default.align)
+        if align not in ("left", "center", "right"):
+            raise _bad(edition, f"blank.{key}.align", " \"left\"、\"center\" 或 \"right\"")
+        fields[key] = FieldPos(
+            _num(edition, item, "x", default.x, f"blank.{key}.x"), _num(edition, item, "y", default.y, f"blank.{key}.y"),
+            _num(edition, item, "width", default.width, f"blank.{key}.width"),
+            _num(edition, item, "size_pt", default.size_pt, f"blank.{key}.size_pt"), str(align),
+            _flag(edition, item, "show", default.show, f"blank.{key}.show"))
+    qr_table = blank_table.get("qr", {})
+    if not isinstance(qr_table, dict):
+        raise _bad(edition, "blank.qr", "一个表（x、y、size_mm）")
+    blank = BlankLayout(
+        enabled=_flag(edition, blank_table, "enabled", True, "blank.enabled"),
+        offset_x_mm=_num(edition, blank_table, "offset_x_mm", 0, "blank.offset_x_mm", negative=True),
+        offset_y_mm=_num(edition, blank_table, "offset_y_mm", 0, "blank.offset_y_mm", negative=True),
+        fields=fields,
+        qr_x=_num(edition, qr_table, "x", BLANK_QR_DEFAULT[0], "blank.qr.x"),
+        qr_y=_num(edition, qr_table, "y", BLANK_QR_DEFAULT[1], "blank.qr.y"),
+        qr_size_mm=_num(edition, qr_table, "size_mm", BLANK_QR_DEFAULT[2], "blank.qr.size_mm"),
+    )
+    return CertificateOptions(
+        demo=demo, page_css=f"{page_w:g}mm {page_h:g}mm", page_w=page_w, page_h=page_h,
+        qr_size_mm=_num(edition, table, "qr_size_mm", 38, "qr_size_mm"), qr_level=level,
+        seal=_flag(edition, table, "seal", False, "seal"),
+        seal_image=seal_image if seal_image.is_absolute() else PROJECT_ROOT / seal_image,
+        blank=blank)
+
+
+# ---- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    """One awardee's certificate."""
+
+    awardee: Awardee
+    """The awardee (rank, nominee)."""
+    record: Certificate
+    """The registry's record: number, term, status."""
+    payload: signing.Payload
+    """What the QR code vouches for."""
+    url: str
+    """The URL in the QR code."""
+    level: str
+    """The QR code's error-correction level."""
+    pdf: Path
+    """The single-certificate PDF."""
+
+    @property
+    def symbol(self) -> qr.QrSymbol:
+        """The QR code (made on first use)."""
+        return qr.make_qr(self.url, self.level)
+
+
+@dataclass(frozen=True)
+class CertificatesResult:
+    """What the certificates stage produced."""
+
+    issued: tuple[IssuedCertificate, ...]
+    """Certificates in rank order."""
+    skipped: tuple[str, ...]
+    """'编号 姓名' of awardees left out because of check errors."""
+    new_numbers: tuple[str, ...]
+    """Numbers assigned in this run."""
+    print_file: Path
+    """荣誉证书（全部）.pdf."""
+    blank_file: Path | None
+    """The blank-paper print file (None when blank mode is off)."""
+    calibration: Path | None
+    """The calibration page (None when blank mode is off)."""
+    subsidy_xlsx: Path
+    """颁奖及补贴发放表.xlsx."""
+    subsidy_pdf: Path
+    """颁奖及补贴发放表.pdf."""
+    verify_dir: Path
+    """output/<edition>/verify/."""
+    rendered: bool
+    """False when nothing changed and rendering was skipped."""
+    demo: bool
+    """Signed with the demo key."""
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """1 when an awardee was skipped, else 0."""
+        return ExitCode.findings if self.skipped else ExitCode.ok
+
+
+# ---- rendering ---------------------------------------------------------------------------------
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def weasyprint_errors(what: str) -> Iterator[None]:
+    """Fail with RenderError naming `what` when WeasyPrint logs a warning inside the block."""
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(collector)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+    if collector.messages:
+        shown = "；".join(dict.fromkeys(collector.messages))
+        raise RenderError(f"生成{what}时排版引擎报告问题：{shown[:500]}",
+                          hint="若提到图片，检查 assets/ 中的印章图片是否完整；否则请联系技术人员（模板有误）",
+                          file=what)
+
+
+def render_pdf(html: str, what: str) -> bytes:
+    """HTML text in → PDF bytes (WeasyPrint, project fonts, warnings are errors)."""
+    from pipeline.fonts import use_project_fonts
+
+    use_project_fonts()
+    import weasyprint
+
+    with weasyprint_errors(what):
+        document = weasyprint.HTML(string=html, base_url=str(PROJECT_ROOT)).render()
+        return bytes(document.write_pdf(pdf_identifier=b"xingan-nengshou-certificates"))
+
+
+def split_pdf(pdf: bytes, parts: Sequence[tuple[str, Sequence[int]]], expected_pages: int) -> list[bytes]:
+    """A PDF and (title, page indexes) per output in → one titled, reproducible PDF per output."""
+    import io
+
+    import pikepdf
+
+    out = []
+    with pikepdf.open(io.BytesIO(pdf)) as src:
+        if len(src.pages) != expected_pages:
+            raise RenderError(f"证书排版页数（{len(src.pages)}）与预期（{expected_pages}）不符",
+                              hint="某位获奖者的姓名或单位过长、排到了下一页；请联系技术人员调整模板")
+        info = dict(src.docinfo.items())
+        for title, pages in parts:
+            part = pikepdf.new()
+            for index in pages:
+                part.pages.append(src.pages[index])
+            for key, value in info.items():
+                part.docinfo[key] = value
+            part.docinfo["/Title"] = title
+            part.remove_unreferenced_resources()  # WeasyPrint shares one resource dictionary: no one else's QR code
+            buffer = io.BytesIO()
+            part.save(buffer, deterministic_id=True)
+            out.append(buffer.getvalue())
+    return out
+
+
+def _png_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _cn_date(day: Any) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _safe_filename(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip(" .")[:60] or "_"
+
+
+def _name_class(name: str) -> str:
+    n = len(name)
+    return "short" if n <= 4 else "medium" if n <= 8 else "long" if n <= 16 else "very-long"
+
+
+def _common(ctx: RunContext, options: CertificateOptions, fonts: FontSet) -> dict[str, Any]:
+    edition = ctx.edition
+    scale = min(options.page_w / 297, options.page_h / 210)
+    created = ctx.source_date.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "edition": edition,
+        "options": options,
+        "font_css": Markup(fonts.css()),
+        "stack": lambda role: Markup(fonts.stack(role)),
+        "k": lambda value: f"{value * scale:.3f}mm",
+        "pt": lambda value: f"{value * scale:.2f}pt",
+        "created": created,
+        "organs": edition.issuing_organs,
+        "issue_date": _cn_date(edition.certificates.issue_date),
+        "citation": f"被评为{edition.round.region}{edition.round.year}年度“{edition.round.honour}”",
+        "demo": options.demo,
+    }
+
+
+def _view(item: IssuedCertificate, options: CertificateOptions, seal: str | None) -> dict[str, Any]:
+    c = item.awardee.nominee.candidate
+    return {
+        "name": c.name,
+        "name_class": _name_class(c.name),
+        "unit": c.unit_and_post,
+        "number": item.record.number,
+        "term": f"{_cn_date(item.record.term_start)}至{_cn_date(item.record.term_end)}",
+        "url": item.url,
+        "qr_size": options.qr_size_mm,
+        "seal": seal,
+    }
+
+
+# ---- the stage ----------------------------------------------------------------------------------
+
+
+def _signer(ctx: RunContext, options: CertificateOptions) -> signing.Signer:
+    """The key the round is signed with: the demo key for demo editions (created if needed)."""
+    if not options.demo:
+        return signing.load_signer(demo=False)
+    signer, created = signing.create_key(demo=True)
+    banner = "！" * 36
+    lines = [banner,
+             "！ 注意：这是演示届次，证书用【演示密钥】签名，仅供演示，不具任何效力！",
+             f"！ 演示密钥：{signer.files.private}" + ("（刚刚新生成）" if created else ""),
+             "！ 正式届次请先运行 make keys 生成正式密钥，并在 edition.toml 的 [certificates] 中设 demo = false。",
+             banner]
+    import sys
+
+    print("\n".join(lines), file=sys.stderr, flush=True)
+    return signer
+
+
+def _entries(awardees: Sequence[Awardee]) -> list[IssueEntry]:
+    out = []
+    for a in awardees:
+        c = a.nominee.candidate
+        out.append(IssueEntry(c.id_number, c.name, c.gender or "", c.code, c.unit_and_post, c.occupation, a.rank))
+    return out
+
+
+def _input_hash(ctx: RunContext, options: CertificateOptions, views: list[dict[str, Any]],
+                extra: dict[str, Any]) -> str:
+    digest = hashlib.sha256()
+    for rel in CODE_FILES:
+        digest.update((PROJECT_ROOT / rel).read_bytes())
+    for path in sorted((PROJECT_ROOT / "templates" / TEMPLATES).rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    if options.seal and options.seal_image.is_file():
+        digest.update(options.seal_image.read_bytes())
+    edition = ctx.edition
+    digest.update(json.dumps({
+        "views": views, "extra": extra, "options": repr(options), "cert": repr(edition.certificates),
+        "organs": edition.issuing_organs, "round": repr(edition.round), "fonts": repr(edition.fonts),
+        "office": repr(edition.office), "created": ctx.source_date.isoformat(),
+    }, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> CertificatesResult:
+    """Awardees (rank order) in → registry updated, certificates, lists and the verification site written."""
+    from pipeline import model
+    from pipeline.fonts import resolve_fonts
+    from pipeline.stages import verify
+
+    edition = ctx.edition
+    options = certificate_options(edition)
+    out = ctx.output / "certificates"
+    settings = edition.certificates
+
+    skipped = tuple(a.nominee.candidate.label for a in awardees if not a.nominee.ok)
+    for label in skipped:
+        ctx.say(f"跳过 {label}：审查有错误，未颁发证书（见 make check 的报告，改正后重新运行）")
+    awardees = [a for a in awardees if a.nominee.ok]
+    signer = _signer(ctx, options)
+    signing.export_public(signer)
+
+    term = signing.term_of(settings.issue_date, settings.term_years)
+    db_path = registry_path(options.demo)
+    ctx.say(f"登记证书：{db_path}")
+    with open_registry(db_path) as reg:
+        result = reg.issue(edition.round.year, edition.round.title, edition.name, _entries(awardees),
+                           Numbering(settings.number_prefix, settings.number_format), term, model.today())
+        revocations = reg.revocations()
+    if result.new:
+        ctx.say(f"新编号 {len(result.new)} 个：{result.new[0]} … {result.new[-1]}")
+
+    issued: list[IssuedCertificate] = []
+    used_names: set[str] = set()
+    for a, record in zip(awardees, result.certificates, strict=True):
+        c = a.nominee.candidate
+        payload = signing.Payload(record.number, c.name, edition.round.year, record.term_start, record.term_end)
+        try:
+            url = signing.qr_url(settings.verify_base_url, signing.sign(payload, signer))
+        except ValueError as exc:
+            raise RenderError(str(exc), candidate=c.label,
+                              hint="修改名册中的姓名，或 edition.toml 中的 verify_base_url（不能含 #）") from None
+        filename = _safe_filename(f"{record.number}-{c.name}") + ".pdf"
+        if filename in used_names:
+            filename = _safe_filename(f"{record.number}-{c.code}") + ".pdf"
+        used_names.add(filename)
+        issued.append(IssuedCertificate(a, record, payload, url, options.qr_level, out / "证书" / filename))
+
+    fonts = resolve_fonts(edition.fonts)
+    seal = None
+    if options.seal:
+        if options.seal_image.is_file():
+            seal = options.seal_image.as_uri()
+        else:
+            ctx.say(f"提示：已设置使用印章图片，但找不到 {options.seal_image}，证书上不放印章（程序从不自行绘制印章）")
+    views = [_view(item, options, seal) for item in issued]
+    common = _common(ctx, options, fonts)
+    subsidy = _subsidy_rows(issued, settings.subsidy_yuan)
+
+    print_file = out / "荣誉证书（全部）.pdf"
+    blank_file = out / "套打" / "荣誉证书套打（全部）.pdf" if options.blank.enabled else None
+    calibration = out / "套打" / "套打校准页.pdf" if options.blank.enabled else None
+    xlsx, subsidy_pdf = out / "颁奖及补贴发放表.xlsx", out / "颁奖及补贴发放表.pdf"
+    listing = out / "证书清单.json"
+    expected = [print_file, xlsx, subsidy_pdf, listing, *(i.pdf for i in issued)]
+    expected += [p for p in (blank_file, calibration) if p is not None]
+    key = _input_hash(ctx, options, views, {"subsidy": subsidy, "public": signing.key_id(signer.public)})
+    manifest = ctx.work / "certificates" / "manifest.json"
+    rendered = True
+    if not issued:
+        rendered = False
+        ctx.say("没有可以颁发证书的获奖者，未生成证书（先运行 make results；有错误的人选改正后重新运行）")
+    elif (manifest.is_file() and all(p.is_file() for p in expected)
+            and json.loads(manifest.read_text(encoding="utf-8")).get("key") == key):
+        rendered = False
+        ctx.say("证书未改动，跳过排版")
+    else:
+        _add_qr_images(options, issued, views)
+        _render_all(ctx, options, common, views, issued, print_file, blank_file, calibration)
+        _write_subsidy(ctx, common, subsidy, settings.subsidy_yuan, xlsx, subsidy_pdf)
+        atomic.write_text(listing, json.dumps({
+            "edition": edition.name, "round": edition.round.year, "demo": options.demo,
+            "certificates": [{"证书编号": i.record.number, "编号": i.awardee.nominee.candidate.code,
+                              "姓名": i.payload.name, "任期": [i.record.term_start.isoformat(),
+                                                              i.record.term_end.isoformat()],
+                              "二维码": i.url, "文件": f"证书/{i.pdf.name}"} for i in issued],
+        }, ensure_ascii=False, indent=2) + "\n")
+        _prune(out / "证书", {i.pdf.name for i in issued})
+        atomic.write_text(manifest, json.dumps({"key": key}) + "\n")
+
+    site = verify.write_site(ctx, [signing.PublishedKey(signer.public, signer.demo)], revocations)
+    ctx.say(f"证书完成：{len(issued)} 份 → {out}；查验网页 → {site}")
+    return CertificatesResult(tuple(issued), skipped, result.new, print_file, blank_file, calibration,
+                              xlsx, subsidy_pdf, site, rendered, options.demo)
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove certificates of people no longer among the awardees (rebuildable output only)."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.suffix == ".pdf" and path.name not in keep:
+                path.unlink()
+
+
+def _add_qr_images(options: CertificateOptions, issued: list[IssuedCertificate], views: list[dict[str, Any]]) -> None:
+    """Make each QR code, check its modules are large enough to scan, and add its image to the view."""
+    for item, view in zip(issued, views, strict=True):
+        symbol = item.symbol
+        for size in (options.qr_size_mm, options.blank.qr_size_mm if options.blank.enabled else options.qr_size_mm):
+            if symbol.module_mm(size) < qr.MIN_MODULE_MM:
+                raise RenderError(
+                    f"二维码太密（{symbol.modules} 格，印成 {size:g} 毫米时每格仅 {symbol.module_mm(size):.2f} 毫米），"
+                    "手机可能扫不出", candidate=item.awardee.nominee.candidate.label,
+                    hint="缩短 edition.toml 中的 verify_base_url，或增大 [certificates] qr_size_mm"
+                         "（套打时 [certificates.blank.qr] size_mm）")
+        view["qr_image"] = _png_uri(symbol.print_png(max(options.qr_size_mm, options.blank.qr_size_mm)))
+
+
+def _render_all(ctx: RunContext, options: CertificateOptions, common: dict[str, Any], views: list[dict[str, Any]],
+                issued: list[IssuedCertificate], print_file: Path, blank_file: Path | None,
+                calibration: Path | None) -> None:
+    """One WeasyPrint document (certificates, blank sheets, calibration page) → the files, split by page."""
+    from pipeline.templating import render
+
+    ctx.say(f"排版证书：{len(views)} 份")
+    edition = ctx.edition
+    title = f"{edition.round.year}年度“{edition.round.honour}”荣誉证书"
+    layout = blank_layout(options.blank) if blank_file is not None else None
+    html = render(f"{TEMPLATES}/certificates.html.j2", certs=views, title=title, layout=layout,
+                  grid_x=range(0, int(options.page_w) + 1, 5), grid_y=range(0, int(options.page_h) + 1, 5),
+                  **common)
+    pdf = render_pdf(html, "荣誉证书")
+    n = len(views)
+    parts: list[tuple[Path, str, list[int]]] = [(print_file, title, list(range(n)))]
+    parts += [(item.pdf, f"荣誉证书 {v['number']} {v['name']}", [i]) for i, (item, v) in enumerate(zip(issued, views,
+                                                                                                  strict=True))]
+    if blank_file is not None and calibration is not None:
+        parts += [(blank_file, f"{title}（套打）", list(range(n, 2 * n))), (calibration, "证书套打校准页", [2 * n])]
+    expected_pages = 2 * n + 1 if layout is not None else n
+    for (target, _, _), data in zip(parts, split_pdf(pdf, [(t, p) for _, t, p in parts], expected_pages),
+                                    strict=True):
+        atomic.write_bytes(target, data)
+
+
+PT_MM = 25.4 / 72
+"""One typographic point in mm."""
+
+
+def blank_layout(blank: BlankLayout) -> dict[str, Any]:
+    """Blank-paper settings in → boxes in mm on the sheet (calibration offsets applied) for the templates."""
+    boxes = []
+    for key, (label, _) in BLANK_FIELDS.items():
+        pos = blank.fields[key]
+        lines = 2 if key == "organs" else 1
+        height = pos.size_pt * PT_MM * 1.35 * lines
+        left = {"left": pos.x, "center": pos.x - pos.width / 2, "right": pos.x - pos.width}[pos.align]
+        boxes.append({"key": key, "label": label, "show": pos.show, "align": pos.align, "size_pt": pos.size_pt,
+                      "left": left + blank.offset_x_mm, "top": pos.y - height / 2 + blank.offset_y_mm,
+                      "width": pos.width, "height": height, "line": height / lines,
+                      "x": pos.x + blank.offset_x_mm, "y": pos.y + blank.offset_y_mm, "nx": pos.x, "ny": pos.y})
+    half = blank.qr_size_mm / 2
+    return {"boxes": boxes, "ox": blank.offset_x_mm, "oy": blank.offset_y_mm,
+            "qr": {"left": blank.qr_x - half + blank.offset_x_mm, "top": blank.qr_y - half + blank.offset_y_mm,
+                   "size": blank.qr_size_mm, "x": blank.qr_x + blank.offset_x_mm, "y": blank.qr_y + blank.offset_y_mm,
+                   "nx": blank.qr_x, "ny": blank.qr_y}}
+
+
+# ---- 颁奖及补贴发放表 ------------------------------------------------------------------------------
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+
+
+def rmb_upper(amount: float) -> str:
+    """An amount in yuan → its financial capital form, e.g. 100500 → '壹拾万零伍佰元整'."""
+    yuan, fen = divmod(round(amount * 100), 100)
+    if yuan == 0 and fen == 0:
+        return "零元整"
+    units, groups = ("", "拾", "佰", "仟"), ("", "万", "亿", "万亿")
+    digits = str(yuan) if yuan else ""
+    text, zero, group_has = "", False, False
+    for i, ch in enumerate(digits):
+        pos = len(digits) - 1 - i
+        if ch == "0":
+            zero = True
+        else:
+            text += ("零" if zero and text else "") + _DIGITS[int(ch)] + units[pos % 4]
+            zero, group_has = False, True
+        if pos % 4 == 0 and pos > 0:
+            text += groups[pos // 4] if group_has else ""
+            group_has = False
+    if text:
+        text += "元"
+    jiao, fen = divmod(fen, 10)
+    if not jiao and not fen:
+        return text + "整"
+    if jiao:
+        text += _DIGITS[jiao] + "角"
+    if fen:
+        text += ("零" if text and not jiao else "") + _DIGITS[fen] + "分"
+    return text
+
+
+def _subsidy_rows(issued: list[IssuedCertificate], amount: float) -> list[dict[str, Any]]:
+    return [{"序号": i, "姓名": item.payload.name, "单位": item.awardee.nominee.candidate.unit_and_post,
+             "证书编号": item.record.number, "金额": amount}
+            for i, item in enumerate(issued, start=1)]
+
+
+def _write_subsidy(ctx: RunContext, common: dict[str, Any], rows: list[dict[str, Any]], amount: float,
+                   xlsx: Path, pdf: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.worksheet.page import PageMargins
+
+    from pipeline.office import save_workbook
+    from pipeline.templating import render
+
+    edition = ctx.edition
+    title = f"{edition.round.region}{edition.round.year}年度“{edition.round.honour}”颁奖及补贴发放表"
+    total = amount * len(rows)
+    if amount <= 0:
+        ctx.say("提示：edition.toml 中 [certificates] subsidy_yuan 未设置，补贴金额一栏留空")
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "颁奖及补贴发放表"
+    headers = ["序号", "姓名", "工作单位及职务", "证书编号", "补贴金额（元）", "领取人签字", "备注"]
+    widths = [6, 10, 34, 17, 14, 16, 10]
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws.cell(1, 1, title).font = Font(name="黑体", size=15, bold=True)
+    ws.cell(1, 1).alignment = center
+    ws.row_dimensions[1].height = 34
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
+    ws.cell(2, 1, f"发放单位：{edition.office.bureau}　　　　颁证日期：{_cn_date(edition.certificates.issue_date)}")
+    ws.cell(2, 1).alignment = Alignment(horizontal="left", vertical="center")
+    for col, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = ws.cell(3, col, header)
+        cell.font = Font(name="黑体", size=11, bold=True)
+        cell.alignment, cell.border = center, border
+        ws.column_dimensions[cell.column_letter].width = width
+    for r, row in enumerate(rows, start=4):
+        values = [row["序号"], row["姓名"], row["单位"], row["证书编号"], row["金额"] if amount > 0 else None, None, None]
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(r, col, value)
+            cell.border = border
+            cell.font = Font(name="仿宋", size=11)
+            cell.alignment = Alignment(horizontal="left" if col == 3 else "center", vertical="center", wrap_text=True)
+            if col == 5:
+                cell.number_format = "#,##0.00"
+        ws.row_dimensions[r].height = 30
+    last = 4 + len(rows)
+    ws.cell(last, 1, "合计").alignment = center
+    ws.merge_cells(start_row=last, start_column=2, end_row=last, end_column=4)
+    ws.cell(last, 2, f"共 {len(rows)} 人；大写：{rmb_upper(total)}" if amount > 0 else f"共 {len(rows)} 人")
+    ws.cell(last, 5, total if amount > 0 else None).number_format = "#,##0.00"
+    for col in range(1, len(headers) + 1):
+        ws.cell(last, col).border = border
+        ws.cell(last, col).font = Font(name="黑体", size=11)
+    ws.cell(last, 5).alignment = center
+    ws.row_dimensions[last].height = 30
+    ws.cell(last + 2, 1, "经办人：　　　　　　　　审核人：　　　　　　　　负责人：　　　　　　　　（盖章）")
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    save_workbook(wb, xlsx, ctx.source_date)
+
+    html = render(f"{TEMPLATES}/subsidy.html.j2", title=title, rows=rows, amount=amount, total=total,
+                  total_upper=rmb_upper(total), **common)
+    atomic.write_bytes(pdf, render_pdf(html, "颁奖及补贴发放表"))
+
+
+# ---- command line -----------------------------------------------------------------------------
+
+
+def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
+    """`make certificates`: awardees.json → certificates, registry, lists, verification site; exit 1 if someone was skipped."""
+    from pipeline.awardees import load_awardees
+    from pipeline.stages.check import run_check
+
+    check = run_check(ctx)
+    awardees = load_awardees(ctx, check)
+    return issue_certificates(ctx, awardees.awardees).exit_code

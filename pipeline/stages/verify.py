@@ -1,0 +1,150 @@
+"""查验证书：根据二维码内容，或证书的照片、扫描件、PDF，判断真伪和状态。
+
+Verify a certificate from its QR text or a photo/scan/PDF of it; also builds the verification site.
+
+Command `verify`: `--qr '<url or text>'` or `--image <photo, scan or PDF>` → prints the verdict
+(有效 / 已期满 / 已撤销 / 无效) with the reason; exit 0 only when valid.
+
+The static site `output/<edition>/verify/` (index.html, verify.js, style.css, keys.json,
+public-key.pem, revoked.json) does the same in the browser with WebCrypto Ed25519 and needs no
+database: publish the folder on any static web server at [certificates] verify_base_url.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+
+from pipeline import atomic, signing
+from pipeline.context import RunContext
+from pipeline.edition import PROJECT_ROOT
+from pipeline.errors import ExitCode, StageError
+
+SITE_TEMPLATES = PROJECT_ROOT / "templates" / "verify"
+STATIC_FILES = ("verify.js", "style.css")
+STATUS_TITLES: dict[str, str] = {"valid": "有效", "expired": "已期满", "revoked": "已撤销", "forged": "无效"}
+
+
+def site_dir(ctx: RunContext) -> Path:
+    """→ output/<edition>/verify/."""
+    return ctx.output / "verify"
+
+
+def revocations_json(revoked: Mapping[str, dt.date]) -> str:
+    """Revoked numbers and dates in → revoked.json text (numbers and dates only: no names, no reasons)."""
+    items = [{"number": number, "date": day.isoformat()} for number, day in sorted(revoked.items())]
+    return json.dumps({"schema": 1, "revoked": items}, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_revocations(ctx: RunContext, revoked: Mapping[str, dt.date]) -> Path:
+    """The registry's revocations in → output/<edition>/verify/revoked.json written."""
+    target = site_dir(ctx) / "revoked.json"
+    atomic.write_text(target, revocations_json(revoked))
+    return target
+
+
+def write_site(ctx: RunContext, keys: Sequence[signing.PublishedKey], revoked: Mapping[str, dt.date]) -> Path:
+    """Accepted public keys and revocations in → the static verification site; returns its folder."""
+    from pipeline.templating import render
+
+    edition = ctx.edition
+    folder = site_dir(ctx)
+    for name in STATIC_FILES:
+        atomic.write_bytes(folder / name, (SITE_TEMPLATES / name).read_bytes())
+    demo = any(k.demo for k in keys)
+    atomic.write_text(folder / "index.html", render(
+        "verify/index.html.j2", edition=edition, demo=demo, honour=edition.round.honour,
+        office=edition.office, organs=edition.issuing_organs))
+    entries = [{"id": signing.key_id(k.key), "demo": k.demo,
+                "label": signing.DEMO_LABEL if k.demo else "发证机关签名密钥",
+                "public_key": base64.b64encode(signing.raw_public(k.key)).decode("ascii")} for k in keys]
+    atomic.write_text(folder / "keys.json", json.dumps({"schema": 1, "keys": entries}, ensure_ascii=False,
+                                                       indent=1) + "\n")
+    pem = b"".join(k.key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+                   for k in keys)
+    atomic.write_bytes(folder / "public-key.pem", pem)
+    write_revocations(ctx, revoked)
+    return folder
+
+
+# ---- command line --------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Adds --qr and --image to the `verify` command."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--qr", metavar="文字", help="二维码内容（查验网址或扫码得到的文字）")
+    source.add_argument("--image", type=Path, metavar="文件", help="证书的照片、扫描件或 PDF")
+
+
+def _keys(ctx: RunContext, demo: bool) -> list[signing.PublishedKey]:
+    """The public key of this edition's kind, from keys/ or else from the published site."""
+    files = signing.key_files(demo)
+    if files.public_pem.is_file() or files.private.is_file():
+        return [signing.PublishedKey(signing.load_public(demo), demo)]
+    published = site_dir(ctx) / "keys.json"
+    if published.is_file():
+        data = json.loads(published.read_text(encoding="utf-8"))
+        return [signing.PublishedKey(signing.public_from_b64(k["public_key"]), bool(k["demo"])) for k in data["keys"]]
+    raise StageError("找不到用于查验的公钥" + ("（演示密钥）" if demo else ""),
+                     hint="正式届次运行 make keys；演示届次先运行 make certificates（会生成演示密钥）",
+                     file=str(files.public_pem))
+
+
+def _revocations(ctx: RunContext, demo: bool) -> tuple[dict[str, dt.date], str]:
+    """The revocation list (from the registry, else the published revoked.json) and where it came from."""
+    from pipeline.registry import open_registry, registry_path
+
+    path = registry_path(demo)
+    if path.is_file():
+        with open_registry(path, create=False) as reg:
+            return reg.revocations(), f"证书数据库 {path}"
+    published = site_dir(ctx) / "revoked.json"
+    if published.is_file():
+        data = json.loads(published.read_text(encoding="utf-8"))
+        return ({r["number"]: dt.date.fromisoformat(r["date"]) for r in data["revoked"]},
+                f"已发布的撤销名单 {published}")
+    return {}, "（没有找到撤销名单：无法确认是否已撤销）"
+
+
+def check_texts(ctx: RunContext, texts: Sequence[str]) -> list[signing.Verification]:
+    """QR texts in → one verdict each, against this edition's key and revocation list."""
+    from pipeline import model
+    from pipeline.stages.certificates import certificate_options
+
+    demo = certificate_options(ctx.edition).demo
+    keys = _keys(ctx, demo)
+    revoked, _ = _revocations(ctx, demo)
+    return [signing.verify_text(text, keys, revoked, model.today()) for text in texts]
+
+
+def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
+    """`make verify QR=… | IMAGE=…`: print the verdict; exit 0 valid, 1 otherwise."""
+    from pipeline import qr
+
+    if args.image is not None:
+        try:
+            texts = qr.decode_file(Path(args.image))
+        except StageError as exc:  # unreadable picture: a verdict ("not verified"), not a broken run
+            print(f"无效：{exc}", file=sys.stderr)
+            return ExitCode.findings
+        if not texts:
+            print(f"无效：在 {args.image} 中没有找到可识别的二维码（请拍清晰、完整、正对二维码的照片，或用扫描件）",
+                  file=sys.stderr)
+            return ExitCode.findings
+    else:
+        texts = [args.qr]
+    verdicts = check_texts(ctx, texts)
+    base = ctx.edition.certificates.verify_base_url
+    for text, verdict in zip(texts, verdicts, strict=True):
+        print(f"{STATUS_TITLES[verdict.status]}：{verdict.reason}")
+        if verdict.payload is not None and not text.strip().startswith(base) and "://" in text:
+            print(f"提示：二维码中的网址不是本届次的查验网址 {base}", file=sys.stderr)
+    return ExitCode.ok if all(v.status == "valid" for v in verdicts) else ExitCode.findings
