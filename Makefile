@@ -72,6 +72,7 @@ bench: $(SETUP) ## Time the demo round and a scaled round (not a test)
 .PHONY: demo-data
 demo-data: $(SETUP) ## Regenerate the shipped demo and mistakes editions (developers only)
 	$(PY) tools/make_demo.py
+	$(PY) tools/make_demo_review.py
 
 .PHONY: clean
 clean: ## Remove rebuildable output (never input, registry or keys)

@@ -192,8 +192,35 @@ def _inspect_all(ctx: RunContext, jobs: list[_Job]) -> dict[str, Any]:
 
 # ---- the stage ------------------------------------------------------------------------------
 
+_MEMO: dict[tuple[Path, Path], tuple[str, CheckResult]] = {}
+"""The last result per (edition, output) in this process, with the fingerprint it was made from."""
+
+
+def _fingerprint(ctx: RunContext) -> str:
+    """Names, sizes and modification times of every input and report file: cheap change detection."""
+    digest = hashlib.sha256(repr(ctx.edition).encode())
+    for root in (ctx.edition.path, ctx.output / "check"):
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and "review" not in path.relative_to(root).parts[:1]:
+                    st = path.stat()
+                    digest.update(f"{path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def run_check(ctx: RunContext) -> CheckResult:
-    """Check every nomination of the edition and write the reports."""
+    """Check every nomination of the edition and write the reports (reused when nothing changed)."""
+    key = (ctx.edition.path, ctx.output)
+    fingerprint = _fingerprint(ctx)
+    memo = _MEMO.get(key)
+    if memo is not None and memo[0] == fingerprint:
+        return memo[1]
+    result = _run_check(ctx)
+    _MEMO[key] = (_fingerprint(ctx), result)
+    return result
+
+
+def _run_check(ctx: RunContext) -> CheckResult:
     edition = ctx.edition
     out = ctx.output / "check"
     ctx.say(f"检查推荐材料：{edition.path}")
