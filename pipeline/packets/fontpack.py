@@ -1,0 +1,289 @@
+"""Compact the CJK fonts in a packet, keeping every glyph a page draws.
+
+WeasyPrint subsets fonts but keeps glyph ids ("retain GIDs"), so a CFF-based CJK font such
+as Noto Serif CJK (≈ 63 000 glyphs, the Simplified Chinese forms at the end) still carries
+63 000 entries of metrics, charset and charstring offsets: ≈ 150–200 KB per font for a few
+dozen characters — more than a packet's scans. Two steps make it ≈ 5–60 KB:
+
+1. `install_weasyprint_cff_subsetting()` (once per worker) hooks WeasyPrint's subsetting:
+   a CID-keyed CFF font whose charset is the identity (glyph i has CID i, as in Noto and
+   Source Han CJK) is subset to its used glyphs *without* retaining glyph ids, in one
+   HarfBuzz pass (faster than WeasyPrint's two);
+2. `compact_cid_fonts()` (per PDF, pikepdf) unwraps such fonts to the bare CFF program
+   (FontFile3 /CIDFontType0C), the classic embedding of CJK subsets.
+
+Why the text stays the same: WeasyPrint writes glyph ids as CIDs (Identity-H), and a
+CIDFontType0 with a CID-keyed CFF program finds the glyph for a CID through the CFF charset
+(ISO 32000-2, 9.7.4.2). HarfBuzz keeps each glyph's CID in the charset when it renumbers
+glyphs, so with an identity source every CID still finds the same outline; widths (/W)
+and text extraction (/ToUnicode) are keyed by CID and untouched. Each step checks the
+charset before it changes anything and otherwise leaves the font as WeasyPrint made it.
+The tests render packets both ways and compare the pixels.
+
+TrueType fonts (CIDFontType2) are left alone: their retained empty glyphs cost almost
+nothing after compression.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pikepdf
+
+_CDEF = """
+typedef struct hb_blob_t hb_blob_t;
+typedef struct hb_face_t hb_face_t;
+typedef struct hb_set_t hb_set_t;
+typedef struct hb_subset_input_t hb_subset_input_t;
+typedef uint32_t hb_codepoint_t;
+hb_blob_t *hb_blob_create(const char *data, unsigned int length, int mode, void *user_data, void *destroy);
+void hb_blob_destroy(hb_blob_t *blob);
+const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
+hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
+void hb_face_destroy(hb_face_t *face);
+hb_blob_t *hb_face_reference_blob(hb_face_t *face);
+void hb_set_add(hb_set_t *set, hb_codepoint_t codepoint);
+hb_subset_input_t *hb_subset_input_create_or_fail(void);
+void hb_subset_input_destroy(hb_subset_input_t *input);
+hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
+hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
+hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
+"""
+_MEMORY_MODE_READONLY = 1
+_FLAGS = 0x01 | 0x04 | 0x200
+"""HB_SUBSET_FLAGS_NO_HINTING | DESUBROUTINIZE | NO_LAYOUT_CLOSURE (glyph ids are not retained)."""
+_SETS_DROP_TABLE_TAG = 3
+_DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+"""Tables a PDF does not need (WeasyPrint drops the same). Dropping GSUB also stops HarfBuzz
+before 7.2 (no NO_LAYOUT_CLOSURE) from adding substitute glyphs nobody asked for."""
+
+
+@functools.cache
+def _harfbuzz() -> tuple[Any, Any, Any] | None:
+    """(ffi, libharfbuzz, libharfbuzz-subset), or None when the libraries are not there."""
+    try:
+        import cffi
+
+        ffi = cffi.FFI()
+        ffi.cdef(_CDEF)
+        return ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0")
+    except (ImportError, OSError, AttributeError):
+        return None
+
+
+def subset_glyphs(font: bytes, glyphs: set[int], index: int = 0) -> bytes | None:
+    """OpenType font (or collection + face index) + glyph ids to keep → the renumbered subset.
+
+    None when HarfBuzz-subset is not available or fails.
+    """
+    libs = _harfbuzz()
+    if libs is None:
+        return None
+    ffi, hb, hbs = libs
+    buffer = ffi.from_buffer(font)
+    blob = hb.hb_blob_create(buffer, len(font), _MEMORY_MODE_READONLY, ffi.NULL, ffi.NULL)
+    face = hb.hb_face_create(blob, index)
+    plan = hbs.hb_subset_input_create_or_fail()
+    try:
+        if plan == ffi.NULL:
+            return None
+        wanted = hbs.hb_subset_input_glyph_set(plan)
+        for glyph in sorted(glyphs):
+            hb.hb_set_add(wanted, glyph)
+        hbs.hb_subset_input_set_flags(plan, _FLAGS)
+        drop = hbs.hb_subset_input_set(plan, _SETS_DROP_TABLE_TAG)
+        for tag in _DROP_TABLES:
+            hb.hb_set_add(drop, struct.unpack(">I", tag)[0])
+        result = hbs.hb_subset_or_fail(face, plan)
+        if result == ffi.NULL:
+            return None
+        out_blob = hb.hb_face_reference_blob(result)
+        length = ffi.new("unsigned int *")
+        data = bytes(ffi.buffer(hb.hb_blob_get_data(out_blob, length), length[0]))
+        hb.hb_blob_destroy(out_blob)
+        hb.hb_face_destroy(result)
+        return data or None
+    finally:
+        if plan != ffi.NULL:
+            hbs.hb_subset_input_destroy(plan)
+        hb.hb_face_destroy(face)
+        hb.hb_blob_destroy(blob)
+
+
+def sfnt_table(font: bytes, tag: bytes) -> bytes | None:
+    """One table of an OpenType font (its bytes), None when absent or malformed."""
+    if len(font) < 12:
+        return None
+    (count,) = struct.unpack_from(">H", font, 4)
+    for i in range(count):
+        offset = 12 + 16 * i
+        if offset + 16 > len(font):
+            return None
+        entry_tag, _, start, length = struct.unpack_from(">4sIII", font, offset)
+        if entry_tag == tag:
+            return font[start:start + length] if start + length <= len(font) else None
+    return None
+
+
+def glyph_count(font: bytes) -> int:
+    """numGlyphs of an OpenType font (its maxp table), 0 when unreadable."""
+    maxp = sfnt_table(font, b"maxp")
+    return struct.unpack_from(">H", maxp, 4)[0] if maxp and len(maxp) >= 6 else 0
+
+
+def compact_cff(font: bytes, cids: set[int]) -> bytes | None:
+    """An embedded OpenType CFF font + the CIDs a PDF uses → its bare CFF program, if already compact.
+
+    Only a font the subsetting hook below made (a few glyphs, a charset that lists every
+    used CID) is unwrapped; a font with retained glyph ids is left alone (None).
+    """
+    if glyph_count(font) > 4 * len(cids) + 64:
+        return None
+    cff = sfnt_table(font, b"CFF ")
+    charset = cff_charset_cids(cff) if cff else None
+    if cff is None or charset is None or not cids <= set(charset) or charset != sorted(set(charset)):
+        return None
+    return cff
+
+
+_IDENTITY: dict[tuple[str, int, int], bool] = {}
+
+
+def identity_charset(family: str, font: bytes, index: int) -> bool:
+    """True when a CID-keyed CFF font's glyph i has CID i for every glyph (cached per font)."""
+    key = (family, len(font), index)
+    if key not in _IDENTITY:
+        try:
+            import io
+
+            from fontTools.ttLib import TTFont
+
+            top = TTFont(io.BytesIO(font), fontNumber=index, lazy=True)["CFF "].cff.topDictIndex[0]
+            _IDENTITY[key] = hasattr(top, "ROS") and all(
+                name == ".notdef" if gid == 0 else name == f"cid{gid:05d}" for gid, name in enumerate(top.charset))
+        except Exception:  # an unusual font: keep WeasyPrint's own subsetting
+            _IDENTITY[key] = False
+    return _IDENTITY[key]
+
+
+def install_weasyprint_cff_subsetting() -> None:
+    """Make WeasyPrint subset CID-keyed CFF fonts to their used glyphs without retaining glyph ids.
+
+    WeasyPrint writes glyph ids as CIDs; in a font whose charset is the identity (glyph i
+    has CID i — Noto/Source Han CJK) a subset that keeps each glyph's CID in its charset
+    shows every CID with the same outline. Such fonts get one HarfBuzz pass that keeps
+    only the used glyphs (HarfBuzz may add a few substitution glyphs; they are harmless);
+    every other font goes through WeasyPrint's own subsetting.
+    """
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
+    original = weasyprint_fonts.Font.subset
+    if getattr(original, "xn_compact", False) or _harfbuzz() is None:
+        return
+
+    def subset(self: Any, to_unicode: dict[int, str], hinting: bool) -> None:
+        plain_cff = "CFF " in self.tables and "fvar" not in self.tables and not (self.png or self.svg or self.colr)
+        if to_unicode and plain_cff and not self.missing and identity_charset(
+                self.family, self.file_content, self.index):
+            wanted = set(to_unicode) | {0}
+            data = subset_glyphs(self.file_content, wanted, self.index)
+            cff = sfnt_table(data, b"CFF ") if data else None
+            charset = cff_charset_cids(cff) if cff else None
+            if data and charset is not None and wanted <= set(charset):
+                self.file_content = data
+                self.index = 0
+                return
+        original(self, to_unicode, hinting)
+
+    subset.xn_compact = True  # type: ignore[attr-defined]
+    subset.xn_original = original  # type: ignore[attr-defined]
+    weasyprint_fonts.Font.subset = subset
+
+
+def cff_charset_cids(cff: bytes) -> list[int] | None:
+    """CIDs of the glyphs of a CID-keyed CFF (glyph order, .notdef = CID 0); None if not CID-keyed."""
+    try:
+        from fontTools.cffLib import CFFFontSet
+
+        fonts = CFFFontSet()
+        fonts.decompile(_Reader(cff), None)
+        top = fonts.topDictIndex[0]
+        if not hasattr(top, "ROS"):
+            return None
+        names = top.charset
+        return [0 if n == ".notdef" else int(n[3:]) for n in names]
+    except Exception:  # a malformed font: leave it alone
+        return None
+
+
+class _Reader:
+    """The minimal file-like object fontTools' CFF decompiler reads from."""
+
+    def __init__(self, data: bytes) -> None:
+        """Bytes → a reader at position 0."""
+        self.data, self.pos = data, 0
+
+    def read(self, n: int = -1) -> bytes:
+        """Up to n bytes (all remaining when n < 0) → the bytes read."""
+        end = len(self.data) if n < 0 else self.pos + n
+        chunk = self.data[self.pos:end]
+        self.pos = min(end, len(self.data))
+        return chunk
+
+    def seek(self, pos: int) -> None:
+        """Position → reader moved there."""
+        self.pos = pos
+
+    def tell(self) -> int:
+        """The current position."""
+        return self.pos
+
+
+def _widths_cids(widths: Any) -> set[int]:
+    """CIDs listed in a /W array: [c [w …] c1 c2 w …]."""
+    import pikepdf
+
+    cids: set[int] = set()
+    items = list(widths)
+    i = 0
+    while i < len(items):
+        start = int(items[i])
+        nxt = items[i + 1]
+        if isinstance(nxt, pikepdf.Array):
+            cids.update(range(start, start + len(nxt)))
+            i += 2
+        else:
+            cids.update(range(start, int(nxt) + 1))
+            i += 3
+    return cids
+
+
+def compact_cid_fonts(pdf: pikepdf.Pdf) -> int:
+    """Re-subset every CID-keyed CFF font of a PDF to its used glyphs → bytes saved."""
+    import pikepdf
+
+    users: dict[tuple[int, int], tuple[pikepdf.Object, set[int]]] = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Subtype") != "/CIDFontType0":
+            continue
+        descriptor = obj.get("/FontDescriptor")
+        stream = descriptor.get("/FontFile3") if descriptor is not None else None
+        if stream is None or stream.get("/Subtype") != "/OpenType" or "/W" not in obj:
+            continue
+        key = stream.objgen
+        entry = users.setdefault(key, (stream, set()))
+        entry[1].update(_widths_cids(obj.W))
+    saved = 0
+    for stream, cids in users.values():
+        cff = compact_cff(stream.read_bytes(), cids)
+        if cff is None:
+            continue
+        before = len(stream.read_raw_bytes())
+        stream.write(cff)
+        stream.Subtype = pikepdf.Name.CIDFontType0C
+        saved += before - len(stream.read_raw_bytes())
+    return saved

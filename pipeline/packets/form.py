@@ -1,0 +1,327 @@
+"""Cover, 目录, 申报审批表, 先进事迹材料 and the evidence placeholder sheets as one HTML
+document (templates/packet/packet.html.j2 + packet.css), rendered by WeasyPrint.
+
+`FrontRenderer` is made once per worker process: it holds WeasyPrint's font
+configuration and the parsed stylesheet, so each packet pays only for its own layout.
+WeasyPrint reports missing images and CSS it ignores through its logger only; every such
+message fails the document (RenderError), so nothing is silently left out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.edition import PROJECT_ROOT, Edition
+from pipeline.errors import RenderError
+from pipeline.fonts import FontSet, use_project_fonts
+from pipeline.materials import DeedsUnreadable, read_deeds
+from pipeline.model import YearMonth
+from pipeline.packets.evidence import Rect, Sheet
+from pipeline.packets.job import PacketJob
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates" / "packet"
+HTML_TEMPLATE = "packet/packet.html.j2"
+STYLESHEET = TEMPLATE_DIR / "packet.css"
+PX_TO_PT = 0.75
+"""WeasyPrint lays out in CSS pixels (1/96 in); PDF points are 1/72 in."""
+
+NOTES: tuple[str, ...] = (
+    "本表供大兴安岭地区“兴安技术能手”申报使用，填写内容应经本单位审核认可。",
+    "一律用A4打印，内容要具体、真实、字迹清楚。",
+    "如填写内容较多，可另加附页。",
+    "此表需候选人所在单位加盖骑缝章。",
+    "表格中涉及证明人或证明材料的，请填写证明人的姓名或附证明材料的复印件。",
+)
+"""注意事项 of the attachment, verbatim."""
+
+SIGN_UNIT = "主要负责人签字（公章）："
+OPINIONS: tuple[tuple[str, str], ...] = (
+    ("推荐单位或基层行业协会意见", SIGN_UNIT),
+    ("个人自荐", "自荐人签字："),
+    ("县（市）、区工会或行业协会推荐意见", SIGN_UNIT),
+    ("地区“兴安技术能手”选树工作领导小组办公室审核意见", SIGN_UNIT),
+    ("专家评审意见", SIGN_UNIT),
+    ("地区“兴安技术能手”选树工作领导小组审核意见", SIGN_UNIT),
+    ("地区人才工作小组审核意见", SIGN_UNIT),
+)
+"""The seven opinion boxes of the attachment, in order, with the signature line of each."""
+
+CATEGORY_LABELS: dict[str, str] = {
+    "资格证书": "职业资格证书",
+    "成果证书": "技术成果证书",
+    "奖励证书": "奖励证书",
+    "荣誉证书": "荣誉证书",
+    "领先水平证明": "领先水平证明材料",
+    "其他": "其他材料",
+}
+"""Section titles of the evidence categories in the packet."""
+
+SECTION_FORM = "申报审批表"
+SECTION_DEEDS = "先进事迹材料"
+_NUMERALS = "〇一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十 (section numbers up to 99)."""
+    if n < 10:
+        return _NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
+
+
+def chinese_year_month(ym: YearMonth) -> str:
+    """YearMonth → '二〇二七年三月', as dates are written on a cover."""
+    year = "".join(_NUMERALS[int(d)] for d in str(ym.year))
+    return f"{year}年{chinese_number(ym.month)}月"
+
+
+def cover_month(edition: Edition) -> YearMonth:
+    """The month on the cover: [packets] date, else the end of 组织申报, else the reference date."""
+    raw = edition.raw.get("packets", {}).get("date")
+    if raw is not None and hasattr(raw, "year") and hasattr(raw, "month"):
+        return YearMonth(raw.year, raw.month)
+    apply = edition.phases.get("apply")
+    day = apply.end if apply else edition.round.reference_date
+    return YearMonth(day.year, day.month)
+
+
+def work_unit(unit_and_post: str) -> str:
+    """'工作单位及职务' → the unit alone when a space separates the post ('单位 职务'), else all."""
+    text = unit_and_post.strip()
+    head, sep, _ = text.rpartition(" ")
+    return head.strip() if sep and head.strip() else text
+
+
+def cover_title_size(unit: str) -> str:
+    """Length of the unit name → the CSS size class of the cover title ('', 'long', 'xlong')."""
+    if len(unit) <= 17:
+        return ""
+    return "long" if len(unit) <= 21 else "xlong"
+
+
+def split_lines(text: str) -> list[str]:
+    """Multi-line roster text → its non-empty lines."""
+    return [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
+
+
+def skill_with_occupation(skill: str, occupation: str) -> str:
+    """技术等级 as printed: the occupation is added when the level does not name it."""
+    if occupation and occupation not in skill:
+        return f"{skill}（{occupation}）" if skill else occupation
+    return skill
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One evidence file with its sheets, as the template and the contents need it."""
+
+    category: str
+    """资格证书 … 其他."""
+    caption: str
+    """'高级技师职业资格证书（2019年6月）'."""
+    target: str
+    """HTML id of its first sheet."""
+    sheets: tuple[tuple[int, Sheet], ...]
+    """(sheet number in the packet, sheet)."""
+
+
+def group_evidence(job: PacketJob, sheets: Sequence[tuple[Sheet, ...]]) -> list[EvidenceItem]:
+    """Evidence files and their probed sheets → items numbered through the packet."""
+    items: list[EvidenceItem] = []
+    n = 0
+    for i, (ev, file_sheets) in enumerate(zip(job.evidence, sheets, strict=True)):
+        caption = ev.title + (f"（{ev.date.year}年{ev.date.month}月）" if ev.date else "")
+        numbered = []
+        for sheet in file_sheets:
+            n += 1
+            numbered.append((n, sheet))
+        items.append(EvidenceItem(ev.category, caption, f"item-{i + 1}", tuple(numbered)))
+    return items
+
+
+def build_context(job: PacketJob, items: Sequence[EvidenceItem], photo_url: str | None) -> dict[str, Any]:
+    """A packet job + its evidence items → the template context (plain values, escaped later)."""
+    c = job.candidate
+    edition = job.edition
+    if job.deeds is None:
+        raise RenderError("缺少先进事迹材料", hint="在候选人文件夹中放入 先进事迹.docx（或 .txt/.md）",
+                          candidate=c.label, code="DEEDS_MISSING")
+    try:
+        deeds = read_deeds(job.deeds)
+    except DeedsUnreadable as exc:
+        raise RenderError(f"先进事迹材料无法读取：{exc}", hint="用 Word 另存为 .docx 后替换",
+                          candidate=c.label, file=str(job.deeds), code="DEEDS_MISSING") from exc
+
+    sections: list[tuple[str, str]] = [(SECTION_FORM, "form"), (SECTION_DEEDS, "deeds")]
+    groups: list[dict[str, Any]] = []
+    toc: list[dict[str, Any]] = []
+    for label, target in sections:
+        toc.append({"level": 1, "label": f"{chinese_number(len(toc) + 1)}、{label}", "target": target})
+    number = len(sections)
+    for category in dict.fromkeys(item.category for item in items):
+        members = [item for item in items if item.category == category]
+        number += 1
+        label = CATEGORY_LABELS.get(category, category)
+        toc.append({"level": 1, "label": f"{chinese_number(number)}、{label}", "target": members[0].target})
+        group_items = []
+        for k, item in enumerate(members, start=1):
+            pages = len(item.sheets)
+            suffix = f"（共{pages}页）" if pages > 1 else ""
+            toc.append({"level": 2, "label": f"{k}．{item.caption}{suffix}", "target": item.target})
+            group_items.append({
+                "target": item.target,
+                "caption": f"{k}．{item.caption}",
+                "bookmark": f"{k}．{item.caption}",
+                "first_in_group": k == 1,
+                "sheets": [{"n": n, "landscape": sheet.landscape} for n, sheet in item.sheets],
+            })
+        groups.append({"label": f"{chinese_number(number)}、{label}", "members": group_items})
+
+    region = edition.round.region
+    return {
+        "meta": {
+            "title": f"{c.recommender}申报兴安技术能手选树材料（{c.name}）",
+            "author": c.recommender,
+            "subject": edition.round.title,
+            "keywords": f"兴安技术能手, {c.code}, {c.name}",
+            "created": job.source_date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+        "cover": {
+            "size": cover_title_size(c.recommender),
+            "unit": c.recommender,
+            "name": c.name,
+            "nomination": c.nomination,
+            "round_title": edition.round.title,
+            "date": chinese_year_month(cover_month(edition)),
+        },
+        "toc": toc,
+        "form": {
+            "section": f"{chinese_number(1)}、{SECTION_FORM}",
+            "heading_region": region,
+            "name": c.name,
+            "unit": work_unit(c.unit_and_post),
+            "bureau": edition.office.bureau,
+            "notes": NOTES,
+            "gender": c.gender or "",
+            "birth": str(c.birth) if c.birth else "",
+            "native_place": c.native_place,
+            "ethnicity": c.ethnicity,
+            "political_status": c.political_status,
+            "education": c.education,
+            "work_start": str(c.work_start) if c.work_start else "",
+            "professional_title": c.professional_title,
+            "skill_level": skill_with_occupation(c.skill_level, c.occupation),
+            "unit_and_post": c.unit_and_post,
+            "id_number": c.id_number,
+            "phone": c.phone,
+            "resume_lines": split_lines(c.resume),
+            "summary_lines": split_lines(c.summary),
+            "photo_url": photo_url,
+            "opinions": [{"title": t, "signer": s} for t, s in OPINIONS],
+        },
+        "deeds": {
+            "section": f"{chinese_number(2)}、{SECTION_DEEDS}",
+            "title": deeds.title or f"{c.name}同志先进事迹材料",
+            "paragraphs": list(deeds.paragraphs),
+        },
+        "evidence": groups,
+        "imprint": {"on": edition.packets.imprint, "unit": c.recommender},
+    }
+
+
+@dataclass(frozen=True)
+class RenderedFront:
+    """The WeasyPrint part of a packet."""
+
+    pdf: bytes
+    """The PDF: every page, evidence sheets still without their scans."""
+    pages: int
+    """Page count."""
+    scan_boxes: dict[int, tuple[int, Rect]]
+    """Sheet number → (page index, the .scan box in PDF points)."""
+
+
+class _Collector(logging.Handler):
+    """Collects WeasyPrint's warnings and errors while a document renders."""
+
+    def __init__(self) -> None:
+        """A handler for WARNING and above that keeps the messages."""
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Log record → its message kept."""
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def weasyprint_errors(what: str, candidate: str = "") -> Iterator[None]:
+    """Fail with RenderError when WeasyPrint logs a warning or error inside the block."""
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(collector)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+    if collector.messages:
+        shown = "；".join(dict.fromkeys(collector.messages))
+        raise RenderError(
+            f"生成{what}时排版引擎报告问题：{shown[:500]}",
+            hint="若提到图片，检查照片文件是否存在且完整；否则请联系技术人员（模板或样式有误）",
+            candidate=candidate,
+        )
+
+
+class FrontRenderer:
+    """WeasyPrint with one font configuration and one parsed stylesheet (one per process)."""
+
+    def __init__(self, fonts: FontSet) -> None:
+        """Font set in → a renderer ready for any number of packets."""
+        use_project_fonts()
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        from pipeline.packets.fontpack import install_weasyprint_cff_subsetting
+        from pipeline.templating import environment
+
+        install_weasyprint_cff_subsetting()
+        self.fonts = fonts
+        self._weasyprint = weasyprint
+        self.font_config = FontConfiguration()
+        self.fetcher = weasyprint.URLFetcher(allowed_protocols={"file"})
+        css_text = fonts.css() + STYLESHEET.read_text(encoding="utf-8")
+        with weasyprint_errors("样式表"):
+            self.stylesheet = weasyprint.CSS(
+                string=css_text, base_url=str(TEMPLATE_DIR), font_config=self.font_config,
+                url_fetcher=self.fetcher)
+        self.template = environment().get_template(HTML_TEMPLATE)
+
+    def render(self, context: dict[str, Any], candidate: str = "") -> RenderedFront:
+        """Template context → the laid-out PDF and where each evidence sheet's scan goes."""
+        html_text = self.template.render(**context)
+        with weasyprint_errors("申报材料", candidate):
+            html = self._weasyprint.HTML(string=html_text, base_url=str(TEMPLATE_DIR),
+                                         url_fetcher=self.fetcher)
+            document = html.render(font_config=self.font_config, stylesheets=[self.stylesheet])
+            boxes: dict[int, tuple[int, Rect]] = {}
+            for index, page in enumerate(document.pages):
+                for anchor, (x1, y1, x2, y2) in page.anchors.items():
+                    if anchor.startswith("scan-"):
+                        n = int(anchor[5:])
+                        if n in boxes:
+                            raise RenderError(f"证明材料第 {n} 页排版跨页", candidate=candidate)
+                        boxes[n] = (index, Rect(x1 * PX_TO_PT, (page.height - y2) * PX_TO_PT,
+                                                (x2 - x1) * PX_TO_PT, (y2 - y1) * PX_TO_PT))
+            # Uncompressed: the binder compresses once, after swapping in the compact fonts.
+            pdf = document.write_pdf(pdf_identifier=b"xingan-nengshou-packet", uncompressed_pdf=True)
+        return RenderedFront(pdf, len(document.pages), boxes)

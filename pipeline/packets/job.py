@@ -1,0 +1,74 @@
+"""The per-nominee context of the packets stage: `PacketJob`, picklable for worker processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.edition import Edition
+from pipeline.model import Candidate, Evidence
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+
+
+def safe_filename(text: str) -> str:
+    """A roster value → a file-name part that Windows and Linux both accept."""
+    text = unicodedata.normalize("NFC", text).strip()
+    text = _UNSAFE.sub("_", text).strip(". ")
+    return text[:60] or "_"
+
+
+@dataclass(frozen=True)
+class PacketPaths:
+    """Where one nominee's outputs go."""
+
+    print_pdf: Path
+    """packets/<编号>-<姓名>-申报材料.pdf: the print master (full resolution)."""
+    email_pdf: Path
+    """packets/email/<编号>-<姓名>-申报材料.pdf: the copy within the e-mail size budget."""
+    docx: Path
+    """packets/docx/<编号>-<姓名>-申报审批表.docx: the editable form."""
+
+    def all(self) -> tuple[Path, Path, Path]:
+        """The three outputs."""
+        return (self.print_pdf, self.email_pdf, self.docx)
+
+
+def packet_paths(packets_dir: Path, candidate: Candidate) -> PacketPaths:
+    """Output paths of a nominee under output/<edition>/packets/."""
+    stem = f"{safe_filename(candidate.code)}-{safe_filename(candidate.name)}"
+    return PacketPaths(
+        print_pdf=packets_dir / f"{stem}-申报材料.pdf",
+        email_pdf=packets_dir / "email" / f"{stem}-申报材料.pdf",
+        docx=packets_dir / "docx" / f"{stem}-申报审批表.docx",
+    )
+
+
+@dataclass(frozen=True)
+class PacketJob:
+    """Everything one packet is made from."""
+
+    candidate: Candidate
+    """The roster row."""
+    photo: Path | None
+    """The normalised 2-inch photo (check stage), None when there is none."""
+    deeds: Path | None
+    """The 先进事迹 file."""
+    evidence: tuple[Evidence, ...]
+    """Evidence files in binding order (category, then date, then title)."""
+    edition: Edition
+    """The edition (round title, office, packet settings)."""
+    source_date: dt.datetime
+    """Creation date written into the documents (SOURCE_DATE_EPOCH or the fixed default)."""
+    paths: PacketPaths
+    """Where the outputs go."""
+    fingerprint: str
+    """Hash of every input of this packet; stored in its manifest once built."""
+
+    @property
+    def label(self) -> str:
+        """'编号 姓名' for messages."""
+        return self.candidate.label
