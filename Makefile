@@ -67,7 +67,7 @@ test: $(SETUP) ## Lint, type-check and run the whole test suite
 
 .PHONY: bench
 bench: $(SETUP) ## Time the demo round and a scaled round (not a test)
-	$(PY) -m pipeline bench $(if $(N),--nominees $(N))
+	$(RUN) bench $(if $(N),--nominees $(N))
 
 .PHONY: demo-data
 demo-data: $(SETUP) ## Regenerate the shipped demo and mistakes editions (developers only)
