@@ -17,6 +17,7 @@ from pipeline import atomic
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
@@ -54,3 +55,18 @@ def save_workbook(wb: Workbook, target: Path, when: dt.datetime) -> None:
     buffer = io.BytesIO()
     wb.save(buffer)
     atomic.write_bytes(target, fixed_zip(buffer.getvalue(), when))
+
+
+def print_setup(ws: Worksheet, *, title_rows: str, freeze: str | None = None,
+                orientation: str = "landscape") -> None:
+    """Print set-up of a list: A4, one page wide, header rows repeated on every page, page numbers."""
+    if freeze:
+        ws.freeze_panes = freeze
+    ws.print_title_rows = title_rows
+    ws.page_setup.orientation = orientation
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"

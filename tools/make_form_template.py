@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.packets.form import NOTES, OPINIONS  # noqa: E402
-from pipeline.packets.ziputil import normalise_zip  # noqa: E402
+from pipeline.office import fixed_zip  # noqa: E402
 
 TARGET = ROOT / "templates" / "packet" / "申报审批表.docx"
 FIXED_DATE = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
@@ -248,7 +248,7 @@ def build() -> bytes:
     props.created = props.modified = props.last_printed = FIXED_DATE.replace(tzinfo=None)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return normalise_zip(buffer.getvalue(), FIXED_DATE)
+    return fixed_zip(buffer.getvalue(), FIXED_DATE)
 
 
 def main() -> None:

@@ -9,53 +9,19 @@ BleedBox to the configured bleed (WeasyPrint caps it at 10 pt from the TrimBox).
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import RenderError
+from pipeline.weasy import weasyprint_errors
 
 MM = 72 / 25.4
 """PDF points per millimetre."""
 PX_PER_MM = 96 / 25.4
 """CSS pixels per millimetre (WeasyPrint's layout unit)."""
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        """A handler collecting WeasyPrint's warnings and errors."""
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """A log record → its message kept."""
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def _captured(label: str) -> Iterator[None]:
-    """Fail with RenderError when WeasyPrint logs a warning or an error inside the block."""
-    logger = logging.getLogger("weasyprint")
-    handler = _Collect()
-    logger.addHandler(handler)
-    old_propagate = logger.propagate
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = old_propagate
-    if handler.messages:
-        raise RenderError(
-            f"排版{label}时出现问题：" + "；".join(dict.fromkeys(handler.messages)),
-            hint="多为图片缺失或模板样式有误；请检查照片文件是否存在，或联系技术人员",
-            file=label,
-        )
 
 
 def layout(html: str, base: Path, label: str) -> Any:
@@ -67,7 +33,7 @@ def layout(html: str, base: Path, label: str) -> Any:
 
     use_project_fonts()
     fetcher = URLFetcher(allowed_protocols={"file", "data"})
-    with _captured(label):
+    with weasyprint_errors(label, file=label, hint="多为图片缺失或模板样式有误；请检查照片文件是否存在，或联系技术人员"):
         return HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render()
 
 
@@ -97,7 +63,7 @@ def write_pdf(document: Any, label: str, *, bleed_mm: float | None = None, varia
         options["pdf_variant"] = variant
     if output_intent:
         options["output_intent"] = output_intent
-    with _captured(label):
+    with weasyprint_errors(label, file=label, hint="多为图片缺失或模板样式有误；请检查照片文件是否存在，或联系技术人员"):
         data: bytes = document.write_pdf(finisher=finisher, **options)
     return data
 

@@ -10,5 +10,4 @@
     printlist.py  打印清单.xlsx
     manifest.py   content hashes and per-nominee manifests (incremental builds)
     worker.py     long-lived worker processes that hold one font configuration
-    ziputil.py    byte-identical ZIP containers (DOCX, XLSX)
 """

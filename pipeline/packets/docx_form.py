@@ -12,11 +12,11 @@ import io
 from pathlib import Path
 from typing import Any
 
+from pipeline import office
 from pipeline.edition import PROJECT_ROOT
 from pipeline.errors import RenderError
 from pipeline.packets.form import skill_with_occupation, split_lines, work_unit
 from pipeline.packets.job import PacketJob
-from pipeline.packets.ziputil import normalise_zip
 
 DOCX_TEMPLATE = PROJECT_ROOT / "templates" / "packet" / "申报审批表.docx"
 
@@ -76,4 +76,4 @@ def render_form_docx(job: PacketJob, template: bytes, photo: Path | None) -> byt
     props.revision = 1
     out = io.BytesIO()
     tpl.save(out)
-    return normalise_zip(out.getvalue(), job.source_date)
+    return office.fixed_zip(out.getvalue(), job.source_date)

@@ -9,9 +9,7 @@ message fails the document (RenderError), so nothing is silently left out.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +20,7 @@ from pipeline.materials import DeedsUnreadable, read_deeds
 from pipeline.model import YearMonth
 from pipeline.packets.evidence import Rect, Sheet
 from pipeline.packets.job import PacketJob
+from pipeline.weasy import weasyprint_errors
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "packet"
 HTML_TEMPLATE = "packet/packet.html.j2"
@@ -245,43 +244,6 @@ class RenderedFront:
     """Sheet number → (page index, the .scan box in PDF points)."""
 
 
-class _Collector(logging.Handler):
-    """Collects WeasyPrint's warnings and errors while a document renders."""
-
-    def __init__(self) -> None:
-        """A handler for WARNING and above that keeps the messages."""
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Log record → its message kept."""
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def weasyprint_errors(what: str, candidate: str = "") -> Iterator[None]:
-    """Fail with RenderError when WeasyPrint logs a warning or error inside the block."""
-    logger = logging.getLogger("weasyprint")
-    collector = _Collector()
-    old_level, old_propagate = logger.level, logger.propagate
-    logger.addHandler(collector)
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.removeHandler(collector)
-        logger.setLevel(old_level)
-        logger.propagate = old_propagate
-    if collector.messages:
-        shown = "；".join(dict.fromkeys(collector.messages))
-        raise RenderError(
-            f"生成{what}时排版引擎报告问题：{shown[:500]}",
-            hint="若提到图片，检查照片文件是否存在且完整；否则请联系技术人员（模板或样式有误）",
-            candidate=candidate,
-        )
-
-
 class FrontRenderer:
     """WeasyPrint with one font configuration and one parsed stylesheet (one per process)."""
 
@@ -309,7 +271,7 @@ class FrontRenderer:
     def render(self, context: dict[str, Any], candidate: str = "") -> RenderedFront:
         """Template context → the laid-out PDF and where each evidence sheet's scan goes."""
         html_text = self.template.render(**context)
-        with weasyprint_errors("申报材料", candidate):
+        with weasyprint_errors("申报材料", candidate=candidate):
             html = self._weasyprint.HTML(string=html_text, base_url=str(TEMPLATE_DIR),
                                          url_fetcher=self.fetcher)
             document = html.render(font_config=self.font_config, stylesheets=[self.stylesheet])

@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.packets.ziputil import normalise_zip
+from pipeline import office
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,7 @@ def print_list_xlsx(rows: Sequence[PrintRow], title: str, when: dt.datetime) -> 
     ws.cell(last, 9, total_pages)
     for col in range(1, len(headers) + 1):
         ws.cell(last, col).border = border
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToHeight = 0
+    office.print_setup(ws, title_rows="2:2", freeze="A3")
     naive = when.replace(tzinfo=None)
     wb.properties.creator = "xingan-nengshou"
     wb.properties.lastModifiedBy = "xingan-nengshou"
@@ -85,4 +79,4 @@ def print_list_xlsx(rows: Sequence[PrintRow], title: str, when: dt.datetime) -> 
     out = io.BytesIO()
     # openpyxl's save() stamps the current time into docProps/core.xml; its writer does not.
     ExcelWriter(wb, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)).save()
-    return normalise_zip(out.getvalue(), when)
+    return office.fixed_zip(out.getvalue(), when)

@@ -78,14 +78,7 @@ def _styled_sheet(ws: Any, title: str, note: str, header: Sequence[tuple[str, fl
             cell.font = Font(name="仿宋", size=11)
             cell.alignment = Alignment(vertical="center", wrap_text=True)
             cell.border = border
-    ws.freeze_panes = "A4"
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    office.print_setup(ws, title_rows="3:3", freeze="A4")
 
 
 def _choice(ws: Any, column: str, first: int, last: int, choices: Sequence[str], prompt: str) -> None:

@@ -12,16 +12,14 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline import atomic
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, Edition
-from pipeline.errors import RenderError
+from pipeline.weasy import weasyprint_errors
 
 _CODE_FILES = ("pipeline/review", "pipeline/stages/shortlist.py", "pipeline/stages/scoresheets.py",
                "pipeline/stages/results.py", "pipeline/stages/publicity.py", "pipeline/workdays.py",
@@ -79,31 +77,6 @@ class Manifest:
         self.path.unlink(missing_ok=True)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Keep the message of a WARNING or worse."""
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def weasyprint_log() -> Iterator[list[str]]:
-    """Collect the warnings WeasyPrint logs while rendering (missing images, bad CSS)."""
-    logger = logging.getLogger("weasyprint")
-    handler = _Collect()
-    old_propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield handler.messages
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = old_propagate
-
-
 def html_to_pdf(html: str, target: Path, *, title: str, author: str, when: dt.datetime,
                 base_url: Path | None = None) -> int:
     """HTML → PDF written atomically at `target` with fixed metadata; returns the page count."""
@@ -113,7 +86,7 @@ def html_to_pdf(html: str, target: Path, *, title: str, author: str, when: dt.da
 
     use_project_fonts()
     stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with weasyprint_log() as messages:
+    with weasyprint_errors(f" {target.name} ", file=str(target), hint="模板引用的图片或样式有误；请把此信息交给技术人员"):
         document = HTML(string=html, base_url=str(base_url or PROJECT_ROOT / "templates")).render()
         document.metadata.title = title
         document.metadata.authors = [author]
@@ -121,12 +94,6 @@ def html_to_pdf(html: str, target: Path, *, title: str, author: str, when: dt.da
         document.metadata.modified = stamp
         document.metadata.generator = "xingan-nengshou"
         data = document.write_pdf()
-    if messages:
-        raise RenderError(
-            f"生成 {target.name} 时排版引擎报告问题：{'；'.join(dict.fromkeys(messages))}",
-            hint="模板引用的图片或样式有误；请把此信息交给技术人员",
-            file=str(target),
-        )
     assert isinstance(data, bytes)
     atomic.write_bytes(target, data)
     return len(document.pages)

@@ -23,21 +23,20 @@ import argparse
 import base64
 import hashlib
 import json
-import logging
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from pipeline import atomic, qr, signing
+from pipeline import atomic, office, qr, signing
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, Edition
 from pipeline.errors import EditionConfigError, ExitCode, RenderError
 from pipeline.registry import Certificate, IssueEntry, Numbering, open_registry, registry_path
+from pipeline.weasy import weasyprint_errors
 
 if TYPE_CHECKING:
     from pipeline.awardees import Awardee
@@ -289,37 +288,6 @@ class CertificatesResult:
 # ---- rendering ---------------------------------------------------------------------------------
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def weasyprint_errors(what: str) -> Iterator[None]:
-    """Fail with RenderError naming `what` when WeasyPrint logs a warning inside the block."""
-    logger = logging.getLogger("weasyprint")
-    collector = _Collector()
-    old_level, old_propagate = logger.level, logger.propagate
-    logger.addHandler(collector)
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.removeHandler(collector)
-        logger.setLevel(old_level)
-        logger.propagate = old_propagate
-    if collector.messages:
-        shown = "；".join(dict.fromkeys(collector.messages))
-        raise RenderError(f"生成{what}时排版引擎报告问题：{shown[:500]}",
-                          hint="若提到图片，检查 assets/ 中的印章图片是否完整；否则请联系技术人员（模板有误）",
-                          file=what)
-
-
 def render_pdf(html: str, what: str) -> bytes:
     """HTML text in → PDF bytes (WeasyPrint, project fonts, warnings are errors)."""
     from pipeline.fonts import use_project_fonts
@@ -327,7 +295,7 @@ def render_pdf(html: str, what: str) -> bytes:
     use_project_fonts()
     import weasyprint
 
-    with weasyprint_errors(what):
+    with weasyprint_errors(what, file=what, hint="若提到图片，检查 assets/ 中的印章图片是否完整；否则请联系技术人员（模板有误）"):
         document = weasyprint.HTML(string=html, base_url=str(PROJECT_ROOT)).render()
         return bytes(document.write_pdf(pdf_identifier=b"xingan-nengshou-certificates"))
 
@@ -716,15 +684,8 @@ def _write_subsidy(ctx: RunContext, common: dict[str, Any], rows: list[dict[str,
     ws.cell(last, 5).alignment = center
     ws.row_dimensions[last].height = 30
     ws.cell(last + 2, 1, "经办人：　　　　　　　　审核人：　　　　　　　　负责人：　　　　　　　　（盖章）")
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    office.print_setup(ws, title_rows="3:3", orientation="portrait")
     ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.7, bottom=0.7)
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     save_workbook(wb, xlsx, ctx.source_date)
 
     html = render(f"{TEMPLATES}/subsidy.html.j2", title=title, rows=rows, amount=amount, total=total,

@@ -120,13 +120,5 @@ def write_summary_xlsx(ctx: RunContext, target: Path, nominees: tuple[Nominee, .
             cell.border = border
             if n.status in fills and col == 12:
                 cell.fill = fills[n.status]
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    office.print_setup(ws, title_rows="2:2", freeze="A3")
     office.save_workbook(wb, target, ctx.source_date)

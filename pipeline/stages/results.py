@@ -307,15 +307,7 @@ def _write_xlsx(ctx: RunContext, results: ReviewResults, rows: list[dict[str, An
                 cell.number_format = "0.00"
             if row["selected"]:
                 cell.fill = selected_fill
-    ws.freeze_panes = "E4"
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    office.print_setup(ws, title_rows="3:3", freeze="E4")
     office.save_workbook(wb, target, ctx.source_date)
 
 

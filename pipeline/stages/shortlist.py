@@ -224,15 +224,7 @@ def _write_xlsx(ctx: RunContext, target: Path, title: str, rows: list[dict[str, 
             cell.border = border
             cell.alignment = Alignment(vertical="center", wrap_text=True,
                                        horizontal="left" if name in ("工作单位及职务", "推荐单位", "备注") else "center")
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    office.print_setup(ws, title_rows="2:2", freeze="A3")
     office.save_workbook(wb, target, ctx.source_date)
 
 
