@@ -30,8 +30,8 @@ from docx.text.paragraph import Paragraph
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.packets.form import NOTES, OPINIONS  # noqa: E402
 from pipeline.office import fixed_zip  # noqa: E402
+from pipeline.packets.form import NOTES, OPINIONS  # noqa: E402
 
 TARGET = ROOT / "templates" / "packet" / "申报审批表.docx"
 FIXED_DATE = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
