@@ -229,8 +229,8 @@ def add_nominee(edition: Path, candidate: Candidate, *, evidence: Sequence[tuple
                 deeds_paragraphs: int = 14) -> Path:
     """Create candidates/<编号>/ with photo, deeds and evidence [(category, file name, kind)].
 
-    kind: 'jpeg', 'jpeg-big' (300 dpi A4, needs downsampling), 'jpeg-grain' (the same with
-    paper grain: a large file), 'jpeg-rot6' (EXIF 6),
+    kind: 'jpeg', 'jpeg-big' (400 dpi A4, needs downsampling), 'jpeg-a4' (300 dpi A4, goes in
+    as it is), 'jpeg-grain' (300 dpi A4 with paper grain: a large file), 'jpeg-rot6' (EXIF 6),
     'jpeg-land' (landscape), 'png', 'png-alpha', 'tiff2' (2 frames), 'pdf-letter' (2 pages,
     US Letter), 'pdf-a3-land', 'pdf-encrypted'.
     """
@@ -242,6 +242,8 @@ def add_nominee(edition: Path, candidate: Candidate, *, evidence: Sequence[tuple
         if kind == "jpeg":
             make_jpeg_scan(path, label=filename)
         elif kind == "jpeg-big":
+            make_jpeg_scan(path, (3307, 4677), dpi=400, label=filename, quality=70)
+        elif kind == "jpeg-a4":
             make_jpeg_scan(path, (2480, 3508), dpi=300, label=filename, quality=70)
         elif kind == "jpeg-grain":
             make_jpeg_scan(path, (2480, 3508), dpi=300, label=filename, quality=85, grain=True)

@@ -50,6 +50,7 @@ LONG_RESUME = "\n".join(f"第{i:02d}条 {1990 + i // 4}年 在加格达奇林业
 RICH_EVIDENCE = (
     *STANDARD_EVIDENCE,
     ("资格证书", "2021.03-大幅扫描件.jpg", "jpeg-big"),
+    ("资格证书", "2020.05-标准扫描件.jpg", "jpeg-a4"),
     ("成果证书", "2024.01-多页扫描.tif", "tiff2"),
     ("其他", "2023.08-A3横版图纸.pdf", "pdf-a3-land"),
     ("其他", "2023.09-透明背景.png", "png-alpha"),
@@ -362,10 +363,10 @@ def test_jpeg_scans_within_print_dpi_are_embedded_byte_for_byte(rich_pdf: Path, 
     streams = image_streams(rich_pdf)
     folder = built.sources / "A001" / "evidence"
     for category, name, kind in RICH_EVIDENCE:
-        if kind in ("jpeg", "jpeg-rot6", "jpeg-land"):
+        if kind in ("jpeg", "jpeg-rot6", "jpeg-land", "jpeg-a4"):
             assert (folder / category / name).read_bytes() in streams, name
     big = (folder / "资格证书" / "2021.03-大幅扫描件.jpg").read_bytes()
-    assert big not in streams  # 2480 px wide on a 186 mm box is 338 dpi: downsampled to 300
+    assert big not in streams  # 3307 px wide on a 186 mm box is 452 dpi: downsampled to 300
 
 
 def test_oversized_scan_is_downsampled_to_the_print_dpi(rich_pdf: Path) -> None:

@@ -6,7 +6,8 @@ sheets of a file without decoding pixels; `encode_image()` decides, per sheet an
 resolution limit, whether the original bytes can go into the PDF untouched:
 
 * a JPEG whose resolution *as printed* (pixels over the inches of its box) is at most the
-  limit is embedded byte for byte (img2pdf copies the DCT stream; nothing is decoded);
+  limit (with PASSTHROUGH_TOLERANCE, so a scan made at the print dpi always qualifies) is
+  embedded byte for byte (img2pdf copies the DCT stream; nothing is decoded);
 * a larger scan is decoded at a reduced scale (Pillow `draft()`: the JPEG decoder skips
   the DCT coefficients it does not need) and resampled to exactly the limit;
 * PNG and TIFF within the limit are embedded losslessly (img2pdf copies PNG data and CCITT
@@ -34,6 +35,12 @@ KIND_IMAGE = "image"
 KIND_PDF = "pdf"
 _PDF_SUFFIX = ".pdf"
 _JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
+PASSTHROUGH_TOLERANCE = 1.35
+"""A JPEG printing at up to 1.35 × the print dpi still goes in untouched: an A4 scan made at
+exactly the print resolution, fitted into the evidence box (about 186 × 230 mm: A4 less the
+margins, the running head and the imprint band), prints at ~390 dpi (1.3 ×); re-encoding it
+would cost a full decode and encode per page and a generation of JPEG loss to drop pixels no
+printer shows. Scans made at 400 dpi or more (≥ 1.7 × here) are still downsampled."""
 JPEG_QUALITY = 85
 """Quality of re-encoded (downsampled) scans: text on certificates stays crisp at 300 dpi."""
 EXIF_ORIENTATION = 0x0112
@@ -201,7 +208,7 @@ class EncodedImage:
 def encode_image(sheet: Sheet, box: Rect, max_dpi: int) -> EncodedImage:
     """Image sheet + its box + resolution limit → original bytes, or a downsampled JPEG."""
     dpi = effective_dpi(sheet, box)
-    if dpi <= max_dpi * 1.0001:
+    if dpi <= max_dpi * PASSTHROUGH_TOLERANCE:
         try:
             return EncodedImage(sheet.path.read_bytes(), sheet.index, True, dpi)
         except OSError as exc:
