@@ -13,18 +13,12 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-PHONE = (375, 800)
+from tests.chromium import run_chromium
 
-_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-          "--no-first-run", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-          "--allow-file-access-from-files"]
+PHONE = (375, 800)
 
 _WRAPPER = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"></head>
@@ -64,10 +58,9 @@ document.getElementById('phone').addEventListener('load', function () {
 """
 
 
-def _run(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        return subprocess.run([CHROMIUM, *_FLAGS, f"--user-data-dir={profile}", *args],
-                              capture_output=True, text=True, timeout=timeout)
+def _run(args: list[str], timeout: float = 60) -> str:
+    """Chromium (the shared test helper) with file access for the wrapper's frame → its stdout."""
+    return run_chromium(["--allow-file-access-from-files", *args], timeout)
 
 
 def _wrapper(page: Path, width: int, height: int, script: str) -> Path:
@@ -85,9 +78,9 @@ def probe(page: Path, size: tuple[int, int] = PHONE) -> dict[str, Any]:
                        "--dump-dom", wrapper.resolve().as_uri()])
     finally:
         wrapper.unlink(missing_ok=True)
-    m = re.search(r'<pre id="probe-result">(.*?)</pre>', result.stdout, re.S)
+    m = re.search(r'<pre id="probe-result">(.*?)</pre>', result, re.S)
     if not m:
-        raise RuntimeError(f"Chromium gave no result for {page}: {result.stderr[-2000:]}")
+        raise RuntimeError(f"Chromium gave no result for {page}: {result[-2000:]}")
     data: dict[str, Any] = json.loads(html.unescape(m.group(1)))
     return data
 
@@ -100,12 +93,12 @@ def screenshot(page: Path, target: Path, width: int = PHONE[0], height: int = 18
     wrapper = _wrapper(page, width, height, "")
     raw = target.with_name(f".raw-{target.name}")
     try:
-        result = _run([f"--window-size={max(width, 500)},{height}", "--virtual-time-budget=3000",
-                       f"--screenshot={raw.resolve()}", wrapper.resolve().as_uri()])
+        _run([f"--window-size={max(width, 500)},{height}", "--virtual-time-budget=3000",
+              f"--screenshot={raw.resolve()}", wrapper.resolve().as_uri()])
     finally:
         wrapper.unlink(missing_ok=True)
     if not raw.is_file():
-        raise RuntimeError(f"Chromium took no screenshot of {page}: {result.stderr[-2000:]}")
+        raise RuntimeError(f"Chromium took no screenshot of {page}")
     with Image.open(raw) as im:
         im.crop((0, 0, width, min(height, im.height))).save(target)
     raw.unlink()

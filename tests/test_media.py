@@ -309,7 +309,7 @@ def test_articles_use_inline_styles_and_relative_images(kit5: Built) -> None:
 
 @pytest.mark.slow
 def test_articles_in_headless_chromium_at_phone_width(kit5: Built) -> None:
-    import media_browser
+    from tests import media_browser
 
     web = kit5.media / "newmedia"
     RESULTS.mkdir(parents=True, exist_ok=True)
