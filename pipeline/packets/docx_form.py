@@ -15,7 +15,7 @@ from typing import Any
 from pipeline import office
 from pipeline.edition import PROJECT_ROOT
 from pipeline.errors import RenderError
-from pipeline.packets.form import skill_with_occupation, split_lines, work_unit
+from pipeline.packets.form import form_fields
 from pipeline.packets.job import PacketJob
 
 DOCX_TEMPLATE = PROJECT_ROOT / "templates" / "packet" / "申报审批表.docx"
@@ -23,26 +23,10 @@ DOCX_TEMPLATE = PROJECT_ROOT / "templates" / "packet" / "申报审批表.docx"
 
 def docx_context(job: PacketJob) -> dict[str, Any]:
     """A packet job → the plain-text fields of the DOCX template (the photo is added later)."""
-    c = job.candidate
     return {
         "region": job.edition.round.region,
         "bureau": job.edition.office.bureau,
-        "name": c.name,
-        "unit": work_unit(c.unit_and_post),
-        "gender": c.gender or "",
-        "birth": str(c.birth) if c.birth else "",
-        "native_place": c.native_place,
-        "ethnicity": c.ethnicity,
-        "political_status": c.political_status,
-        "education": c.education,
-        "work_start": str(c.work_start) if c.work_start else "",
-        "professional_title": c.professional_title,
-        "skill_level": skill_with_occupation(c.skill_level, c.occupation),
-        "unit_and_post": c.unit_and_post,
-        "id_number": c.id_number,
-        "phone": c.phone,
-        "resume_lines": split_lines(c.resume),
-        "summary_lines": split_lines(c.summary),
+        **form_fields(job.candidate),
     }
 
 

@@ -17,7 +17,7 @@ from pipeline.edition import PROJECT_ROOT, Edition
 from pipeline.errors import RenderError
 from pipeline.fonts import FontSet, use_project_fonts
 from pipeline.materials import DeedsUnreadable, read_deeds
-from pipeline.model import YearMonth
+from pipeline.model import Candidate, YearMonth
 from pipeline.packets.evidence import Rect, Sheet
 from pipeline.packets.job import PacketJob
 from pipeline.weasy import weasyprint_errors
@@ -201,24 +201,9 @@ def build_context(job: PacketJob, items: Sequence[EvidenceItem], photo_url: str 
         "form": {
             "section": f"{chinese_number(1)}、{SECTION_FORM}",
             "heading_region": region,
-            "name": c.name,
-            "unit": work_unit(c.unit_and_post),
+            **form_fields(c),
             "bureau": edition.office.bureau,
             "notes": NOTES,
-            "gender": c.gender or "",
-            "birth": str(c.birth) if c.birth else "",
-            "native_place": c.native_place,
-            "ethnicity": c.ethnicity,
-            "political_status": c.political_status,
-            "education": c.education,
-            "work_start": str(c.work_start) if c.work_start else "",
-            "professional_title": c.professional_title,
-            "skill_level": skill_with_occupation(c.skill_level, c.occupation),
-            "unit_and_post": c.unit_and_post,
-            "id_number": c.id_number,
-            "phone": c.phone,
-            "resume_lines": split_lines(c.resume),
-            "summary_lines": split_lines(c.summary),
             "photo_url": photo_url,
             "opinions": [{"title": t, "signer": s} for t, s in OPINIONS],
         },
@@ -242,6 +227,28 @@ class RenderedFront:
     """Page count."""
     scan_boxes: dict[int, tuple[int, Rect]]
     """Sheet number → (page index, the .scan box in PDF points)."""
+
+
+def form_fields(c: Candidate) -> dict[str, object]:
+    """A candidate → the 申报审批表 fields as printed, shared by the PDF and the DOCX form."""
+    return {
+        "name": c.name,
+        "unit": work_unit(c.unit_and_post),
+        "gender": c.gender or "",
+        "birth": str(c.birth) if c.birth else "",
+        "native_place": c.native_place,
+        "ethnicity": c.ethnicity,
+        "political_status": c.political_status,
+        "education": c.education,
+        "work_start": str(c.work_start) if c.work_start else "",
+        "professional_title": c.professional_title,
+        "skill_level": skill_with_occupation(c.skill_level, c.occupation),
+        "unit_and_post": c.unit_and_post,
+        "id_number": c.id_number,
+        "phone": c.phone,
+        "resume_lines": split_lines(c.resume),
+        "summary_lines": split_lines(c.summary),
+    }
 
 
 class FrontRenderer:
