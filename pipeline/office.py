@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from pipeline import atomic
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.styles import Border
     from openpyxl.worksheet.worksheet import Worksheet
 
 
@@ -70,3 +72,36 @@ def print_setup(ws: Worksheet, *, title_rows: str, freeze: str | None = None,
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def list_heading(ws: Worksheet, title: str, columns: Sequence[tuple[str, float]], *, note: str | None = None,
+                 note_size: float = 11, note_height: float = 36, header_size: float = 11,
+                 title_bold: bool = False) -> tuple[int, Border]:
+    """A list's heading: merged title row, optional note row, grey header row with column widths.
+
+    Returns the first data row and the thin border the data cells use.
+    """
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ncol = len(columns)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    ws.cell(1, 1, title).font = Font(name="黑体", size=16, bold=title_bold)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    header = 2
+    if note is not None:
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
+        ws.cell(2, 1, note).font = Font(name="仿宋", size=note_size)
+        ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="center")
+        ws.row_dimensions[2].height = note_height
+        header = 3
+    for col, (name, width) in enumerate(columns, start=1):
+        cell = ws.cell(header, col, name)
+        cell.font = Font(name="黑体", size=header_size, bold=title_bold)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+        cell.border = border
+        ws.column_dimensions[cell.column_letter].width = width
+    return header + 1, border

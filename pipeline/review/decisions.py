@@ -52,26 +52,9 @@ class Row:
 def _styled_sheet(ws: Any, title: str, note: str, header: Sequence[tuple[str, float]],
                   rows: Sequence[Sequence[Any]]) -> None:
     """Title, note, header and rows with borders, fonts and A4 landscape print set-up."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Font
 
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ncol = len(header)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    ws.cell(1, 1, title).font = Font(name="黑体", size=16)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
-    ws.cell(2, 1, note).font = Font(name="仿宋", size=11)
-    ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="center")
-    ws.row_dimensions[2].height = 36
-    for col, (name, width) in enumerate(header, start=1):
-        cell = ws.cell(3, col, name)
-        cell.font = Font(name="黑体", size=11)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.fill = PatternFill("solid", fgColor="D9D9D9")
-        cell.border = border
-        ws.column_dimensions[cell.column_letter].width = width
+    _, border = office.list_heading(ws, title, header, note=note)
     for r, values in enumerate(rows, start=4):
         for col, value in enumerate(values, start=1):
             cell = ws.cell(r, col, value)

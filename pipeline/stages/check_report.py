@@ -85,26 +85,14 @@ SUMMARY_COLUMNS: tuple[tuple[str, float], ...] = (
 def write_summary_xlsx(ctx: RunContext, target: Path, nominees: tuple[Nominee, ...]) -> None:
     """推荐人选汇总表.xlsx: every nominee with status, formatted for A4 landscape printing."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "推荐人选汇总表"
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ncol = len(SUMMARY_COLUMNS)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    ws.cell(1, 1, f"{ctx.edition.round.title}推荐人选汇总表").font = Font(name="黑体", size=16, bold=True)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    for col, (title, width) in enumerate(SUMMARY_COLUMNS, start=1):
-        cell = ws.cell(2, col, title)
-        cell.font = Font(name="黑体", size=11, bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.fill = PatternFill("solid", fgColor="D9D9D9")
-        cell.border = border
-        ws.column_dimensions[cell.column_letter].width = width
+    _, border = office.list_heading(ws, f"{ctx.edition.round.title}推荐人选汇总表", SUMMARY_COLUMNS,
+                                    title_bold=True)
     fills = {"error": PatternFill("solid", fgColor="F8D7DA"), "warning": PatternFill("solid", fgColor="FFF3CD")}
     for i, n in enumerate(nominees, start=1):
         c = n.candidate

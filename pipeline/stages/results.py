@@ -261,34 +261,18 @@ def _write_xlsx(ctx: RunContext, results: ReviewResults, rows: list[dict[str, An
                 title: str, method: str) -> None:
     """Results → 评审结果.xlsx (dropped scores struck through, selected rows shaded)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "评审结果"
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
     headers: list[tuple[str, float]] = [("名次", 6), ("编号", 8), ("姓名", 10), ("工作单位及职务", 32)]
     headers += [(f"{c.name}\n平均分", 10) for c in results.criteria]
     headers += [(f"{e}\n加权合计", 10) for e in results.experts]
     headers += [("总分", 10), ("结果", 18)]
-    ncol = len(headers)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    ws.cell(1, 1, title).font = Font(name="黑体", size=16)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
-    ws.cell(2, 1, method + "带删除线的分数按规定未计入。").font = Font(name="仿宋", size=10.5)
-    ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="center")
-    ws.row_dimensions[2].height = 40
-    for col, (name, width) in enumerate(headers, start=1):
-        cell = ws.cell(3, col, name)
-        cell.font = Font(name="黑体", size=10.5)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.fill = PatternFill("solid", fgColor="D9D9D9")
-        cell.border = border
-        ws.column_dimensions[cell.column_letter].width = width
+    note = method + "带删除线的分数按规定未计入。"
+    _, border = office.list_heading(ws, title, headers, note=note, note_size=10.5, note_height=40, header_size=10.5)
     ws.row_dimensions[3].height = 32
     selected_fill = PatternFill("solid", fgColor="E2EFDA")
     for r, row in enumerate(rows, start=4):

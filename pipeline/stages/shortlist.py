@@ -196,26 +196,13 @@ XLSX_COLUMNS: tuple[tuple[str, float], ...] = (
 def _write_xlsx(ctx: RunContext, target: Path, title: str, rows: list[dict[str, str]]) -> None:
     """Rows → 提名人选名单.xlsx (A4 landscape, header row repeated)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "提名人选名单"
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ncol = len(XLSX_COLUMNS)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    ws.cell(1, 1, title).font = Font(name="黑体", size=16)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    for col, (name, width) in enumerate(XLSX_COLUMNS, start=1):
-        cell = ws.cell(2, col, name)
-        cell.font = Font(name="黑体", size=11)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.fill = PatternFill("solid", fgColor="D9D9D9")
-        cell.border = border
-        ws.column_dimensions[cell.column_letter].width = width
+    _, border = office.list_heading(ws, title, XLSX_COLUMNS)
     for r, row in enumerate(rows, start=3):
         for col, (name, _) in enumerate(XLSX_COLUMNS, start=1):
             value: str | int = int(row[name]) if name == "序号" else row[name]
