@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline import atomic
 from pipeline.context import RunContext
 from pipeline.errors import StageError
+from pipeline.strokes import in_stroke_order
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -42,7 +43,13 @@ class AwardeeList:
     final: bool
     """True once the edition marks the list final ([publicity] final); media say 拟表彰 until then."""
     awardees: tuple[Awardee, ...]
-    """In rank order."""
+    """In rank order: internal (评审结果); public documents use `public`."""
+
+    @property
+    def public(self) -> tuple[Awardee, ...]:
+        """In 姓氏笔画 order (pipeline.strokes), 编号 for equal names: every public list and numbering."""
+        return tuple(in_stroke_order(self.awardees, lambda a: a.nominee.candidate.name,
+                                     lambda a: a.nominee.candidate.code))
 
 
 def awardees_path(ctx: RunContext) -> Path:
