@@ -1,9 +1,11 @@
 """Font roles: which installed font plays 小标宋, 仿宋, 黑体 and 楷体, and what they can draw.
 
 The official fonts (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312) are used when present in
-assets/fonts/ or on the system; otherwise free stand-ins play the role (see README). Fonts
-in assets/fonts/ are made visible to WeasyPrint through a generated fontconfig file, so CSS
-names every font by family and fontconfig picks the right face of a .ttc collection.
+an edition's fonts/ folder, assets/fonts/ or on the system; otherwise free stand-ins play the
+role (see README) and `stand_in_notice()` says so once per run, naming the stand-in and how to
+install the official font. Fonts in those folders are made visible to WeasyPrint through a
+generated fontconfig file, so CSS names every font by family and fontconfig picks the right
+face of a .ttc collection.
 
 `FontSet.missing()` tells which characters no configured font can draw — the GLYPH_MISSING
 check — so that a printed document never shows a blank box.
@@ -163,15 +165,30 @@ def _union_cmap(faces: tuple[tuple[Path, int], ...]) -> frozenset[int]:
     return frozenset(out)
 
 
+_EXTRA_DIRS: list[Path] = []
+"""Font folders added for this run (an edition's fonts/), besides assets/fonts/."""
+
+
+def add_font_dir(folder: Path) -> None:
+    """Make the fonts in `folder` (an edition's fonts/) available to this run, when it exists."""
+    folder = folder.resolve()
+    if folder.is_dir() and folder not in _EXTRA_DIRS:
+        _EXTRA_DIRS.append(folder)
+
+
 def fontconfig_file() -> Path:
-    """Write (once) a fonts.conf that includes the system configuration and assets/fonts/."""
+    """Write (once) a fonts.conf that includes the system configuration, assets/fonts/ and the
+    folders of add_font_dir() (one file per set of folders)."""
     cache = _cache_dir()
-    target = cache / "fonts.conf"
+    dirs = [ASSET_FONTS, *_EXTRA_DIRS]
+    suffix = "" if not _EXTRA_DIRS else "-" + hashlib.sha256(
+        "|".join(map(str, _EXTRA_DIRS)).encode()).hexdigest()[:12]
+    target = cache / f"fonts{suffix}.conf"
     text = (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
         "  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n"
-        f"  <dir>{ASSET_FONTS}</dir>\n"
-        f"  <cachedir>{cache / 'fc-cache'}</cachedir>\n</fontconfig>\n"
+        + "".join(f"  <dir>{d}</dir>\n" for d in dirs)
+        + f"  <cachedir>{cache / 'fc-cache'}</cachedir>\n</fontconfig>\n"
     )
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         cache.mkdir(parents=True, exist_ok=True)
@@ -181,10 +198,14 @@ def fontconfig_file() -> Path:
     return target
 
 
-@functools.cache
 def installed_faces() -> tuple[Face, ...]:
-    """Every face fontconfig knows, assets/fonts/ included."""
-    env = dict(os.environ, FONTCONFIG_FILE=str(fontconfig_file()))
+    """Every face fontconfig knows, assets/fonts/ and the added font folders included."""
+    return _installed_faces(fontconfig_file())
+
+
+@functools.cache
+def _installed_faces(config: Path) -> tuple[Face, ...]:
+    env = dict(os.environ, FONTCONFIG_FILE=str(config))
     try:
         out = subprocess.run(
             ["fc-list", "--format", "%{family}\t%{weight}\t%{file}\t%{index}\n"],
@@ -223,12 +244,12 @@ def _find(spec: str, faces: tuple[Face, ...]) -> Face | None:
 
 def resolve_fonts(settings: FontSettings) -> FontSet:
     """Pick the face for every role; raise StageError naming the packages when a role has none."""
-    return _resolve(settings)
+    return _resolve(settings, fontconfig_file())
 
 
 @functools.cache
-def _resolve(settings: FontSettings) -> FontSet:
-    faces = installed_faces()
+def _resolve(settings: FontSettings, config: Path) -> FontSet:
+    faces = _installed_faces(config)
     roles: dict[str, RoleFont] = {}
     for role in ROLES:
         for spec in getattr(settings, role):
@@ -248,9 +269,29 @@ def _resolve(settings: FontSettings) -> FontSet:
         for spec in settings.fallback
         if (face := _find(spec, faces)) is not None
     )
-    return FontSet(roles, fallback, fontconfig_file())
+    return FontSet(roles, fallback, config)
 
 
-def use_project_fonts() -> None:
-    """Point fontconfig (and so WeasyPrint) at the project's fonts.conf; call before rendering."""
-    os.environ["FONTCONFIG_FILE"] = str(fontconfig_file())
+def use_project_fonts(config: Path | None = None) -> None:
+    """Point fontconfig (and so WeasyPrint) at the project's fonts.conf (or `config`, the one a
+    FontSet was resolved with: worker processes); call before rendering."""
+    os.environ["FONTCONFIG_FILE"] = str(config or fontconfig_file())
+
+
+OFFICIAL_NAMES: dict[str, str] = {"title": "方正小标宋简体", "body": "仿宋_GB2312", "hei": "黑体", "kai": "楷体_GB2312"}
+"""The official font of each role, as the notice names it."""
+_TOLD: set[tuple[str, ...]] = set()
+
+
+def stand_in_notice(fonts: FontSet, edition_fonts: Path | None = None) -> str:
+    """One Chinese message naming each role played by a stand-in and how to install the official
+    font; '' when every role has its official font, or when this run has said it already."""
+    missing = [r for r in ROLES if not fonts.roles[r].official]
+    key = tuple(f"{r}={fonts.roles[r].face.family}" for r in missing)
+    if not missing or key in _TOLD:
+        return ""
+    _TOLD.add(key)
+    parts = "；".join(f"{ROLE_NAMES[r]}用“{fonts.roles[r].face.family}”代替“{OFFICIAL_NAMES[r]}”" for r in missing)
+    where = f"届次文件夹的 fonts/ 目录（{edition_fonts}）" if edition_fonts else "届次文件夹的 fonts/ 目录"
+    return (f"字体提示：未安装公文字体，{parts}。正式印制前，请把有授权的官方字体文件（.ttf/.otf）放入"
+            f"{where}，或安装到系统（复制到 /usr/share/fonts/ 后运行 fc-cache -f），然后重新生成。")

@@ -304,3 +304,46 @@ def png_bytes(img: Image.Image) -> bytes:
     out = io.BytesIO()
     img.save(out, "PNG")
     return out.getvalue()
+
+
+# ---- the stress nominee (issue 10 §2): the worst realistic fields ---------------------------
+
+STRESS_RESUME = "\n".join(
+    f"{1985 + i // 3}.{i % 12 + 1:02d}—{1985 + (i + 1) // 3}.{(i + 1) % 12 + 1:02d} "
+    f"大兴安岭林业集团公司加格达奇林业局机修厂第{i:02d}车间 钳工" for i in range(1, 61))
+"""A 60-line 个人简历."""
+STRESS_UNIT = "大兴安岭林业集团公司加格达奇林业局机修厂液压设备维修车间 党支部书记兼车间主任"
+"""A 40-character 工作单位及职务 (the post after a space)."""
+STRESS_RECOMMENDER = "大兴安岭地区加格达奇区人力资源和社会保障局"
+STRESS_EVIDENCE: tuple[tuple[str, str, str], ...] = (
+    ("资格证书", "2019.06-高级技师（技师）职业资格证书.jpg", "jpeg"),
+    ("荣誉证书", "2019.06-龙江技术能手（横版）.jpg", "jpeg-land"),
+    ("荣誉证书", "2020.06-地区劳动模范（横版）.jpg", "jpeg-land"),
+    ("其他", "2023.08-A3横版图纸.pdf", "pdf-a3-land"),
+)
+"""Full-width punctuation in file names; landscape scans on an odd and an even page."""
+STRESS_DEEDS_EXTRA: tuple[str, ...] = (
+    "一、立足岗位，精益求精",
+    "（一）刻苦钻研技术。他把每一次设备故障都当作学习的机会。",
+    DEEDS_PARAGRAPH,
+)
+"""GB/T 9704 headings in the 先进事迹材料: 一级 (黑体) and 二级 (楷体, running on into its text)."""
+
+
+def stress_candidate(code: str = "S001", name: str = "阿依古丽·买买提", row: int = 2,
+                     **overrides: object) -> Candidate:
+    """A nominee with a long name, 籍贯 内蒙古自治区呼伦贝尔市, a 40-character unit and a 60-line 简历."""
+    fields: dict[str, object] = dict(
+        native_place="内蒙古自治区呼伦贝尔市", ethnicity="鄂温克族", education="大学本科",
+        professional_title="高级工程师", unit_and_post=STRESS_UNIT, recommender=STRESS_RECOMMENDER,
+        resume=STRESS_RESUME)
+    fields.update(overrides)
+    return make_candidate(code, name, row, **fields)
+
+
+def add_stress_nominee(edition: Path, candidate: Candidate,
+                       evidence: Sequence[tuple[str, str, str]] = STRESS_EVIDENCE) -> Path:
+    """The stress nominee's folder: photo, deeds with headings, the stress evidence."""
+    folder = add_nominee(edition, candidate, evidence=evidence, deeds_paragraphs=9)
+    make_deeds(folder / "先进事迹.txt", 9, title=f"{candidate.name}同志先进事迹材料", extra=STRESS_DEEDS_EXTRA)
+    return folder

@@ -2,8 +2,12 @@
 
 Each evidence sheet of the WeasyPrint document has an empty `.scan` box; the scan is
 drawn *under* that page's content (so the imprint and page number stay on top), fitted
-into the box, turned by its EXIF orientation. Both renditions come from the same pages:
-only the resolution limit of the images differs.
+into the box, turned by its EXIF orientation. The book is portrait throughout: a landscape
+scan is turned 90° anticlockwise into the portrait box, its top (表头) on the left — the
+binding side of an odd page and the cut side of an even page, as GB/T 9704-2012 §10.2 sets
+for landscape tables — while the caption, imprint and folio stay upright where they are on
+every other sheet. Both renditions come from the same pages: only the resolution limit of
+the images differs.
 
 * print master: scans up to [packets] print_dpi; a JPEG already within it keeps its bytes.
 * e-mail copy: the same, with the highest limit from EMAIL_DPI_STEPS that keeps the file
@@ -51,6 +55,21 @@ class Placement:
     """The sheet."""
     box: Rect
     """The `.scan` box on that page, in PDF points."""
+    turned: bool = False
+    """Drawn turned 90° anticlockwise (a landscape sheet on a portrait page, 表头 on the left)."""
+
+    @property
+    def frame(self) -> Rect:
+        """The box in the sheet's own upright frame: the page box, or its turned twin at the origin."""
+        return Rect(0.0, 0.0, self.box.h, self.box.w) if self.turned else self.box
+
+    @property
+    def turn(self) -> bytes:
+        """The `cm` operator that maps `frame` onto the page box (nothing when not turned)."""
+        if not self.turned:
+            return b""
+        box = self.box
+        return f"0 1 -1 0 {_num(box.x + box.w)} {_num(box.y)} cm ".encode("ascii")
 
 
 @dataclass(frozen=True)
@@ -106,7 +125,7 @@ class Binder:
         key = (placement.sheet.key, max_dpi)
         cached = self._encoded.get(key)
         if cached is None:
-            cached = encode_image(placement.sheet, placement.box, max_dpi)
+            cached = encode_image(placement.sheet, placement.frame, max_dpi)
             if cached.passthrough:  # the original bytes: share them between limits
                 for (sheet_key, _), value in self._encoded.items():
                     if sheet_key == placement.sheet.key and value.passthrough:
@@ -147,9 +166,9 @@ class Binder:
                 passthrough += enc.passthrough
                 downsampled += not enc.passthrough
                 name = page.add_resource(xobj, pikepdf.Name.XObject, pikepdf.Name(f"/XnScan{placement.page}"))
-                placed = placement.box.fit(sheet.width, sheet.height)
+                placed = placement.frame.fit(sheet.width, sheet.height)
                 matrix = " ".join(_num(v) for v in orientation_matrix(sheet.orientation, placed))
-                stream = f"q {matrix} cm {name} Do Q\n".encode("ascii")
+                stream = b"q " + placement.turn + f"{matrix} cm {name} Do Q\n".encode("ascii")
                 page.contents_add(pikepdf.Stream(pdf, stream), prepend=True)
             if self.compact_fonts:
                 compact_cid_fonts(pdf)
@@ -216,11 +235,12 @@ class Binder:
             raise EvidenceError("PDF 已加密（设置了打开密码），无法装订", file=sheet.rel) from exc
         except (pikepdf.PdfError, IndexError, ValueError, KeyError) as exc:
             raise EvidenceError(f"PDF 已损坏（{type(exc).__name__}）", file=sheet.rel) from exc
-        box = placement.box
+        box = placement.frame
         rect = pikepdf.Rectangle(box.x, box.y, box.x + box.w, box.y + box.h)
         name = page.add_resource(formx, pikepdf.Name.XObject, pikepdf.Name(f"/XnDoc{placement.page}"))
         content = page.calc_form_xobject_placement(formx, name, rect, allow_shrink=True, allow_expand=True)
-        page.contents_add(pikepdf.Stream(pdf, b"q\n" + content + b"\nQ\n"), prepend=True)
+        page.contents_add(pikepdf.Stream(pdf, b"q " + placement.turn + b"\n" + content + b"\nQ\n"),
+                          prepend=True)
 
     def _finish(self, pdf: pikepdf.Pdf) -> None:
         """Metadata, viewer preferences and page mode."""

@@ -35,12 +35,13 @@ KIND_IMAGE = "image"
 KIND_PDF = "pdf"
 _PDF_SUFFIX = ".pdf"
 _JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
-PASSTHROUGH_TOLERANCE = 1.35
-"""A JPEG printing at up to 1.35 × the print dpi still goes in untouched: an A4 scan made at
-exactly the print resolution, fitted into the evidence box (about 186 × 230 mm: A4 less the
-margins, the running head and the imprint band), prints at ~390 dpi (1.3 ×); re-encoding it
-would cost a full decode and encode per page and a generation of JPEG loss to drop pixels no
-printer shows. Scans made at 400 dpi or more (≥ 1.7 × here) are still downsampled."""
+PASSTHROUGH_TOLERANCE = 1.45
+"""A JPEG printing at up to 1.45 × the print dpi still goes in untouched: an A4 scan made at
+exactly the print resolution, fitted into the evidence box (172 × 211 mm: A4 less the 28 mm
+binding margin, the running head and the imprint band with its 49 mm seal space), prints at
+~420 dpi (1.41 ×); re-encoding it would cost a full decode and encode per page and a
+generation of JPEG loss to drop pixels no printer shows. Scans made at 400 dpi or more
+(≥ 1.85 × here) are still downsampled."""
 JPEG_QUALITY = 85
 """Quality of re-encoded (downsampled) scans: text on certificates stays crisp at 300 dpi."""
 EXIF_ORIENTATION = 0x0112
@@ -80,7 +81,7 @@ class Sheet:
 
     @property
     def landscape(self) -> bool:
-        """True when the upright page is wider than tall: it goes on a landscape A4 page."""
+        """True when the upright page is wider than tall: it is turned 90° onto the portrait page."""
         return self.width > self.height * 1.02
 
     @property

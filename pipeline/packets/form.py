@@ -9,6 +9,8 @@ message fails the document (RenderError), so nothing is silently left out.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,15 @@ from pipeline.fonts import FontSet, use_project_fonts
 from pipeline.materials import DeedsUnreadable, read_deeds
 from pipeline.model import Candidate, YearMonth
 from pipeline.packets.evidence import Rect, Sheet
+from pipeline.packets.fit import (
+    PT_PER_MM,
+    GridCell,
+    Measure,
+    break_words,
+    fit_grid,
+    fit_size,
+    wrapped_lines,
+)
 from pipeline.packets.job import PacketJob
 from pipeline.weasy import weasyprint_errors
 
@@ -114,6 +125,36 @@ def skill_with_occupation(skill: str, occupation: str) -> str:
     return skill
 
 
+def original_title(stem: str, title: str) -> str:
+    """The title as the file name spells it: the roster side may have NFKC-normalised it
+    ('(技师)'), the packet keeps the name's full-width punctuation ('（技师）')."""
+    stem = unicodedata.normalize("NFC", stem).strip()
+    for start in range(len(stem)):
+        tail = stem[start:].strip()
+        if tail and unicodedata.normalize("NFKC", tail) == unicodedata.normalize("NFKC", title):
+            return tail
+    return title
+
+
+_HEADING_1 = re.compile(r"^[一二三四五六七八九十]+、")
+_HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
+
+
+def deeds_paragraph(text: str) -> dict[str, str]:
+    """A deeds paragraph → {'level': 'h1'|'h2'|'', 'head': heading words, 'rest': the text after}.
+
+    GB/T 9704-2012 §7.3.3: 一级标题 "一、" in 黑体, 二级标题 "（一）" in 楷体; a heading that runs on
+    into its paragraph ends at its first full stop, the text after it stays 仿宋.
+    """
+    level = "h1" if _HEADING_1.match(text) else "h2" if _HEADING_2.match(text) else ""
+    if not level:
+        return {"level": "", "head": "", "rest": text}
+    stop = text.find("。")
+    if 0 <= stop < len(text) - 1:
+        return {"level": level, "head": text[:stop + 1], "rest": text[stop + 1:]}
+    return {"level": level, "head": text, "rest": ""}
+
+
 @dataclass(frozen=True)
 class EvidenceItem:
     """One evidence file with its sheets, as the template and the contents need it."""
@@ -133,7 +174,8 @@ def group_evidence(job: PacketJob, sheets: Sequence[tuple[Sheet, ...]]) -> list[
     items: list[EvidenceItem] = []
     n = 0
     for i, (ev, file_sheets) in enumerate(zip(job.evidence, sheets, strict=True)):
-        caption = ev.title + (f"（{ev.date.year}年{ev.date.month}月）" if ev.date else "")
+        caption = original_title(ev.path.stem, ev.title) + (
+            f"（{ev.date.year}年{ev.date.month}月）" if ev.date else "")
         numbered = []
         for sheet in file_sheets:
             n += 1
@@ -170,11 +212,12 @@ def build_context(job: PacketJob, items: Sequence[EvidenceItem], photo_url: str 
         for k, item in enumerate(members, start=1):
             pages = len(item.sheets)
             suffix = f"（共{pages}页）" if pages > 1 else ""
+            # The same words and numbering in the contents, the bookmark and the running head.
             toc.append({"level": 2, "label": f"{k}．{item.caption}{suffix}", "target": item.target})
             group_items.append({
                 "target": item.target,
                 "caption": f"{k}．{item.caption}",
-                "bookmark": f"{k}．{item.caption}",
+                "bookmark": f"{k}．{item.caption}{suffix}",
                 "first_in_group": k == 1,
                 "sheets": [{"n": n, "landscape": sheet.landscape} for n, sheet in item.sheets],
             })
@@ -210,7 +253,7 @@ def build_context(job: PacketJob, items: Sequence[EvidenceItem], photo_url: str 
         "deeds": {
             "section": f"{chinese_number(2)}、{SECTION_DEEDS}",
             "title": deeds.title or f"{c.name}同志先进事迹材料",
-            "paragraphs": list(deeds.paragraphs),
+            "paragraphs": [deeds_paragraph(para) for para in deeds.paragraphs],
         },
         "evidence": groups,
         "imprint": {"on": edition.packets.imprint, "unit": c.recommender},
@@ -251,12 +294,118 @@ def form_fields(c: Candidate) -> dict[str, object]:
     }
 
 
+FORM_COLUMNS_MM: tuple[float, ...] = (26, 24, 16, 18, 23, 23, 40)
+"""Default column widths of the 申报审批表 (170 mm); fit_form() rebalances them when a field needs it."""
+FORM_SIZE_PT = 12.0
+LABEL_PAD_MM = 3.3
+"""Horizontal padding + borders of a label cell (packet.css: table.form th)."""
+VALUE_PAD_MM = 2.3
+"""Horizontal padding + borders of a value cell (packet.css: table.form td.v)."""
+PHOTO_COLUMN_MM = 36.5
+"""The photo (35 mm) and a hair on each side."""
+ID_TRACKING_PT = 0.5
+"""Letter spacing of the ID number (packet.css: td.id)."""
+COVER_FIELD_MM = 113.0
+"""Width of a value on the cover (packet.css: .cover-facts td, less its padding)."""
+COVER_SIZE_PT = 16.0
+COVER_TITLE_MM = 165.0
+"""Width of the cover title (packet.css: .cover-title, 30 mm from the bound edge, 15 mm from the cut)."""
+COVER_TITLE_PT: dict[str, float] = {"": 26.0, "long": 22.0, "xlong": 18.0}
+"""Size of the cover title by cover_title_size() class (packet.css: .cover-title)."""
+WHO_FIELD_MM = 84.0
+"""Width of 姓名 and 单位 on the form's title page (packet.css: .form-who td, less its padding)."""
+RESUME_BOX_MM = (6.5, 136.0 - 7.6)
+"""The 个人简历 cell less its padding (packet.css td.long) and the hint line: (width less, height)."""
+RESUME_LINE_MM = FORM_SIZE_PT * 1.45 / PT_PER_MM + 0.5
+"""One résumé line (12 pt × 1.45) plus the paragraph gap (packet.css: td.long p)."""
+ANNEX_NOTE = "（未尽事项见附页“个人简历（续）”）"
+UNIT_FIELD_PAD_MM = 6.5
+"""Horizontal padding + borders of a long-text cell (packet.css: table.form td.long and td.v)."""
+IMPRINT_UNIT_LABEL = "推荐单位（盖章）："
+IMPRINT_TEXT_MM = 172.0 - 53.0 - 1.0
+"""Width of the imprint text beside the seal space (packet.css: .scan width less .imprint-text right)."""
+IMPRINT_SIZE_PT = 14.0
+
+
+def grid_cells(fields: dict[str, object]) -> list[GridCell]:
+    """The cells of the form's fixed-column rows: labels, the photo and the short fields."""
+    def label(key: str, cols: tuple[int, ...], text: str) -> GridCell:
+        return GridCell(key, cols, text, fixed=True)
+
+    def value(key: str, cols: tuple[int, ...], tracking: float = 0.0) -> GridCell:
+        return GridCell(key, cols, str(fields[key]), tracking=tracking)
+
+    em = "\u2003"
+    return [
+        label("l_name", (0,), f"姓{em}{em}名"), value("name", (1,)), label("l_gender", (2,), "性别"),
+        value("gender", (3,)), label("l_birth", (4,), "出生年月"), value("birth", (5,)),
+        GridCell("photo", (6,), "", fixed=True, min_mm=PHOTO_COLUMN_MM),
+        label("l_native", (0,), f"籍{em}{em}贯"), value("native_place", (1,)), label("l_eth", (2,), "民族"),
+        value("ethnicity", (3,)), label("l_pol", (4,), "政治面貌"), value("political_status", (5,)),
+        label("l_edu", (0,), f"学{em}{em}历"), value("education", (1,)), label("l_work", (2, 3), "参加工作时间"),
+        value("work_start", (4, 5)),
+        label("l_title", (0,), f"职{em}{em}称"), value("professional_title", (1,)),
+        label("l_skill", (2, 3), "技术等级"), value("skill_level", (4, 5, 6)),
+        label("l_unit", (0,), "工作单位"),
+        label("l_id", (0,), "身份证号码"), value("id_number", (1, 2, 3), ID_TRACKING_PT),
+        label("l_phone", (4,), "联系电话"), value("phone", (5, 6)),
+    ]
+
+
+def fit_form(context: dict[str, Any], body: Measure, kai: Measure | None = None,
+             title: Measure | None = None) -> dict[str, Any]:
+    """Template context + the body (and 楷体) font's widths → how each field is set: column widths,
+    type sizes that keep every short field on one line, and the line breaks of the long ones."""
+    form = context["form"]
+    grid = fit_grid(grid_cells(form), FORM_COLUMNS_MM, body, base=FORM_SIZE_PT,
+                    pad_mm=VALUE_PAD_MM, label_pad_mm=LABEL_PAD_MM)
+    unit_width = sum(grid.widths[1:]) - UNIT_FIELD_PAD_MM
+    cover = context["cover"]
+    # The unit on the cover: one line if a slightly smaller size allows (down to 小二), else
+    # broken between words.
+    base = COVER_TITLE_PT[cover["size"]]
+    title_pt = fit_size(cover["unit"], COVER_TITLE_MM, title or body, base=base, floor=min(base, 18.0))
+    resume, annex = split_resume(list(form["resume_lines"]), sum(grid.widths[1:]) - RESUME_BOX_MM[0], body)
+    return {
+        "resume": resume,
+        "resume_annex": annex,
+        "annex_note": ANNEX_NOTE if annex else "",
+        "cols": grid.widths,
+        "size": grid.sizes,
+        "unit_and_post": break_words(str(form["unit_and_post"]), unit_width, FORM_SIZE_PT, body),
+        "cover_title_pt": title_pt,
+        "cover_title": break_words(cover["unit"], COVER_TITLE_MM, title_pt, title or body),
+        "cover_name": fit_size(cover["name"], COVER_FIELD_MM, body, base=COVER_SIZE_PT),
+        "cover_unit": fit_size(cover["unit"], COVER_FIELD_MM, body, base=COVER_SIZE_PT),
+        "who_name": fit_size(str(form["name"]), WHO_FIELD_MM, body, base=COVER_SIZE_PT),
+        "who_unit": break_words(str(form["unit"]), WHO_FIELD_MM, COVER_SIZE_PT, body),
+        "imprint_unit": break_words(IMPRINT_UNIT_LABEL + str(context["imprint"]["unit"]), IMPRINT_TEXT_MM,
+                                    IMPRINT_SIZE_PT, kai or body),
+    }
+
+
+def split_resume(lines: list[str], width_mm: float, body: Measure) -> tuple[list[str], list[str]]:
+    """Résumé lines → (those that fill its cell on the form's first table page, the rest for the
+    附页 "个人简历（续）"); the rest is empty when everything fits (注意事项3: 可另加附页)."""
+    room = RESUME_BOX_MM[1]
+    heights = [wrapped_lines(line, width_mm, FORM_SIZE_PT, body) * RESUME_LINE_MM for line in lines]
+    if sum(heights) <= room:
+        return lines, []
+    room -= RESUME_LINE_MM * wrapped_lines(ANNEX_NOTE, width_mm, FORM_SIZE_PT, body)
+    used = 0.0
+    for i, h in enumerate(heights):
+        if used + h > room:
+            return lines[:i], lines[i:]
+        used += h
+    return lines, []
+
+
 class FrontRenderer:
     """WeasyPrint with one font configuration and one parsed stylesheet (one per process)."""
 
     def __init__(self, fonts: FontSet) -> None:
         """Font set in → a renderer ready for any number of packets."""
-        use_project_fonts()
+        use_project_fonts(fonts.fontconfig_file)
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
@@ -274,10 +423,14 @@ class FrontRenderer:
                 string=css_text, base_url=str(TEMPLATE_DIR), font_config=self.font_config,
                 url_fetcher=self.fetcher)
         self.template = environment().get_template(HTML_TEMPLATE)
+        body = fonts.roles["body"]
+        self.body = Measure([body.face, *(f.face for f in fonts.fallback)])
+        self.kai = Measure([fonts.roles["kai"].face, *(f.face for f in fonts.fallback)])
+        self.title = Measure([fonts.roles["title"].face, *(f.face for f in fonts.fallback)])
 
     def render(self, context: dict[str, Any], candidate: str = "") -> RenderedFront:
         """Template context → the laid-out PDF and where each evidence sheet's scan goes."""
-        html_text = self.template.render(**context)
+        html_text = self.template.render(**context, fit=fit_form(context, self.body, self.kai, self.title))
         with weasyprint_errors("申报材料", candidate=candidate):
             html = self._weasyprint.HTML(string=html_text, base_url=str(TEMPLATE_DIR),
                                          url_fetcher=self.fetcher)

@@ -110,7 +110,8 @@ def _library_versions() -> str:
     """Versions of the rendering libraries → one string (an upgrade rebuilds every packet)."""
     from importlib import metadata
 
-    names = ("weasyprint", "pydyf", "pikepdf", "img2pdf", "pillow", "docxtpl", "python-docx", "jinja2")
+    names = ("weasyprint", "pydyf", "pikepdf", "img2pdf", "pillow", "docxtpl", "python-docx", "jinja2",
+             "fonttools", "jieba")
     versions = []
     for name in names:
         try:

@@ -57,7 +57,7 @@ _STATE: dict[str, _Renderers] = {}
 
 def init_worker(fonts: FontSet) -> None:
     """Process initialiser: font set → this process's renderers (fontconfig pointed at the project)."""
-    use_project_fonts()
+    use_project_fonts(fonts.fontconfig_file)
     _STATE["renderers"] = _Renderers(fonts)
 
 
@@ -112,7 +112,7 @@ def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
             if n not in front.scan_boxes:
                 raise RenderError(f"证明材料第 {n} 页未能排版", candidate=c.label, file=sheet.rel)
             page, box = front.scan_boxes[n]
-            placements.append(Placement(page, sheet, box))
+            placements.append(Placement(page, sheet, box, sheet.landscape))
     meta = context["meta"]
     binder = Binder(front.pdf, placements, DocMeta(
         title=meta["title"], author=meta["author"], subject=meta["subject"], keywords=meta["keywords"],

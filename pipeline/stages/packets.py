@@ -31,7 +31,7 @@ from typing import Protocol
 from pipeline import atomic
 from pipeline.context import RunContext
 from pipeline.errors import ExitCode
-from pipeline.fonts import FontSet, resolve_fonts, use_project_fonts
+from pipeline.fonts import FontSet, add_font_dir, resolve_fonts, stand_in_notice, use_project_fonts
 from pipeline.model import Candidate, Finding, Materials, Severity
 from pipeline.packets.job import PacketJob, PacketPaths, packet_paths
 from pipeline.packets.manifest import (
@@ -157,8 +157,12 @@ def run_packets(ctx: RunContext, check: CheckLike) -> PacketsResult:
     edition = ctx.edition
     out = ctx.output / "packets"
     work = ctx.work / "packets"
+    add_font_dir(edition.path / "fonts")
     use_project_fonts()
     fonts = resolve_fonts(edition.fonts)
+    notice = stand_in_notice(fonts, edition.path / "fonts")
+    if notice:
+        ctx.say(notice)
     cache = HashCache(work / "hashes.json")
     common = hashlib.sha256(
         f"{code_fingerprint(cache)}|{edition_fingerprint(edition, fonts)}".encode()).hexdigest()
