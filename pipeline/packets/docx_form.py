@@ -4,21 +4,185 @@ The template is built by tools/make_form_template.py (python-docx), so it is
 reproducible. Rendering uses autoescape (without it docxtpl silently cuts text at `<` or
 `&`), the photo goes in as an InlineImage of exactly 35 × 49 mm, and the result is made
 byte-identical: fixed core-property dates and fixed ZIP timestamps.
+
+The DOCX follows the PDF form's rules (pipeline.packets.fit) with its own measurements:
+
+* short fields (姓名, 籍贯, 出生年月 …) never break: their type steps down to 9 pt and the
+  columns are rebalanced per document (w:gridCol and w:tcW written after rendering);
+* a long 工作单位及职务 breaks only between words, as explicit line breaks;
+* the 个人简历 keeps the lines that fit its cell and the rest goes to the 附页
+  "个人简历（续）" (注意事项3), split as the PDF splits it, so both have the same pages.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline import office
-from pipeline.edition import PROJECT_ROOT
+from pipeline.edition import PROJECT_ROOT, FontSettings
 from pipeline.errors import RenderError
-from pipeline.packets.form import form_fields
+from pipeline.packets.fit import (
+    FLOOR_PT,
+    PT_PER_MM,
+    GridCell,
+    Measure,
+    break_words,
+    fit_grid,
+    fit_size,
+)
+from pipeline.packets.form import ANNEX_NOTE, FORM_COLUMNS_MM, form_fields, split_resume
 from pipeline.packets.job import PacketJob
 
 DOCX_TEMPLATE = PROJECT_ROOT / "templates" / "packet" / "申报审批表.docx"
+
+DOCX_BODY_FONT = "仿宋_GB2312"
+DOCX_LATIN_FONT = "Times New Roman"
+DOCX_SIZE_PT = 12.0
+DOCX_MIN_PT = FLOOR_PT
+DOCX_TITLE_PAGE_PT = 16.0
+DOCX_CELL_PAD_MM = (0.8, 1.0)
+"""Cell padding of the template's tables (top/bottom, left/right): the PDF form's (packet.css)."""
+DOCX_RULE_MM = 0.18
+"""A table rule (0.5 pt)."""
+DOCX_SIDE_PAD_MM = 2 * DOCX_CELL_PAD_MM[1] + DOCX_RULE_MM
+"""What a cell loses in width: padding on both sides and one rule."""
+DOCX_PHOTO_COLUMN_MM = 35.0 + DOCX_SIDE_PAD_MM + 0.4
+"""The photo column: the 35 mm photo, the cell padding and a hair."""
+WHO_INDENT_MM = 25.0
+"""Left indent of 姓名 and 单位 on the title page."""
+WHO_LABEL = "单\u3000\u3000位："
+WHO_FIELD_MM = 170.0 - WHO_INDENT_MM - len(WHO_LABEL) * DOCX_TITLE_PAGE_PT / PT_PER_MM - 2.0
+"""Width of 姓名 and 单位 after their labels on the title page (less a little room)."""
+RESUME_ROW_MM = 140.0
+"""Height of the 个人简历 row (the PDF's 136 mm cell and its padding)."""
+RESUME_LINE_PT = DOCX_SIZE_PT * 1.45
+"""Exact line pitch of the résumé lines, the PDF's (12 pt × 1.45), plus 0.5 mm after each."""
+
+
+@dataclass(frozen=True)
+class DocxCell:
+    """One cell of the form's fixed-column rows in the DOCX template (first table)."""
+
+    key: str
+    """Field key (a {{r key }} tag in the template) or label key."""
+    row: int
+    """Table row."""
+    cols: tuple[int, ...]
+    """Grid columns it spans."""
+    label: str = ""
+    """The label text; empty for a field."""
+
+
+EM = "\u3000"
+DOCX_GRID: tuple[DocxCell, ...] = (
+    DocxCell("l_name", 0, (0,), f"姓{EM}{EM}名"), DocxCell("name", 0, (1,)),
+    DocxCell("l_gender", 0, (2,), "性别"), DocxCell("gender", 0, (3,)),
+    DocxCell("l_birth", 0, (4,), "出生年月"), DocxCell("birth", 0, (5,)),
+    DocxCell("l_native", 1, (0,), f"籍{EM}{EM}贯"), DocxCell("native_place", 1, (1,)),
+    DocxCell("l_eth", 1, (2,), "民族"), DocxCell("ethnicity", 1, (3,)),
+    DocxCell("l_pol", 1, (4,), "政治面貌"), DocxCell("political_status", 1, (5,)),
+    DocxCell("l_edu", 2, (0,), f"学{EM}{EM}历"), DocxCell("education", 2, (1,)),
+    DocxCell("l_work", 2, (2, 3), "参加工作时间"), DocxCell("work_start", 2, (4, 5)),
+    DocxCell("l_title", 3, (0,), f"职{EM}{EM}称"), DocxCell("professional_title", 3, (1,)),
+    DocxCell("l_skill", 3, (2, 3), "技术等级"), DocxCell("skill_level", 3, (4, 5, 6)),
+    DocxCell("l_unit", 4, (0,), "工作单位"),
+    DocxCell("l_id", 5, (0,), "身份证号码"), DocxCell("id_number", 5, (1, 2, 3)),
+    DocxCell("l_phone", 5, (4,), "联系电话"), DocxCell("phone", 5, (5, 6)),
+)
+"""The labels and short fields of the first table, where the template puts them (the photo
+spans column 6 of rows 0–2; 工作单位及职务 spans columns 1–6 of row 4)."""
+SHORT_FIELDS: tuple[str, ...] = tuple(c.key for c in DOCX_GRID if not c.label)
+
+
+class DocxMeasure(Measure):
+    """Text widths as Word and WPS set the DOCX: characters of ambiguous East Asian width
+    (· “ ” — …) take the East Asian font (w:hint="eastAsia"), a full em."""
+
+    def em(self, ch: str) -> float:
+        """Advance of one character in ems."""
+        width = super().em(ch)
+        return max(width, 1.0) if unicodedata.east_asian_width(ch) in ("A", "F", "W") else width
+
+
+@functools.cache
+def docx_measure(settings: FontSettings) -> DocxMeasure:
+    """The body face and its fallbacks (the free faces the DOCX names last, LibreOffice's choice)."""
+    from pipeline.fonts import resolve_fonts
+
+    fonts = resolve_fonts(settings)
+    return DocxMeasure([fonts.roles["body"].face, *(f.face for f in fonts.fallback)])
+
+
+@dataclass(frozen=True)
+class DocxLayout:
+    """How the fields of one DOCX form are set."""
+
+    widths: tuple[float, ...]
+    """Column widths in mm of the form's tables (170 mm)."""
+    sizes: dict[str, float]
+    """Field or label key → type size in points."""
+    unit_lines: tuple[str, ...]
+    """工作单位及职务, broken between words."""
+    resume: tuple[str, ...]
+    """The 个人简历 lines that fit its cell."""
+    annex: tuple[str, ...]
+    """The rest, for the 附页 "个人简历（续）"."""
+    who_name_size: float
+    """Type size of 姓名 on the title page."""
+    who_unit_lines: tuple[str, ...]
+    """单位 on the title page, broken between words."""
+    overflow: tuple[str, ...]
+    """Fields that do not fit on one line even at 9 pt in the widest columns possible."""
+    field_lines: dict[str, tuple[str, ...]]
+    """Short field key → its line (an overflowing field: its lines, broken between words)."""
+
+
+def docx_layout(fields: dict[str, Any], measure: Measure) -> DocxLayout:
+    """The form's fields (form_fields) + text widths → column widths, sizes and line breaks of the DOCX."""
+    cells = [GridCell(c.key, c.cols, c.label or str(fields.get(c.key, "")), fixed=bool(c.label))
+             for c in DOCX_GRID]
+    cells.append(GridCell("photo", (6,), "", fixed=True, min_mm=DOCX_PHOTO_COLUMN_MM))
+    grid = fit_grid(cells, FORM_COLUMNS_MM, measure, base=DOCX_SIZE_PT, pad_mm=DOCX_SIDE_PAD_MM,
+                    label_pad_mm=DOCX_SIDE_PAD_MM)
+    for _ in range(3):
+        # fit_grid lets the first short field it widens take width from another short field's
+        # columns; fitting again from the widths it left gives the other one its turn.
+        if not grid.overflow:
+            break
+        again = fit_grid(cells, grid.widths, measure, base=DOCX_SIZE_PT, pad_mm=DOCX_SIDE_PAD_MM,
+                         label_pad_mm=DOCX_SIDE_PAD_MM)
+        if len(again.overflow) >= len(grid.overflow):
+            break
+        grid = again
+    long_width = sum(grid.widths[1:]) - DOCX_SIDE_PAD_MM
+    field_lines: dict[str, tuple[str, ...]] = {c.key: (str(fields.get(c.key, "")),) for c in DOCX_GRID if not c.label}
+    for c in DOCX_GRID:
+        if c.key in grid.overflow:
+            width = sum(grid.widths[i] for i in c.cols) - DOCX_SIDE_PAD_MM
+            field_lines[c.key] = tuple(break_words(field_lines[c.key][0], width, grid.sizes[c.key], measure))
+    resume, annex = split_resume([str(x) for x in fields["resume_lines"]], long_width, measure)
+    return DocxLayout(
+        widths=grid.widths,
+        sizes=grid.sizes,
+        unit_lines=tuple(break_words(str(fields["unit_and_post"]), long_width - 1.0, DOCX_SIZE_PT, measure)),
+        resume=tuple(resume),
+        annex=tuple(annex),
+        who_name_size=fit_size(str(fields["name"]), WHO_FIELD_MM, measure, base=DOCX_TITLE_PAGE_PT),
+        who_unit_lines=tuple(break_words(str(fields["unit"]), WHO_FIELD_MM, DOCX_TITLE_PAGE_PT, measure)),
+        overflow=grid.overflow,
+        field_lines=field_lines,
+    )
+
+
+def fitted_size(text: str, width_mm: float, measure: Measure) -> float:
+    """The largest size ≤ 12 pt (in 0.5 pt steps, floor 9 pt) at which `text` fits one line of a cell."""
+    return fit_size(text, width_mm, measure, base=DOCX_SIZE_PT, pad_mm=DOCX_SIDE_PAD_MM)
 
 
 def docx_context(job: PacketJob) -> dict[str, Any]:
@@ -30,6 +194,85 @@ def docx_context(job: PacketJob) -> dict[str, Any]:
     }
 
 
+def _rich(text: str, size: float, *, underline: bool = False) -> Any:
+    """A docxtpl RichText run in the body font (East Asian and Latin faces named), at a size."""
+    from docxtpl import RichText
+
+    rt = RichText()
+    rt.add(text, size=int(round(size * 2)), underline=underline)
+    fonts = (f'<w:rFonts w:ascii="{DOCX_LATIN_FONT}" w:hAnsi="{DOCX_LATIN_FONT}" '
+             f'w:eastAsia="{DOCX_BODY_FONT}" w:cs="{DOCX_LATIN_FONT}" w:hint="eastAsia"/>')
+    rt.xml = rt.xml.replace("<w:rPr>", "<w:rPr>" + fonts)
+    return rt
+
+
+def layout_context(context: dict[str, Any], layout: DocxLayout) -> dict[str, Any]:
+    """The template variables set by the layout: sized short fields, broken lines, the résumé split."""
+    out: dict[str, Any] = {key: _rich("\n".join(layout.field_lines[key]), layout.sizes.get(key, DOCX_SIZE_PT))
+                           for key in SHORT_FIELDS}
+    out["unit_and_post"] = _rich("\n".join(layout.unit_lines), DOCX_SIZE_PT)
+    out["who_name"] = _rich(str(context["name"]), layout.who_name_size, underline=True)
+    out["who_unit"] = _rich("\n".join(layout.who_unit_lines), DOCX_TITLE_PAGE_PT, underline=True)
+    out["resume"] = list(layout.resume)
+    out["resume_annex"] = list(layout.annex)
+    out["annex_note"] = ANNEX_NOTE if layout.annex else ""
+    return out
+
+
+def _grid_cells(tbl: Any) -> Iterator[tuple[int, int, Any]]:
+    """A w:tbl → (row, first grid column, w:tc) of every cell, merged ones included."""
+    for r, tr in enumerate(tbl.tr_lst):
+        col = 0
+        for tc in tr.tc_lst:
+            yield r, col, tc
+            col += tc.grid_span
+
+
+def apply_widths(document: Any, widths: Sequence[float]) -> None:
+    """Column widths of the form's seven-column tables → w:gridCol and every cell's w:tcW."""
+    from docx.shared import Mm
+
+    for table in document.tables:
+        cols = table._tbl.tblGrid.gridCol_lst
+        if len(cols) != len(widths):
+            continue  # the 附页 (one column)
+        for col, width in zip(cols, widths, strict=True):
+            col.w = Mm(width)
+        for _, first, tc in _grid_cells(table._tbl):
+            tc.width = Mm(sum(widths[first:first + tc.grid_span]))
+
+
+def apply_label_sizes(document: Any, sizes: dict[str, float]) -> None:
+    """Labels that had to step down (last resort of fit_grid) → their runs at that size."""
+    from docx.shared import Pt
+
+    smaller = {(c.row, c.cols[0]): sizes[c.key] for c in DOCX_GRID
+               if c.label and sizes.get(c.key, DOCX_SIZE_PT) < DOCX_SIZE_PT}
+    if not smaller or not document.tables:
+        return
+    for r, first, tc in _grid_cells(document.tables[0]._tbl):
+        size = smaller.get((r, first))
+        if size is not None:
+            for rpr in tc.xpath(".//w:r/w:rPr"):
+                rpr.get_or_add_sz().val = Pt(size)
+
+
+def place_inline_images(document: Any) -> None:
+    """Inline pictures with zero distance from the text and no effect extent, as Word writes
+    them: without these LibreOffice keeps its default distance and pushes the photo out of its cell."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for inline in document.element.body.iter(qn("wp:inline")):
+        for attr in ("distT", "distB", "distL", "distR"):
+            inline.set(attr, "0")
+        if inline.find(qn("wp:effectExtent")) is None:
+            extent = OxmlElement("wp:effectExtent")
+            for edge in ("l", "t", "r", "b"):
+                extent.set(edge, "0")
+            inline.find(qn("wp:extent")).addnext(extent)
+
+
 def render_form_docx(job: PacketJob, template: bytes, photo: Path | None) -> bytes:
     """Packet job + template bytes + photo → the filled DOCX bytes (deterministic)."""
     import jinja2
@@ -39,6 +282,8 @@ def render_form_docx(job: PacketJob, template: bytes, photo: Path | None) -> byt
     c = job.candidate
     tpl = DocxTemplate(io.BytesIO(template))
     context = docx_context(job)
+    layout = docx_layout(context, docx_measure(job.edition.fonts))
+    context.update(layout_context(context, layout))
     settings = job.edition.photo
     context["photo"] = (
         InlineImage(tpl, str(photo), width=Mm(settings.width_mm), height=Mm(settings.height_mm))
@@ -50,6 +295,9 @@ def render_form_docx(job: PacketJob, template: bytes, photo: Path | None) -> byt
     except jinja2.TemplateError as exc:
         raise RenderError(f"申报审批表（Word）模板出错：{exc}", hint="运行 tools/make_form_template.py 重新生成模板",
                           candidate=c.label, file=str(DOCX_TEMPLATE)) from exc
+    apply_widths(tpl.docx, layout.widths)
+    apply_label_sizes(tpl.docx, layout.sizes)
+    place_inline_images(tpl.docx)
     created = job.source_date.replace(tzinfo=None)
     props = tpl.docx.core_properties
     props.title = f"{job.edition.round.region}“兴安技术能手”申报审批表（{c.name}）"
