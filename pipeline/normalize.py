@@ -34,6 +34,33 @@ def text(value: object) -> str:
     return "\n".join(lines)
 
 
+NARRATIVE = frozenset({"姓名", "籍贯", "工作单位及职务", "职业（工种）", "推荐单位", "负面情形", "个人简历", "简要事迹",
+                       "职称", "技术等级", "民族", "政治面貌", "学历"})
+"""Roster columns whose text is the nominee's own words: never NFKC-folded (it would turn
+'２２年' into '22年' and '℃' into '°C', and a comma-like mark into ',')."""
+
+
+def cell(column: str, value: object) -> str:
+    """A roster cell as clean text: codes, numbers and dates NFKC-folded (`text`), narrative
+    columns (`NARRATIVE`) only trimmed and their runs of spaces folded (`plain`)."""
+    return plain(value) if column in NARRATIVE else text(value)
+
+
+def plain(value: object) -> str:
+    """Narrative text: trimmed per line, runs of spaces folded, blank edge lines dropped; no NFKC."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in raw.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 _KEEP = frozenset("，。：；！？（）【】「」『』《》〈〉、“”‘’—…～·")
 """Full-width punctuation that belongs in Chinese text and must survive normalisation."""
 

@@ -1,18 +1,25 @@
-"""Deterministic Office files: XLSX and DOCX are ZIPs whose entries carry timestamps.
+"""Office files: reproducible ZIPs, and spreadsheets that print right.
 
 `fixed_zip` rewrites a ZIP with every entry dated at the run's source date and in a stable
-order, so the same input gives byte-identical files (SPEC.md §9).
+order, so the same input gives byte-identical files (SPEC.md §9). `print_setup` gives every
+printed list the same page set-up and, through `fit_sheet`, column widths and row heights
+measured with the real fonts, so that rows never print on top of each other, names and
+amounts never wrap, and fit-to-width never shrinks the type below 9 pt.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import math
 import re
+import subprocess
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline import atomic
 
@@ -60,8 +67,13 @@ def save_workbook(wb: Workbook, target: Path, when: dt.datetime) -> None:
 
 
 def print_setup(ws: Worksheet, *, title_rows: str, freeze: str | None = None,
-                orientation: str = "landscape") -> None:
-    """Print set-up of a list: A4, one page wide, header rows repeated on every page, page numbers."""
+                orientation: str = "landscape", keep_whole: Iterable[int] = ()) -> None:
+    """Print set-up of a list: A4, one page wide and as many tall as needed, header rows repeated on
+    every page, page numbers; then column widths and row heights fitted (`fit_sheet`).
+
+    Call it last, when every cell is written. `keep_whole` names the columns (1-based) whose values
+    must never wrap: names, dates, status words, amounts.
+    """
     if freeze:
         ws.freeze_panes = freeze
     ws.print_title_rows = title_rows
@@ -71,7 +83,12 @@ def print_setup(ws: Worksheet, *, title_rows: str, freeze: str | None = None,
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    body_row = int(title_rows.split(":")[-1]) + 1
+    fit_sheet(ws, body_row=body_row, keep_whole=keep_whole)
 
 
 def list_heading(ws: Worksheet, title: str, columns: Sequence[tuple[str, float]], *, note: str | None = None,
@@ -105,3 +122,292 @@ def list_heading(ws: Worksheet, title: str, columns: Sequence[tuple[str, float]]
         cell.border = border
         ws.column_dimensions[cell.column_letter].width = width
     return header + 1, border
+
+
+# ---- measuring text for spreadsheets --------------------------------------------------------------
+# openpyxl does not size rows, and Excel, WPS and LibreOffice do not reliably auto-fit on open: a
+# wrapped cell keeps the default 13.5 pt row and prints on top of the next one. So every list sets
+# explicit row heights from the text, measured with the advance widths of the font the receiver
+# prints with (the named face when installed, else fontconfig's stand-in and CJK fallback; the
+# widest of them, so the row is never too short).
+
+PT_PER_WIDTH = 5.25
+"""Points per unit of XLSX column width (Excel: 7 px of Calibri 11 per unit, at 96 dpi)."""
+CELL_PAD_X = 4.0
+"""Horizontal cell padding (both sides), points."""
+CELL_PAD_Y = 4.0
+"""Vertical cell padding (both sides), points."""
+MIN_PRINT_PT = 9.0
+"""The smallest type a printed list may show."""
+PAPER_MM: dict[int, tuple[float, float]] = {9: (210.0, 297.0), 8: (297.0, 420.0)}
+"""Portrait paper size (mm) of openpyxl paperSize codes (9 = A4, 8 = A3)."""
+
+_OPEN = frozenset("（([{【《〈“‘「『")
+_CLOSE = frozenset("，。、；：！？）)]}】》〉”’」』…—·,.;:!?%")
+
+
+@dataclass(frozen=True)
+class _Metrics:
+    """Advance widths (em) and line height (em) of one face."""
+
+    advances: dict[int, float]
+    line: float
+
+
+@functools.cache
+def _face_files(family: str) -> tuple[tuple[str, int], ...]:
+    """The faces fontconfig prints `family` with: its match for Latin and its match for Chinese."""
+    out: list[tuple[str, int]] = []
+    for pattern in (family, f"{family}:lang=zh-cn"):
+        try:
+            line = subprocess.run(["fc-match", "--format", "%{file}\t%{index}", pattern],
+                                  capture_output=True, text=True, check=True, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        file, _, index = line.partition("\t")
+        if file and (file, int(index or 0)) not in out:
+            out.append((file, int(index or 0)))
+    return tuple(out)
+
+
+@functools.cache
+def _metrics(file: str, index: int) -> _Metrics:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(file, fontNumber=index, lazy=True)
+    try:
+        upm = float(font["head"].unitsPerEm)
+        cmap = font.getBestCmap() or {}
+        hmtx = font["hmtx"].metrics
+        advances = {cp: hmtx[name][0] / upm for cp, name in cmap.items() if name in hmtx}
+        hhea = font["hhea"]
+        line = (hhea.ascent - hhea.descent + hhea.lineGap) / upm
+    finally:
+        font.close()
+    return _Metrics(advances, line)
+
+
+def _faces(family: str) -> tuple[_Metrics, ...]:
+    return tuple(_metrics(file, index) for file, index in _face_files(family))
+
+
+def text_width(text: str, family: str, size: float) -> float:
+    """Width in points of one line of `text` in `family` at `size` (widest face that has each glyph)."""
+    faces = _faces(family)
+    total = 0.0
+    for ch in text:
+        widths = [f.advances[ord(ch)] for f in faces if ord(ch) in f.advances]
+        total += max(widths) if widths else 1.0
+    return total * size
+
+
+def line_height(family: str, size: float) -> float:
+    """Line pitch in points of `family` at `size` (the tallest face's ascent + descent + gap)."""
+    return max((f.line for f in _faces(family)), default=1.45) * size
+
+
+def _tokens(line: str) -> list[str]:
+    """A line cut where a line may break: between CJK characters and at spaces; Latin words and
+    numbers stay whole, opening marks stay with what follows and closing marks with what precedes."""
+    tokens: list[str] = []
+    for ch in line:
+        latin = ch.isascii() and (ch.isalnum() or ch in "-_./:@#%&+'\"")
+        if tokens and (ch in _CLOSE or (latin and tokens[-1][-1].isascii() and tokens[-1][-1] != " ")
+                       or tokens[-1][-1] in _OPEN):
+            tokens[-1] += ch
+        else:
+            tokens.append(ch)
+    return tokens
+
+
+def wrapped_lines(text: str, family: str, size: float, width: float) -> int:
+    """How many lines `text` takes in a wrapping cell `width` points wide (greedy, as Excel does)."""
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for token in _tokens(paragraph):
+            w = text_width(token, family, size)
+            if used and used + w > width:
+                lines += 1
+                used = text_width(token.lstrip(), family, size)
+                while used > width:  # a word wider than the cell is broken anywhere
+                    lines += 1
+                    used -= width
+            else:
+                used += w
+    return lines
+
+
+def cell_text(cell: Any) -> str:
+    """The text a cell prints (numbers with their number format; a formula as its widest result)."""
+    value = cell.value
+    if value is None:
+        return ""
+    fmt = str(cell.number_format or "General")
+    if isinstance(value, str) and value.startswith("="):
+        return "100.00"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        decimals = len(fmt.split(".", 1)[1].rstrip(";")) if "." in fmt else 0
+        grouped = "," in fmt
+        if isinstance(value, float) or decimals:
+            return f"{value:{',' if grouped else ''}.{decimals}f}" if decimals or fmt != "General" else f"{value:g}"
+        return f"{value:{',' if grouped else ''}d}"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _font(cell: Any) -> tuple[str, float]:
+    font = cell.font
+    return (font.name or "Calibri"), float(font.sz or 11)
+
+
+def column_points(ws: Worksheet, column: int) -> float:
+    """The width in points a column prints at scale 1."""
+    from openpyxl.utils import get_column_letter
+
+    dim = ws.column_dimensions.get(get_column_letter(column))
+    width = dim.width if dim is not None and dim.width else 8.43
+    return float(width) * PT_PER_WIDTH
+
+
+def printable_width(ws: Worksheet) -> float:
+    """Points across the paper between the left and right margins, in the sheet's orientation."""
+    short, long = PAPER_MM.get(int(ws.page_setup.paperSize or 9), PAPER_MM[9])
+    across = long if ws.page_setup.orientation == "landscape" else short
+    margins = float(ws.page_margins.left or 0.7) + float(ws.page_margins.right or 0.7)
+    return across / 25.4 * 72 - margins * 72
+
+
+def print_scale(ws: Worksheet) -> float:
+    """The factor fit-to-width prints the sheet at (1 when it fits as it is)."""
+    total = sum(column_points(ws, c) for c in range(1, ws.max_column + 1))
+    return min(1.0, printable_width(ws) / total) if total else 1.0
+
+
+def _spans(ws: Worksheet) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
+    """Top-left (row, column) of every merged range → (columns, rows) it spans; the hidden cells."""
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
+    hidden: set[tuple[int, int]] = set()
+    for rng in ws.merged_cells.ranges:
+        spans[(rng.min_row, rng.min_col)] = (rng.max_col - rng.min_col + 1, rng.max_row - rng.min_row + 1)
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if (r, c) != (rng.min_row, rng.min_col):
+                    hidden.add((r, c))
+    return spans, hidden
+
+
+def needed_height(ws: Worksheet, row: int) -> float:
+    """The row height in points that shows every line of every cell of `row`."""
+    spans, hidden = _spans(ws)
+    return _needed_height(ws, row, spans, hidden)
+
+
+def _needed_height(ws: Worksheet, row: int, spans: dict[tuple[int, int], tuple[int, int]],
+                   hidden: set[tuple[int, int]]) -> float:
+    need = 0.0
+    for cell in ws[row]:
+        col = int(cell.column)
+        if (row, col) in hidden:
+            continue
+        text = cell_text(cell)
+        if not text:
+            continue
+        ncols, nrows = spans.get((row, col), (1, 1))
+        if nrows > 1:
+            continue
+        family, size = _font(cell)
+        if cell.alignment is not None and cell.alignment.wrap_text:
+            width = sum(column_points(ws, c) for c in range(col, col + ncols)) - CELL_PAD_X
+            lines = wrapped_lines(text, family, size, width)
+        else:
+            lines = text.count("\n") + 1
+        need = max(need, lines * line_height(family, size) + CELL_PAD_Y)
+    return need
+
+
+KEEP_WHOLE_HEADERS = frozenset({
+    "序号", "编号", "名次", "姓名", "性别", "出生年月", "民族", "政治面貌", "学历", "职称", "技术等级", "职业（工种）",
+    "申报方式", "审查结果", "初审结果", "决定", "结果", "总分", "符合条件", "身份证号码", "联系电话", "证书编号",
+    "每份页数", "份数", "合计页数", "双面张数（每份）",
+})
+"""Header texts of the columns whose values never wrap (names, short fields, status words, numbers)."""
+
+
+def _keeps_whole(header: object) -> bool:
+    text = str(header or "").split("\n")[0]
+    return text in KEEP_WHOLE_HEADERS or "金额" in text or "平均分" in text or "加权合计" in text
+
+
+def _unbroken_width(ws: Worksheet, column: int, first_row: int, spans: dict[tuple[int, int], tuple[int, int]],
+                    hidden: set[tuple[int, int]], keep_whole: bool) -> float:
+    """Points a column needs: its longest line (`keep_whole`), or else its longest unbreakable word."""
+    need = 0.0
+    for row in range(first_row, table_end(ws, first_row) + 1):
+        if (row, column) in hidden or spans.get((row, column), (1, 1))[0] > 1:
+            continue
+        cell = ws.cell(row, column)
+        text = cell_text(cell)
+        wraps = cell.alignment is not None and bool(cell.alignment.wrap_text)
+        if not text or not (keep_whole or wraps):
+            continue  # text that does not wrap may run on into empty cells (signature lines)
+        family, size = _font(cell)
+        pieces = text.split("\n") if keep_whole else [t for line in text.split("\n") for t in _tokens(line)]
+        need = max(need, max(text_width(p, family, size) for p in pieces) + CELL_PAD_X)
+    return need
+
+
+def table_end(ws: Worksheet, body_row: int) -> int:
+    """The last row of the table that starts at `body_row`: the row before the first empty one."""
+    row = body_row
+    while row < ws.max_row and any(c.value is not None for c in ws[row + 1]):
+        row += 1
+    return row
+
+
+def fit_sheet(ws: Worksheet, *, body_row: int, keep_whole: Iterable[int] = ()) -> None:
+    """Choose column widths and row heights so the sheet prints at full size and nothing is cut.
+
+    Columns in `keep_whole` (1-based) and those headed by a `KEEP_WHOLE_HEADERS` text (names,
+    dates, status words, amounts) get the width of their longest value from `body_row` down, so it
+    never wraps. When the columns are then wider than the paper, the other columns give up width
+    (never below their longest unbreakable word) so that fit-to-width need not shrink the type.
+    Last, every row gets the height of its tallest cell.
+    """
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    spans, hidden = _spans(ws)
+    ncol = ws.max_column
+    keep = set(keep_whole) | {c for c in range(1, ncol + 1)
+                              if body_row > 1 and _keeps_whole(ws.cell(body_row - 1, c).value)}
+    floor: dict[int, float] = {}
+    for col in range(1, ncol + 1):
+        floor[col] = _unbroken_width(ws, col, body_row, spans, hidden, col in keep)
+        if floor[col] > column_points(ws, col):
+            ws.column_dimensions[get_column_letter(col)].width = math.ceil(floor[col] / PT_PER_WIDTH * 10) / 10
+        if col in keep:
+            for row in range(body_row, table_end(ws, body_row) + 1):
+                cell = ws.cell(row, col)
+                if (row, col) not in hidden and spans.get((row, col), (1, 1))[0] == 1 and cell.alignment.wrap_text:
+                    cell.alignment = Alignment(horizontal=cell.alignment.horizontal,
+                                               vertical=cell.alignment.vertical, wrap_text=False)
+    excess = sum(column_points(ws, c) for c in range(1, ncol + 1)) - printable_width(ws)
+    if excess > 0:
+        give = {c: column_points(ws, c) - floor[c] for c in range(1, ncol + 1) if c not in keep}
+        spare = sum(max(0.0, g) for g in give.values())
+        if spare > 0:
+            share = min(1.0, excess / spare)
+            for c, g in give.items():
+                if g > 0:
+                    points = column_points(ws, c) - g * share
+                    ws.column_dimensions[get_column_letter(c)].width = math.floor(points / PT_PER_WIDTH * 10) / 10
+    for row in range(1, ws.max_row + 1):
+        need = _needed_height(ws, row, spans, hidden)
+        if need:
+            dim = ws.row_dimensions[row]
+            dim.height = max(float(dim.height or 0), math.ceil(need))

@@ -199,7 +199,7 @@ class _RowReader:
         self.findings.append(Finding(code, severity, message, hint, code_, name, field, self.file, row))
 
     def candidate(self, cells: dict[str, Any], row: int) -> Candidate:
-        t = {col: normalize.text(v) for col, v in cells.items()}
+        t = {col: normalize.cell(col, v) for col, v in cells.items()}
         code, name = t.get("编号", ""), t.get("姓名", "")
         if not code:
             code = f"第{row}行"

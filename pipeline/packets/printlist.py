@@ -63,6 +63,8 @@ def print_list_xlsx(rows: Sequence[PrintRow], title: str, when: dt.datetime) -> 
             cell = ws.cell(i + 2, col, value)
             cell.border = border
             cell.font = Font(name="仿宋", size=11)
+            cell.alignment = Alignment(vertical="center", wrap_text=col in (4, 5),
+                                       horizontal="left" if col in (4, 5) else "center")
     last = len(rows) + 3
     ws.cell(last, 1, "合计").font = Font(name="黑体", size=11)
     ws.cell(last, 3, f"{len(rows)} 人")

@@ -82,8 +82,11 @@ class SheetSpec:
 
 
 def one_line(summary: str, limit: int = SUMMARY_CHARS) -> str:
-    """简要事迹 → its first sentence, at most `limit` characters (with … when cut)."""
-    text = " ".join(unicodedata.normalize("NFKC", summary).split())
+    """简要事迹 → its first sentence, at most `limit` characters (with … when cut).
+
+    Narrative text keeps its Chinese punctuation: no NFKC here (it would print “22年,熟练”).
+    """
+    text = " ".join(summary.split())
     first = re.split(r"(?<=[。！？；!?;])", text, maxsplit=1)[0]
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
@@ -247,17 +250,8 @@ def build_workbook(spec: SheetSpec) -> Any:
         ws[ref].alignment = Alignment(vertical="bottom")
     ws.row_dimensions[sign].height = 40
 
-    ws.freeze_panes = f"{_letter(FIRST_SCORE_COL)}{FIRST_ROW}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.print_area = f"A1:{last_letter}{sign}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    office.print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", freeze=f"{_letter(FIRST_SCORE_COL)}{FIRST_ROW}")
     ws.oddHeader.left.text = f"{spec.year}年度“兴安技术能手”专家评审"
     ws.oddHeader.right.text = f"评审专家：{spec.expert}"
     ws.oddFooter.left.text = "评审专家签名："

@@ -71,14 +71,15 @@ def write_html(ctx: RunContext, target: Path, data: dict[str, Any], photo_result
         code_titles=CODE_TITLES,
         status_titles=STATUS_TITLES,
         severity_titles=SEVERITY_TITLES,
+        generated=f"{ctx.source_date.year}年{ctx.source_date.month}月{ctx.source_date.day}日",
     )
     atomic.write_text(target, html)
 
 
 SUMMARY_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("序号", 5), ("编号", 8), ("姓名", 9), ("性别", 5), ("出生年月", 9), ("工作单位及职务", 30),
-    ("职业（工种）", 12), ("技术等级", 9), ("推荐单位", 22), ("申报方式", 9), ("符合条件", 8),
-    ("审查结果", 10), ("问题", 40),
+    ("序号", 5), ("编号", 6), ("姓名", 8), ("性别", 5), ("出生年月", 8), ("工作单位及职务", 24),
+    ("职业（工种）", 10), ("技术等级", 9), ("推荐单位", 16), ("申报方式", 9), ("符合条件", 5),
+    ("审查结果", 10), ("问题", 30),
 )
 
 

@@ -1,0 +1,359 @@
+"""Every list the office or the experts print, printed through LibreOffice Calc to PDF: no two
+text lines overlap, no glyph below 9 pt, no cell's text clipped, names and amounts on one line.
+
+The lists are written by the real writers with the worst realistic rows (5- and 8-character
+names, 40-character units, long occupations), then all printed in one LibreOffice run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from pipeline import office
+from pipeline.context import RunContext
+from pipeline.edition import Criterion, load_edition
+from pipeline.model import Finding, Severity
+from pipeline.packets.printlist import PrintRow, print_list_xlsx
+from pipeline.review import decisions
+from pipeline.review.sheets import SheetRow, SheetSpec, one_line, write_score_sheet
+from pipeline.stages import check_report, results, shortlist
+from pipeline.stages.certificates import _write_subsidy_xlsx
+from tests.conftest import DEMO, make_id
+from tests.packet_fixtures import SUMMARY
+
+pdfplumber = pytest.importorskip("pdfplumber")
+LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
+pytestmark = pytest.mark.skipif(LIBREOFFICE is None, reason="LibreOffice is not installed")
+
+WHEN = dt.datetime(2027, 5, 1, tzinfo=dt.UTC)
+NAMES = ("乌云其其格", "阿依古丽·买买提", "欧阳建国", "上官婉清", "王磊", "司马文轩", "张𠮷", "李")
+UNIT = "大兴安岭林业集团公司加格达奇林业局森林经营管理站营林技术科科长兼党支部书记"  # 40 characters
+UNITS = (UNIT, "塔河林业局 电工班长", "呼中林业局 伐区作业队队长", "国网大兴安岭供电公司变电运维室运维班班长")
+OCCUPATIONS = ("电力电缆安装运维工", "钳工", "森林消防员", "汽车维修工")
+LEVELS = ("高级技师（钳工）", "技师", "高级工", "一级/高级技师")
+RECOMMENDERS = ("大兴安岭林业集团公司加格达奇林业局", "塔河县人力资源和社会保障局", "国网大兴安岭供电公司")
+ROWS = 24
+
+
+def person(i: int) -> dict[str, str]:
+    return {"编号": f"{i + 1:03d}", "姓名": NAMES[i % len(NAMES)], "性别": "女" if i % 2 else "男",
+            "出生年月": f"19{70 + i % 20}.{i % 12 + 1:02d}", "工作单位及职务": UNITS[i % len(UNITS)],
+            "职业（工种）": OCCUPATIONS[i % len(OCCUPATIONS)], "技术等级": LEVELS[i % len(LEVELS)],
+            "推荐单位": RECOMMENDERS[i % len(RECOMMENDERS)], "申报方式": "个人自荐" if i % 5 == 0 else "单位推荐"}
+
+
+PEOPLE = [person(i) for i in range(ROWS)]
+
+
+def _summary_nominee(i: int, p: dict[str, str]) -> Any:
+    findings = ()
+    if i % 3 == 1:
+        findings = (Finding("EVIDENCE_OLD", Severity.warning, "“大兴安岭地区先进工作者荣誉证书”取得于2019年5月，早于近4年（2023年3月以后）",
+                            "", p["编号"], p["姓名"], "", "", 0),)
+    candidate = SimpleNamespace(code=p["编号"], name=p["姓名"], gender=p["性别"], birth=p["出生年月"],
+                                unit_and_post=p["工作单位及职务"], occupation=p["职业（工种）"],
+                                skill_level=p["技术等级"], recommender=p["推荐单位"], nomination=p["申报方式"],
+                                conditions=(1, 5), id_number=make_id())
+    return SimpleNamespace(candidate=candidate, findings=findings,
+                           status="warning" if findings else "ok")
+
+
+def write_all(folder: Path) -> dict[str, Path]:
+    """Every printed list, written by its writer from the stress rows."""
+    ctx = RunContext(load_edition(DEMO), quiet=True, jobs=1)
+    out: dict[str, Path] = {}
+
+    out["推荐人选汇总表"] = folder / "推荐人选汇总表.xlsx"
+    check_report.write_summary_xlsx(ctx, out["推荐人选汇总表"],
+                                    tuple(_summary_nominee(i, p) for i, p in enumerate(PEOPLE)))
+
+    out["初审"] = folder / "初审.xlsx"
+    decisions.write_preliminary(out["初审"], ctx.edition.round.title, 40, [
+        (i + 1, p["编号"], p["姓名"], p["工作单位及职务"], p["职业（工种）"], p["申报方式"],
+         "合格（有提示）" if i % 3 == 1 else "合格", "证书早于近4年：取得于2019年5月" if i % 3 == 1 else "")
+        for i, p in enumerate(PEOPLE)], WHEN)
+
+    out["提名人选名单"] = folder / "提名人选名单.xlsx"
+    rows = [{**p, "序号": str(i + 1), "审查结果": "合格（有提示）" if i % 3 == 1 else "合格", "备注": ""}
+            for i, p in enumerate(PEOPLE)]
+    shortlist._write_xlsx(ctx, out["提名人选名单"], "大兴安岭地区2027年度“兴安技术能手”提名人选名单", rows)
+
+    criteria = (Criterion("技能水平", 0.4, 100), Criterion("业绩成果", 0.3, 100), Criterion("传帮带贡献", 0.3, 100))
+    out["评分表"] = folder / "评分表-王立军.xlsx"
+    write_score_sheet(SheetSpec(
+        ctx.edition.round.title, 2027, "demo", "欧阳明月", criteria,
+        tuple(SheetRow(p["编号"], p["姓名"], p["工作单位及职务"], p["职业（工种）"], one_line(SUMMARY)) for p in PEOPLE),
+        "2027年4月20日至4月22日"), out["评分表"], WHEN)
+
+    out["评审结果"] = folder / "评审结果.xlsx"
+    experts = ("欧阳明月", "王立军", "乌云其其格", "李", "张大伟")
+    table = [{"place": i + 1, "code": p["编号"], "name": p["姓名"], "unit": p["工作单位及职务"],
+              "means": [91.25 - i / 3, 88.5, 90.0], "experts": [(90.12 - i / 4, e != 1) for e in range(len(experts))],
+              "total": 89.87 - i / 4, "selected": i < 20, "status": "入选（领导小组决定）" if i == 19 else
+              ("入选" if i < 20 else "未入选")} for i, p in enumerate(PEOPLE)]
+    fake = SimpleNamespace(criteria=criteria, experts=experts)
+    results._write_xlsx(ctx, fake, table, out["评审结果"], f"{ctx.edition.round.title}专家评审结果",  # type: ignore[arg-type]
+                        "专家评审组 5 名专家对 40 名提名人选的技能水平（40%）、业绩成果（30%）、传帮带贡献（30%）分别评分；"
+                        "去掉一个最高分和一个最低分后取平均。")
+
+    out["打印清单"] = folder / "打印清单.xlsx"
+    out["打印清单"].write_bytes(print_list_xlsx(
+        [PrintRow(p["编号"], p["姓名"], p["推荐单位"], f"{p['编号']}-{p['姓名']}-申报材料（打印版）.pdf", 128, 5)
+         for p in PEOPLE], "2027年度“兴安技术能手”申报材料打印清单", WHEN))
+
+    out["颁奖及补贴发放表"] = folder / "颁奖及补贴发放表.xlsx"
+    _write_subsidy_xlsx(ctx, [{"序号": i + 1, "姓名": p["姓名"], "单位": p["工作单位及职务"],
+                               "证书编号": f"XANS-2027-{i + 1:03d}", "金额": 100000.0}
+                              for i, p in enumerate(PEOPLE[:20])], 100000.0, out["颁奖及补贴发放表"])
+    return out
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one printed page shows."""
+
+    chars: list[dict[str, Any]]
+    """Every visible glyph with its box and size."""
+    words: list[dict[str, Any]]
+    """Runs of glyphs on one line."""
+    cells: list[tuple[float, float, float, float]]
+    """The boxes of the drawn table grid."""
+    text: str
+    """The page's text in reading order."""
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One list and its LibreOffice print."""
+
+    xlsx: Path
+    pages: list[Page]
+
+
+def _read(pdf: Path) -> list[Page]:
+    pages = []
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            cells = []
+            for table in page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
+                cells.extend(c for c in table.cells if c is not None)
+            pages.append(Page([c for c in page.chars if c["text"].strip()],
+                              page.extract_words(keep_blank_chars=True, use_text_flow=True, x_tolerance=1.5),
+                              cells, page.extract_text()))
+    return pages
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Printed]:
+    folder = tmp_path_factory.mktemp("sheets")
+    files = write_all(folder)
+    profile = folder / "lo-profile"
+    assert LIBREOFFICE is not None
+    subprocess.run([LIBREOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(folder / "pdf"), *map(str, files.values())],
+                   check=True, capture_output=True, timeout=300)
+    out = {}
+    for key, xlsx in files.items():
+        pdf = folder / "pdf" / (xlsx.stem + ".pdf")
+        assert pdf.is_file(), f"LibreOffice did not print {xlsx.name}"
+        out[key] = Printed(xlsx, _read(pdf))
+    return out
+
+
+SHEETS = ("推荐人选汇总表", "初审", "提名人选名单", "评分表", "评审结果", "打印清单", "颁奖及补贴发放表")
+
+
+def _squash(text: str) -> str:
+    return "".join(unicodedata.normalize("NFC", text).split())
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_no_glyph_prints_below_9_pt(printed: dict[str, Printed], sheet: str) -> None:
+    small = [(i + 1, c["text"], round(c["size"], 2)) for i, page in enumerate(printed[sheet].pages)
+             for c in page.chars if c["size"] < office.MIN_PRINT_PT - 0.05]
+    assert not small, f"{sheet}: {small[:8]}"
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_no_two_text_lines_overlap(printed: dict[str, Printed], sheet: str) -> None:
+    for number, page in enumerate(printed[sheet].pages, start=1):
+        lines: list[tuple[float, float, float, float, str]] = []
+        for word in page.words:
+            lines.append((word["x0"], word["top"], word["x1"], word["bottom"], word["text"]))
+        lines.sort(key=lambda w: w[1])
+        for i, a in enumerate(lines):
+            for b in lines[i + 1:]:
+                if b[1] >= a[3] - 0.5:
+                    break
+                overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+                overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+                assert not (overlap_x > 0.5 and overlap_y > 0.5), f"{sheet} p{number}: “{a[4]}” over “{b[4]}”"
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_no_cell_text_is_clipped(printed: dict[str, Printed], sheet: str) -> None:
+    """Every glyph lies inside the grid cell it is printed in, and each cell's text is printed whole."""
+    from openpyxl import load_workbook
+
+    texts: list[str] = []
+    for number, page in enumerate(printed[sheet].pages, start=1):
+        cells = page.cells
+        inside: dict[int, list[dict[str, Any]]] = {}
+        for c in page.chars:
+            cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+            for k, (x0, top, x1, bottom) in enumerate(cells):
+                if x0 <= cx <= x1 and top <= cy <= bottom:
+                    assert c["x0"] >= x0 - 0.5 and c["x1"] <= x1 + 0.5, f"{sheet} p{number}: “{c['text']}” crosses a column rule"
+                    assert c["top"] >= top - 1 and c["bottom"] <= bottom + 1, f"{sheet} p{number}: “{c['text']}” crosses a row rule"
+                    inside.setdefault(k, []).append(c)
+                    break
+        texts += ["".join(ch["text"] for ch in sorted(chars, key=lambda ch: (round(ch["top"]), ch["x0"])))
+                  for chars in inside.values()]
+        texts.append(page.text)
+    printed_text = _squash("\n".join(texts))
+    ws = load_workbook(printed[sheet].xlsx).worksheets[0]
+    for row in ws.iter_rows():
+        for cell in row:
+            text = office.cell_text(cell)
+            if text and not text.startswith("100.00") and _squash(text) not in printed_text:
+                raise AssertionError(f"{sheet} {cell.coordinate}: “{text}” is not printed whole")
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_names_and_amounts_print_on_one_line(printed: dict[str, Printed], sheet: str) -> None:
+    words = [_squash(w["text"]) for page in printed[sheet].pages for w in page.words]
+    joined = "\n".join(words)
+    for name in NAMES:
+        assert f"\n{name}\n" in f"\n{joined}\n" or name in words, f"{sheet}: “{name}” is broken"
+    if sheet == "颁奖及补贴发放表":
+        assert "100,000.00" in words and "2,000,000.00" in words and "合计" in words
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_page_setup_fits_width_only_and_repeats_the_header(printed: dict[str, Printed], sheet: str) -> None:
+    from openpyxl import load_workbook
+
+    ws = load_workbook(printed[sheet].xlsx).worksheets[0]
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows
+    assert office.print_scale(ws) * 10 >= office.MIN_PRINT_PT
+    pages = printed[sheet].pages
+    header = {"推荐人选汇总表": "审查结果", "初审": "初审结果", "提名人选名单": "技术等级", "评分表": "事迹摘要",
+              "评审结果": "总分", "打印清单": "合计页数", "颁奖及补贴发放表": "领取人签字"}[sheet]
+    assert len(pages) >= 2
+    for page in pages:
+        assert header in _squash(page.text)
+
+
+def test_narrative_text_keeps_its_chinese_punctuation() -> None:
+    from pipeline import normalize
+
+    summary = "从事电工工作22年，熟练掌握１０ｋＶ线路检修技术。带徒20余人。"
+    assert one_line(summary) == "从事电工工作22年，熟练掌握１０ｋＶ线路检修技术。"
+    for column in ("简要事迹", "个人简历", "工作单位及职务", "推荐单位"):
+        assert normalize.cell(column, " 22年，熟练：１０ｋＶ（高压）\r\n 第二行 ") == "22年，熟练：１０ｋＶ（高压）\n第二行"
+    assert normalize.cell("编号", "００１") == "001"
+    assert normalize.cell("出生年月", "１９７８．０５") == "1978.05"
+
+
+# ---- check/report.html printed on A4 -------------------------------------------------------------
+
+A4 = (595.28, 841.89)
+
+
+@pytest.fixture(scope="module")
+def report_pdf(tmp_path_factory: pytest.TempPathFactory) -> list[Page]:
+    """report.html for 24 nominees (two with findings), printed by WeasyPrint as a browser prints it."""
+    from weasyprint import HTML
+
+    folder = tmp_path_factory.mktemp("report")
+    ctx = RunContext(load_edition(DEMO), quiet=True, jobs=1)
+    nominees = []
+    for i, p in enumerate(PEOPLE):
+        findings = []
+        if i in (1, 6):
+            findings.append({"code": "EVIDENCE_OLD", "severity": "warning", "field": "", "row": 0,
+                             "file": "candidates/002/evidence/荣誉证书/2019.05-大兴安岭地区先进工作者荣誉证书.jpg",
+                             "message": "“大兴安岭地区先进工作者荣誉证书”取得于2019年5月，早于近4年（2023年3月以后）",
+                             "hint": "换成近4年内取得的证书，或确认后忽略"})
+        nominees.append({"编号": p["编号"], "姓名": p["姓名"], "工作单位及职务": p["工作单位及职务"], "推荐单位": p["推荐单位"],
+                         "申报方式": p["申报方式"], "status": "warning" if findings else "ok", "photo": None,
+                         "findings": findings})
+    data = {"schema": 1, "edition": "demo", "round": 2027, "reference_date": "2027-03-19",
+            "summary": {"nominees": len(nominees), "ok": 22, "with_warnings": 2, "with_errors": 0, "errors": 0,
+                        "warnings": 2, "by_code": {"EVIDENCE_OLD": 2}},
+            "roster_findings": [], "nominees": nominees}
+    html = folder / "report.html"
+    check_report.write_html(ctx, html, data, {})
+    pdf = folder / "report.pdf"
+    HTML(filename=str(html)).write_pdf(str(pdf))
+    return _read(pdf)
+
+
+def test_report_prints_on_a4_within_the_margins(report_pdf: list[Page]) -> None:
+    for number, page in enumerate(report_pdf, start=1):
+        for c in page.chars:
+            margin = 14 * 72 / 25.4
+            assert c["x0"] >= margin and c["x1"] <= A4[0] - margin, f"p{number}: “{c['text']}” off the page"
+            assert c["size"] >= office.MIN_PRINT_PT - 0.05, f"p{number}: “{c['text']}” at {c['size']:.1f} pt"
+
+
+def test_report_has_page_numbers_print_date_and_round_name(report_pdf: list[Page]) -> None:
+    total = len(report_pdf)
+    for number, page in enumerate(report_pdf, start=1):
+        assert f"第{number}页，共{total}页" in _squash(page.text)
+        assert "生成日期：" in page.text
+    first = _squash(report_pdf[0].text)
+    assert "届次：大兴安岭地区2027年度" in first and "届次：demo" not in first
+
+
+def test_report_lists_clean_nominees_in_one_table(report_pdf: list[Page]) -> None:
+    text = _squash("\n".join(p.text for p in report_pdf))
+    assert text.count("以下22人未发现问题") == 1
+    assert "未发现问题。" not in text  # no card per clean nominee
+
+
+def test_report_never_breaks_names_or_status_words(report_pdf: list[Page]) -> None:
+    words = [_squash(w["text"]) for page in report_pdf for w in page.words]
+    joined = " ".join(words)
+    for name in NAMES:
+        assert any(name in w for w in words), f"“{name}” is broken: {joined[:200]}"
+    for status in ("合格（有提示）", "单位推荐", "个人自荐"):
+        assert any(status in w for w in words), status
+
+
+# ---- 提名人选名单.pdf ---------------------------------------------------------------------------------
+
+
+def test_shortlist_pdf_fits_40_rows_on_about_two_pages_without_wrapping_short_fields(tmp_path: Path) -> None:
+    from pipeline.review.notice import signature_layout
+    from pipeline.review.render import font_context, html_to_pdf
+    from pipeline.templating import render
+
+    ctx = RunContext(load_edition(DEMO), quiet=True, jobs=1)
+    e = ctx.edition
+    names, jobs, levels = ("王建国", "李淑芬", "欧阳明", "阿依古丽·买买提"), ("电工", "森林消防员", "汽车维修工"), ("高级技师", "技师", "一级/高级技师")
+    units = ("塔河林业局 电工班长", "大兴安岭林业集团公司加格达奇林业局 机修厂技术主管", "国网大兴安岭供电公司变电运维室运维班班长")
+    rows = [{"序号": str(i + 1), "编号": f"{i + 1:03d}", "姓名": names[i % 4], "性别": "男", "工作单位及职务": units[i % 3],
+             "职业（工种）": jobs[i % 3], "技术等级": levels[i % 3]} for i in range(40)]
+    html = render("review/shortlist.html.j2", edition=e, rows=rows, font=font_context(e),
+                  title_lines=("大兴安岭地区2027年度", "“兴安技术能手”提名人选名单"), total=44, count=40, select=20, limit=40,
+                  organ=e.office.name, date="2027年4月2日", sign=signature_layout(e.office.name, "2027年4月2日"),
+                  cols=shortlist.pdf_columns(ctx, rows))
+    pdf = tmp_path / "提名人选名单.pdf"
+    html_to_pdf(html, pdf, title="提名人选名单", author=e.office.name, when=ctx.source_date)
+    pages = _read(pdf)
+    assert len(pages) <= 3
+    words = [_squash(w["text"]) for page in pages for w in page.words]
+    for value in (*names, *jobs, *levels):
+        assert value in words, f"“{value}” is broken across lines"
+    assert all(c["size"] >= 10.4 for page in pages for c in page.chars if c["text"] not in "—0123456789")
