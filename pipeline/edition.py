@@ -133,6 +133,8 @@ class PublicitySettings:
     """成文日期 of the notice."""
     final: bool
     """True once the list is final; until then media say 拟表彰."""
+    sealed: bool = True
+    """True: the 公示 is sealed (GB/T 9704 §7.3.5.1 署名 layout with seal space); False: §7.3.5.2."""
 
 
 @dataclass(frozen=True)
@@ -401,7 +403,7 @@ def load_edition(path: Path) -> Edition:
         "summary_max_chars": 300, "evidence_years": 4, "min_years_to_retirement": 3})
     p = _table(source, raw, "photo", {"width_mm": 35, "height_mm": 49, "dpi": 300})
     k = _table(source, raw, "packets", {"print_dpi": 300, "email_budget_mb": 10, "imprint": True, "copies": 5})
-    u = _table(source, raw, "publicity", {"working_days": 5, "final": False})
+    u = _table(source, raw, "publicity", {"working_days": 5, "final": False, "sealed": True})
     v = _table(source, raw, "review", {"drop_extremes": False, "experts": []})
     e = _table(source, raw, "certificates", {
         "number_prefix": "XATN", "number_format": "{prefix}-{year}-{seq:03d}", "term_years": 3,
@@ -434,7 +436,8 @@ def load_edition(path: Path) -> Edition:
                              c.integer("summary_max_chars"), c.integer("evidence_years"), c.integer("min_years_to_retirement")),
         photo=PhotoSettings(p.number("width_mm"), p.number("height_mm"), p.integer("dpi")),
         packets=PacketSettings(k.integer("print_dpi"), k.number("email_budget_mb"), k.flag("imprint"), k.integer("copies")),
-        publicity=PublicitySettings(u.day("start"), u.integer("working_days"), publicity_date, u.flag("final")),
+        publicity=PublicitySettings(u.day("start"), u.integer("working_days"), publicity_date, u.flag("final"),
+                                    u.flag("sealed")),
         review=ReviewSettings(v.texts("experts"), tuple(criteria), v.flag("drop_extremes")),
         certificates=CertificateSettings(
             e.text("number_prefix"), e.text("number_format"), e.text("verify_base_url"), e.integer("term_years"),

@@ -222,7 +222,7 @@ def test_docx_layout(built: Round) -> None:
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells] == ["序号", "姓名", "性别", "工作单位及职务", "职业（工种）"]
     assert len(table.rows) == 21
-    assert paragraphs[-1].text == "2027年5月8日" and paragraphs[-2].text.endswith("领导小组办公室")
+    assert paragraphs[-1].text.strip() == "2027年5月8日" and paragraphs[-2].text.endswith("领导小组办公室")
     props = doc.core_properties
     assert props.title.startswith("关于大兴安岭地区") and props.created.year == 2027
 
@@ -249,7 +249,7 @@ def test_web_page(built: Round) -> None:
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "self-contained"
     assert "<script" not in html.replace("&lt;script", "")
     names = {n.candidate.code: n.candidate.name for n in built.check.nominees}
-    assert all(f"<td class=\"c\">{names[c]}</td>" in html for c in built.selected)
+    assert all(f'<td class="c" data-label="姓名">{names[c]}</td>' in html for c in built.selected)
 
 
 # ---- the stage --------------------------------------------------------------------------------

@@ -10,12 +10,19 @@ document grid, exact line pitch, odd/even footers with a PAGE field), which are 
 exactly and to test in code than to keep in a binary template, and the table has a variable
 number of rows. Fonts are named by their official names (方正小标宋简体, 仿宋_GB2312, 黑体,
 宋体) so the signing leader's Word shows the official faces; elsewhere Word substitutes.
+
+Print rules shared by the PDF and the DOCX: the awardee table is fitted to its contents
+(`table_layout`: names, genders and occupations never wrap); no table page holds fewer than
+three rows and the last rows stay with the closing text; the 署名 is laid out for a seal
+(`sealed_layout`, GB/T 9704 7.3.5.1) or without one (`signature_layout`, 7.3.5.2), as
+edition.toml [publicity] sealed chooses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,13 +39,21 @@ LINE_CHARS = 28
 """Characters per body line (3号)."""
 GRID_PITCH_TWIPS = 579
 """Line pitch of the 22-line grid in twentieths of a point (225 mm / 22 = 28.95 pt)."""
-CHAR_SPACING_TWIPS = -5
-"""Character spacing of body text: 16 pt − 0.25 pt = 15.75 pt a character, 28 in the 156 mm line.
+CHAR_SPACING_TWIPS = -6
+"""Character spacing of body text: 16 pt − 0.3 pt = 15.7 pt a character, 28 in the 156 mm line.
 
-A w:docGrid of type linesAndChars (w:charSpace) does the same in Word, but LibreOffice reads it
-as a square grid; run spacing means the same in Word, WPS and LibreOffice."""
+The section declares the 28 × 22 grid (w:docGrid linesAndChars, GRID_CHAR_SPACE) for Word and WPS:
+page set-up shows 每行 28 字、每页 22 行 and text the editor adds in the Normal style snaps to it.
+Every paragraph written here opts out of the grid (w:snapToGrid 0) and gets its 28 characters
+from this spacing and its 22 lines from an exact 28.95 pt pitch, because LibreOffice (7.4) gives
+a CJK character wider than the grid cell two cells (a 16 pt character on the 15.79 pt grid: 14
+a line, measured) and, with a character grid, narrows the line to 28 whole cells (441 pt): 15.7 pt
+characters fit there, and in Word and WPS too."""
 CHAR_TWIPS = 315
 """One body character (15.75 pt) in twips."""
+GRID_CHAR_SPACE = -849
+"""w:docGrid w:charSpace: Word's character pitch is the Normal size plus charSpace / 4096 pt,
+16 − 849 / 4096 = 15.79 pt, 28 characters in the 156 mm line."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,8 @@ class Notice:
     """成文日期, e.g. 2027年5月8日."""
     period: Period
     """The publicity period."""
+    sealed: bool = True
+    """True: the 署名 is laid out for a seal (GB/T 9704 7.3.5.1); False: without one (7.3.5.2)."""
 
 
 def title_lines(title: str) -> tuple[str, ...]:
@@ -122,7 +139,60 @@ def build_notice(edition: Edition, rows: tuple[NoticeRow, ...], period: Period, 
     if office.address:
         contact.append(f"地址：{office.address}")
     return Notice(title, title_lines(title), intro, rows, body, tuple(contact), edition.publicity_organ,
-                  cn_date(edition.publicity.date), period)
+                  cn_date(edition.publicity.date), period, edition.publicity.sealed)
+
+
+# ---- the awardee table -----------------------------------------------------------------------
+
+TABLE_HEADERS = ("序号", "姓名", "性别", "工作单位及职务", "职业（工种）")
+"""Column heads of the awardee table."""
+TABLE_WIDTH_MM = 156.0
+"""The table spans the 版心."""
+TABLE_SIZES_PT = (14.0, 12.0, 10.5, 9.0)
+"""Type sizes tried for the table, largest first: 4号, 小4号, 5号, the 9 pt floor."""
+CELL_PAD_MM = 1.2
+"""Left and right padding of a table cell."""
+UNIT_MIN_CHARS = 9
+"""The 工作单位及职务 column keeps at least this many characters a line."""
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """Type size and column widths of the awardee table, fitted to its contents."""
+
+    size_pt: float
+    """Type size of heads and cells."""
+    widths_mm: tuple[float, ...]
+    """Column widths in TABLE_HEADERS order (sum = TABLE_WIDTH_MM)."""
+
+    @property
+    def line_mm(self) -> float:
+        """Height of one table text line (line-height 1.35)."""
+        return self.size_pt * 1.35 / 72 * 25.4
+
+
+def table_layout(rows: tuple[NoticeRow, ...]) -> TableLayout:
+    """Fit 序号, 姓名, 性别 and 职业（工种） to their longest value; 工作单位及职务 takes the rest.
+
+    Names, genders and occupations never wrap: the largest size at which the unit column keeps
+    UNIT_MIN_CHARS characters a line wins (floor 9 pt).
+    """
+    columns = (
+        [TABLE_HEADERS[0], *(str(r.no) for r in rows)],
+        [TABLE_HEADERS[1], *(r.name for r in rows)],
+        [TABLE_HEADERS[2], *(r.gender for r in rows)],
+        [TABLE_HEADERS[4], *(r.occupation for r in rows)],
+    )
+    chars = [max(char_width(v) for v in col) + 0.25 for col in columns]   # slack for glyph widths
+    layout = TableLayout(TABLE_SIZES_PT[-1], ())
+    for size in TABLE_SIZES_PT:
+        em = size / 72 * 25.4
+        no, name, sex, occ = (round(c * em + 2 * CELL_PAD_MM + 0.3, 1) for c in chars)
+        unit = round(TABLE_WIDTH_MM - no - name - sex - occ, 1)
+        layout = TableLayout(size, (no, name, sex, unit, occ))
+        if unit >= UNIT_MIN_CHARS * em + 2 * CELL_PAD_MM:
+            break
+    return layout
 
 
 @dataclass(frozen=True)
@@ -146,6 +216,78 @@ def signature_layout(organ: str, date: str) -> SignLayout:
     start = (LINE_CHARS - 2 - organ_chars if fits else 0) + 2
     start = min(start, LINE_CHARS - 2 - date_chars)
     return SignLayout(max(0.0, start), fits)
+
+
+SEAL_SPACE_MM = 45.0
+"""Diameter of the seal space (a round 公章 is 40–42 mm)."""
+PITCH_MM = 225 / 22
+"""Body line pitch."""
+CHAR_MM = 156 / 28
+"""Body character width."""
+_ORGAN_BREAK_AFTER = "”）区市县旗局委会部厅处组司院"
+"""Characters after which a long 署名 may be broken (never inside quotes or brackets)."""
+
+
+@dataclass(frozen=True)
+class SealedLayout:
+    """Where the 署名, 成文日期 and seal go (GB/T 9704 7.3.5.1, a sealed document, one organ).
+
+    Positions are in body characters from the left edge of the 版心 and in body lines.
+    """
+
+    organ_lines: tuple[str, ...]
+    """The 署名, on two lines when it does not fit centred over the date."""
+    organ_indents: tuple[float, ...]
+    """Left indent of each 署名 line (centred over the date)."""
+    date_indent: float
+    """Left indent of the 成文日期 (right-aligned four characters in)."""
+    centre: float
+    """Seal centre, horizontally: the centre of the date."""
+    gap_lines: int
+    """Empty lines between the last body line and the 署名 (the seal's top within one line of the text)."""
+    centre_lines: float
+    """Seal centre, vertically: lines below the top of the 署名's first line."""
+    tail_mm: float
+    """How far the seal reaches below the date line."""
+
+
+def _split_organ(organ: str, room: float) -> tuple[str, ...]:
+    """A 署名 as one line when it fits `room` characters, else two lines broken after a word."""
+    if char_width(organ) <= room:
+        return (organ,)
+    depth, best, fallback = 0, None, None
+    for i, ch in enumerate(organ[:-1], start=1):
+        depth += (ch in "“（《") - (ch in "”）》")
+        head, tail = organ[:i], organ[i:]
+        if depth or char_width(head) > room or char_width(tail) > room:
+            continue
+        score = abs(char_width(head) - char_width(tail))
+        if ch in _ORGAN_BREAK_AFTER and (best is None or score < best[0]):
+            best = (score, (head, tail))
+        if fallback is None or score < fallback[0]:
+            fallback = (score, (head, tail))
+    chosen = best or fallback
+    return chosen[1] if chosen else (organ,)
+
+
+def sealed_layout(organ: str, date: str) -> SealedLayout:
+    """成文日期 right-aligned four characters in; the 署名 centred over it; the seal presses both.
+
+    The seal's centre sits half a line above the middle of the 署名 and date block (so they are
+    "居印章中心偏下"), its top within one line of the text above.
+    """
+    date_chars = char_width(date)
+    date_indent = LINE_CHARS - 4 - date_chars
+    centre = date_indent + date_chars / 2
+    room = 2 * min(centre, LINE_CHARS - centre)
+    lines = _split_organ(organ, room)
+    indents = tuple(max(0.0, min(centre - char_width(x) / 2, LINE_CHARS - char_width(x))) for x in lines)
+    block = len(lines) + 1
+    centre_lines = (block - 1) / 2
+    radius = SEAL_SPACE_MM / 2 / PITCH_MM
+    gap = max(1, math.ceil(radius - centre_lines - 1e-9))
+    tail = max(0.0, (centre_lines + radius - block) * PITCH_MM)
+    return SealedLayout(lines, indents, date_indent, centre, gap, centre_lines, round(tail, 2))
 
 
 def notice_text(notice: Notice) -> str:
@@ -226,8 +368,12 @@ def _insert(parent: Any, element: Any, successors: tuple[str, ...]) -> None:
     parent.append(element)
 
 
-def _exact(paragraph: Any, pitch_pt: float, *, snap: bool = True) -> None:
-    """Give a paragraph an exact line pitch, no spacing, strict punctuation (optionally off the grid)."""
+def _exact(paragraph: Any, pitch_pt: float, *, snap: bool = False) -> None:
+    """Give a paragraph an exact line pitch, no spacing, strict punctuation, off the document grid.
+
+    Off the grid (w:snapToGrid 0) the pitch is exact in Word, WPS and LibreOffice alike; see
+    CHAR_SPACING_TWIPS for why the character grid is declared but not snapped to.
+    """
     from docx.enum.text import WD_LINE_SPACING
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -293,10 +439,36 @@ def _cell(cell: Any, text: str, family: str, size: float, *, center: bool) -> No
     _run(paragraph, text, family, size)
 
 
-TABLE_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("序号", 14), ("姓名", 25), ("性别", 14), ("工作单位及职务", 65), ("职业（工种）", 38),
-)
-"""Columns of the awardee table and their widths in mm (sum = 156, the 版心 width)."""
+def _sealed_signature(doc: Any, notice: Notice, fonts: DocxFonts, pitch: float) -> None:
+    """署名 and 成文日期 for a seal (GB/T 9704 7.3.5.1), kept on one page with the last text line.
+
+    Every line is centred on one centre tab stop, the date's centre when it is right-aligned four
+    characters in: the 署名 is centred over the date however wide the word processor sets the
+    digits. Empty lines above keep the seal's top within one line of the text; one empty line
+    below keeps its lower edge on the page.
+    """
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+    from docx.shared import Twips
+
+    layout = sealed_layout(notice.organ, notice.date)
+    centre = Twips(round(layout.centre * CHAR_TWIPS))
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    for _ in range(layout.gap_lines):
+        gap = doc.add_paragraph()
+        _exact(gap, pitch)
+        gap.paragraph_format.keep_with_next = True
+    for text in (*layout.organ_lines, notice.date):
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _exact(p, pitch)
+        p.paragraph_format.tab_stops.add_tab_stop(centre, WD_TAB_ALIGNMENT.CENTER)
+        _run(p, "\t" + text, fonts.body, 16, spacing=CHAR_SPACING_TWIPS)
+        p.paragraph_format.keep_with_next = True
+    if layout.tail_mm <= 0:
+        p.paragraph_format.keep_with_next = False
+    else:
+        _exact(doc.add_paragraph(), pitch)  # room for the seal's lower edge
 
 
 def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, when: dt.datetime) -> None:
@@ -337,8 +509,9 @@ def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, w
     section.header_distance = Mm(15)
     section.footer_distance = Mm(22)
     grid = section._sectPr.find(qn("w:docGrid"))
-    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(GRID_PITCH_TWIPS))
+    grid.set(qn("w:charSpace"), str(GRID_CHAR_SPACE))
     doc.settings.odd_and_even_pages_header_footer = True
 
     odd = section.footer.paragraphs[0]
@@ -356,7 +529,7 @@ def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, w
     for i, line in enumerate(notice.title_lines):
         p = body if (i == 0 and body is not None) else doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _exact(p, pitch, snap=False)  # a 2号 line would take two grid lines when snapped
+        _exact(p, pitch)  # off the grid: a 2号 line would take two grid lines when snapped
         _run(p, line, fonts.title, 22, bold=fonts.title_bold)
     _exact(doc.add_paragraph(), pitch)  # one empty line under the title
 
@@ -373,7 +546,7 @@ def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, w
     for text in notice.intro:
         para(text)
 
-    table = doc.add_table(rows=1 + len(notice.rows), cols=len(TABLE_COLUMNS))
+    table = doc.add_table(rows=1 + len(notice.rows), cols=len(TABLE_HEADERS))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -385,11 +558,17 @@ def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, w
              "w:tblLook", "w:tblCaption", "w:tblDescription"))
     _insert(tblpr, tblpr.makeelement(qn("w:tblLayout"), {qn("w:type"): "fixed"}),
             ("w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription"))
-    for j, (name, width) in enumerate(TABLE_COLUMNS):
+    margins = tblpr.makeelement(qn("w:tblCellMar"), {})   # the same cell padding as the PDF
+    for side in ("w:left", "w:right"):
+        margins.append(margins.makeelement(qn(side), {qn("w:w"): str(round(CELL_PAD_MM / 25.4 * 1440)),
+                                                       qn("w:type"): "dxa"}))
+    _insert(tblpr, margins, ("w:tblLook", "w:tblCaption", "w:tblDescription"))
+    fit = table_layout(notice.rows)
+    for j, (name, width) in enumerate(zip(TABLE_HEADERS, fit.widths_mm, strict=True)):
         table.columns[j].width = Mm(width)
         for row in table.rows:
             row.cells[j].width = Mm(width)
-        _cell(table.rows[0].cells[j], name, fonts.hei, 14, center=True)
+        _cell(table.rows[0].cells[j], name, fonts.hei, fit.size_pt, center=True)
     header = table.rows[0]._tr.get_or_add_trPr()
     header.append(header.makeelement(qn("w:tblHeader"), {}))
     for i, r in enumerate(notice.rows, start=1):
@@ -397,7 +576,11 @@ def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, w
         tr._tr.get_or_add_trPr().append(tr._tr.makeelement(qn("w:cantSplit"), {}))
         values = (str(r.no), r.name, r.gender, r.unit, r.occupation)
         for j, value in enumerate(values):
-            _cell(tr.cells[j], value, fonts.body, 14, center=j != 3)
+            _cell(tr.cells[j], value, fonts.body, fit.size_pt, center=j != 3)
+            # Keep-with-next on a row keeps it on the page of the next one: the first two rows go
+            # with the third, the last three with the closing text (no table page under 3 rows).
+            if i <= 2 or i >= len(notice.rows) - 2:
+                tr.cells[j].paragraphs[0].paragraph_format.keep_with_next = True
 
     first = True
     for text in notice.body:
@@ -408,19 +591,22 @@ def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, w
     for text in notice.contact:
         para(text)
 
-    _exact(doc.add_paragraph(), pitch)  # one empty line before the 署名
-    layout = signature_layout(notice.organ, notice.date)
-    organ = doc.add_paragraph()
-    organ.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _exact(organ, pitch)
-    _indent_chars(organ, right=2)
-    _run(organ, notice.organ, fonts.body, 16, spacing=CHAR_SPACING_TWIPS)
-    date = doc.add_paragraph()
-    date.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    _exact(date, pitch)
-    _indent_chars(date, left=layout.date_indent)
-    _run(date, notice.date, fonts.body, 16, spacing=CHAR_SPACING_TWIPS)
-    organ.paragraph_format.keep_with_next = True
+    if notice.sealed:
+        _sealed_signature(doc, notice, fonts, pitch)
+    else:
+        _exact(doc.add_paragraph(), pitch)  # one empty line before the 署名
+        layout = signature_layout(notice.organ, notice.date)
+        organ = doc.add_paragraph()
+        organ.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _exact(organ, pitch)
+        _indent_chars(organ, right=2)
+        _run(organ, notice.organ, fonts.body, 16, spacing=CHAR_SPACING_TWIPS)
+        date = doc.add_paragraph()
+        date.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _exact(date, pitch)
+        _indent_chars(date, left=layout.date_indent)
+        _run(date, notice.date, fonts.body, 16, spacing=CHAR_SPACING_TWIPS)
+        organ.paragraph_format.keep_with_next = True
 
     props = doc.core_properties
     naive = when.astimezone(dt.UTC).replace(tzinfo=None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline import atomic
 from pipeline.awardees import AwardeeList, load_awardees
@@ -23,11 +24,14 @@ from pipeline.context import RunContext
 from pipeline.errors import ExitCode, RenderError, StageError
 from pipeline.privacy import scan_file
 from pipeline.review.notice import (
+    TABLE_HEADERS,
     Notice,
     NoticeRow,
     build_notice,
     docx_fonts,
+    sealed_layout,
     signature_layout,
+    table_layout,
     write_docx,
 )
 from pipeline.review.render import Manifest, fingerprint, font_context, html_to_pdf
@@ -62,12 +66,18 @@ def publicity_period(ctx: RunContext) -> Period:
 
 
 def notice_rows(check: CheckResult, awardees: AwardeeList) -> tuple[NoticeRow, ...]:
-    """The awardees in roster order (排名不分先后), public fields only."""
-    order = {n.candidate.code: i for i, n in enumerate(check.nominees)}
-    chosen = sorted(awardees.awardees, key=lambda a: order.get(a.nominee.candidate.code, len(order)))
+    """The awardees in 姓氏笔画 order (排名不分先后: never the score ranking), public fields only."""
+    chosen = awardees.public
     return tuple(NoticeRow(i, a.nominee.candidate.name, a.nominee.candidate.gender or "",
                            a.nominee.candidate.unit_and_post, a.nominee.candidate.occupation)
                  for i, a in enumerate(chosen, start=1))
+
+
+def notice_html(notice: Notice, fonts: dict[str, Any]) -> str:
+    """The 公示 as paged HTML for WeasyPrint: table fitted to its contents, 署名 sealed or not."""
+    return render("publicity/notice.html.j2", notice=notice, font=fonts, headers=TABLE_HEADERS,
+                  table=table_layout(notice.rows), sign=signature_layout(notice.organ, notice.date),
+                  seal=sealed_layout(notice.organ, notice.date) if notice.sealed else None)
 
 
 def write_notice(ctx: RunContext, notice: Notice, folder: Path, known: tuple[str, ...]) -> NoticeFiles:
@@ -81,8 +91,7 @@ def write_notice(ctx: RunContext, notice: Notice, folder: Path, known: tuple[str
         return files
     ctx.say(f"生成公示：{len(notice.rows)} 人，公示时间 {notice.period.chinese}")
     author = edition.publicity_organ
-    html = render("publicity/notice.html.j2", notice=notice, font=fonts,
-                  sign=signature_layout(notice.organ, notice.date))
+    html = notice_html(notice, fonts)
     html_to_pdf(html, files.pdf, title=notice.title, author=author, when=ctx.source_date)
     write_docx(notice, files.docx, docx_fonts(edition), author=author, when=ctx.source_date)
     atomic.write_text(files.html, render("publicity/web.html.j2", notice=notice))

@@ -27,8 +27,16 @@ from pipeline.context import RunContext
 from pipeline.edition import Criterion
 from pipeline.errors import ExitCode
 from pipeline.review import decisions
+from pipeline.review.notice import sealed_layout
 from pipeline.review.problems import Problem, ReviewError, TieError, raise_errors
-from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
+from pipeline.review.render import (
+    Manifest,
+    char_width,
+    file_hash,
+    fingerprint,
+    font_context,
+    html_to_pdf,
+)
 from pipeline.review.scoring import (
     DROP_MIN_EXPERTS,
     Outcome,
@@ -44,6 +52,7 @@ from pipeline.review.sheets import ExpertSheet, list_returned, read_score_sheet,
 from pipeline.stages.check import CheckResult
 from pipeline.stages.scoresheets import check_experts
 from pipeline.stages.shortlist import Shortlist, build_shortlist
+from pipeline.workdays import cn_date
 
 
 @dataclass(frozen=True)
@@ -247,14 +256,48 @@ def _write_outputs(ctx: RunContext, results: ReviewResults, extra: list[str]) ->
     manifest.record(key)
 
 
+RESULTS_WIDTH_MM = 297 - 30
+"""Width of the 评审结果 table: A4 landscape less 15 mm margins."""
+RESULTS_FIXED_MM = 9 + 11
+"""名次 and 编号 columns."""
+RESULTS_UNIT_MM = 56
+"""The 工作单位及职务 column keeps at least this width; it takes what the other columns leave."""
+RESULTS_SCORE_MM = 13.5
+"""A score column when there is room: '100.00' in 10.5 pt bold on one line (wider for longer heads)."""
+
+
 def render_results_html(ctx: RunContext, results: ReviewResults, rows: list[dict[str, Any]], method: str,
                         warnings: list[str]) -> str:
-    """The HTML of 评审结果.pdf."""
+    """The HTML of 评审结果.pdf.
+
+    Names, scores and results never wrap: their columns take their longest value and the unit the
+    rest. The leading group's office signs under GB/T 9704 7.3.5.1, dated the last day of the
+    expert review (the documents' creation date when edition.toml has no [phases] expert_review):
+    the date four characters from the right, the office centred over it, a 45 mm seal space
+    pressing both (`sealed_layout`), kept with the last rows.
+    """
     from pipeline.templating import render
 
-    return render("review/results.html.j2", edition=ctx.edition, rows=rows, experts=results.experts,
-                  criteria=results.criteria, method=method, warnings=warnings, font=font_context(ctx.edition),
-                  selected=len(results.outcome.selected))
+    edition = ctx.edition
+    phase = edition.phases.get("expert_review")
+    date = cn_date(phase.end if phase else ctx.source_date.date())
+    name_mm = _fit_mm([r["name"] for r in rows], 17)
+    words = [r["status"].partition("（") for r in rows]   # '入选（领导小组决定）' may break before its bracket
+    status_mm = max(_fit_mm([w for w, _, _ in words], 22), _fit_mm([b + why for _, b, why in words], 0, size=9))
+    scores = len(results.criteria) + len(results.experts) + 1
+    room = RESULTS_WIDTH_MM - RESULTS_FIXED_MM - name_mm - status_mm - RESULTS_UNIT_MM
+    heads = _fit_mm([c.name for c in results.criteria] + list(results.experts), RESULTS_SCORE_MM, size=9)
+    score_mm = round(min(heads, room / scores), 1)
+    return render("review/results.html.j2", edition=edition, rows=rows, experts=results.experts,
+                  criteria=results.criteria, method=method, warnings=warnings, font=font_context(edition),
+                  selected=len(results.outcome.selected), date=date, seal=sealed_layout(edition.office.name, date),
+                  name_mm=name_mm, status_mm=status_mm, score_mm=score_mm)
+
+
+def _fit_mm(values: list[str], least: float, *, size: float = 10.5) -> float:
+    """Width in mm of a 评审结果 column whose values never wrap (type size in pt; padding and slack included)."""
+    em = size * 25.4 / 72
+    return round(max([least, *(char_width(v) * em + 2.6 for v in values)]), 1)
 
 
 def _write_xlsx(ctx: RunContext, results: ReviewResults, rows: list[dict[str, Any]], target: Path,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from pipeline.context import RunContext
 from pipeline.errors import ExitCode, StageError
 from pipeline.model import Severity
 from pipeline.review import decisions
-from pipeline.review.notice import signature_layout
+from pipeline.review.notice import sealed_layout
 from pipeline.review.problems import raise_errors
 from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
 from pipeline.stages.check import CheckResult, Nominee, run_check
@@ -175,16 +176,67 @@ def _write_outputs(ctx: RunContext, shortlist: Shortlist, source_hash: str) -> N
     ctx.say(f"生成提名人选名单：{len(rows)} 人")
     atomic.write_text(js, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     title = f"{edition.round.region}{edition.round.year}年度“{edition.round.honour}”提名人选名单"
-    html = render(
-        "review/shortlist.html.j2", edition=edition, rows=rows, font=font_context(edition),
-        title_lines=(f"{edition.round.region}{edition.round.year}年度", f"“{edition.round.honour}”提名人选名单"),
-        total=len(shortlist.check.nominees), count=len(rows), select=shortlist.select,
-        limit=shortlist.limit, organ=edition.office.name, date=cn_date(date),
-        sign=signature_layout(edition.office.name, cn_date(date)),
-    )
-    html_to_pdf(html, pdf, title=title, author=edition.office.name, when=ctx.source_date)
+
+    def html_at(size: float) -> str:
+        return render(
+            "review/shortlist.html.j2", edition=edition, rows=rows, font=font_context(edition),
+            title_lines=(f"{edition.round.region}{edition.round.year}年度", f"“{edition.round.honour}”提名人选名单"),
+            total=len(shortlist.check.nominees), count=len(rows), select=shortlist.select,
+            limit=shortlist.limit, organ=edition.office.name, date=cn_date(date),
+            seal=sealed_layout(edition.office.name, cn_date(date)), size=size, cols=pdf_columns(ctx, rows, size),
+        )
+
+    html_to_pdf(html_at(pdf_size(html_at)), pdf, title=title, author=edition.office.name, when=ctx.source_date)
     _write_xlsx(ctx, xlsx, title, rows)
     manifest.record(key)
+
+
+PDF_WIDTH_MM = 156.0
+"""The 版心 width of GB/T 9704."""
+PDF_SIZES_PT = (10.5, 10.0, 9.5, 9.0)
+"""Type sizes of the list, largest first (五号 down to the 9 pt floor)."""
+PDF_PAD_MM = 2.4
+"""Left + right cell padding of table.list plus the rule."""
+PDF_KEEP = ("序号", "编号", "姓名", "性别", "职业（工种）", "技术等级")
+"""Columns of the PDF list that never wrap; 工作单位及职务 takes the rest of the width."""
+
+
+def page_count(html: str) -> int:
+    """Pages of an HTML document laid out by WeasyPrint (nothing written)."""
+    from weasyprint import HTML
+
+    from pipeline.edition import PROJECT_ROOT
+    from pipeline.fonts import use_project_fonts
+
+    use_project_fonts()
+    return len(HTML(string=html, base_url=str(PROJECT_ROOT / "templates")).render().pages)
+
+
+def pdf_size(html_at: Callable[[float], str]) -> float:
+    """The largest size of the list that needs no more pages than the 9 pt floor would (40 rows
+    on about two pages; a short list stays at 五号)."""
+    least = page_count(html_at(PDF_SIZES_PT[-1]))
+    for size in PDF_SIZES_PT[:-1]:
+        if page_count(html_at(size)) <= least:
+            return size
+    return PDF_SIZES_PT[-1]
+
+
+def pdf_columns(ctx: RunContext, rows: list[dict[str, str]], size: float = PDF_SIZES_PT[0]) -> dict[str, float]:
+    """Column widths in mm of the PDF list at a type size: each kept column as wide as its longest
+    value (measured in the body font) or header (黑体), the unit column the rest of the 版心."""
+    from pipeline.fonts import resolve_fonts
+
+    fonts = resolve_fonts(ctx.edition.fonts)
+    body, hei = fonts.roles["body"].face.family, fonts.roles["hei"].face.family
+    mm = 25.4 / 72
+    widths: dict[str, float] = {}
+    for name in PDF_KEEP:
+        longest = max([office.text_width(r[name], body, size) for r in rows]
+                      + [office.text_width(name, hei, size)])
+        widths[name] = round(longest * mm + PDF_PAD_MM + 0.6, 1)
+    widths["工作单位及职务"] = round(PDF_WIDTH_MM - sum(widths.values()), 1)
+    return widths
 
 
 XLSX_COLUMNS: tuple[tuple[str, float], ...] = (
