@@ -1,7 +1,7 @@
 """The media kit (SPEC §7): proposed awardees → ready-to-publish material for each outlet.
 
     output/<edition>/media/
-      newspaper/   特刊 (colour, grey-scale, proof PNGs), 专栏 features, photos, README.txt
+      newspaper/   特刊 (colour and black-only PDF/X, proof PNGs), 专栏 features (PDF/X), photos, README.txt
       tv/          lower-third captions (1920 × 1080 PNG with alpha), 口播稿, README.txt
       newmedia/    index.html, one article per awardee, images/ (photos, share covers), README.txt
       <报社>-特刊与专栏.zip, <电视台>-字幕与口播稿.zip, 新媒体-图文稿.zip
@@ -10,6 +10,10 @@ Only the awardees of `make results` appear, and every product says 拟表彰 unt
 marks the list final. Text from nominees passes pipeline.media.text.scrub (no ID numbers,
 phones or addresses). The kit is built in a staging folder and swapped in whole, so a stale
 file of an earlier list never survives; an unchanged input skips the work.
+
+Print files go through pipeline.media.prepress: CMYK photos within the ink limit, every text
+in 100 % black on the K plate, an output intent (the printer's profile or the shipped default),
+and a press check that fails the build rather than ship a file a plant would reject.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT
 from pipeline.errors import ExitCode, RenderError
 from pipeline.fonts import resolve_fonts
-from pipeline.media import column, drawing, kit, newmedia, newspaper, pdfx
+from pipeline.media import column, drawing, kit, newmedia, newspaper, prepress
 from pipeline.media.entries import MediaEntry, prepare_entries
 from pipeline.media.palette import FontInfo, font_info
 from pipeline.media.settings import MediaKitSettings, media_settings
@@ -62,7 +66,7 @@ def zip_names(s: MediaKitSettings) -> dict[str, str]:
 
 
 def _fingerprint(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, s: MediaKitSettings,
-                 fonts: FontInfo) -> str:
+                 fonts: FontInfo, profile: bytes) -> str:
     """Hash of everything the kit is made from (text, photos, settings, code, templates, fonts)."""
     digest = hashlib.sha256()
     ed = ctx.edition
@@ -70,6 +74,7 @@ def _fingerprint(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, 
             "office": repr(ed.office), "publicity": repr(ed.publicity), "fonts": repr(fonts.files),
             "date": ctx.source_date.isoformat()}
     digest.update(json.dumps(head, ensure_ascii=False, sort_keys=True).encode())
+    digest.update(profile)
     for e in entries:
         digest.update(repr((e.seq, e.name, e.unit, e.occupation, e.candidate.code, e.profile, e.deeds, e.notes)).encode())
         digest.update(e.photo.read_bytes())
@@ -91,7 +96,7 @@ def build_kit(ctx: RunContext, awardees: AwardeeList) -> MediaKit:
     s = media_settings(ed)
     fonts = font_info(resolve_fonts(ed.fonts))
     usable, skipped = [], []
-    for a in awardees.awardees:
+    for a in awardees.public:
         photo = a.nominee.photo
         if photo is None or not photo.is_file():
             skipped.append(f"{a.nominee.candidate.label}：没有合格的标准照片")
@@ -105,7 +110,8 @@ def build_kit(ctx: RunContext, awardees: AwardeeList) -> MediaKit:
     folder = ctx.output / "media"
     names = zip_names(s)
     manifest = ctx.work / "media" / "manifest.json"
-    key = _fingerprint(ctx, entries, final, s, fonts)
+    profile = prepress.press_profile(s.pdfx_profile, ed.path)
+    key = _fingerprint(ctx, entries, final, s, fonts, profile.data)
     expected = [folder / n for n in names.values()] + [folder / o / "README.txt" for o in OUTLETS]
     try:
         old = json.loads(manifest.read_text(encoding="utf-8"))
@@ -127,7 +133,7 @@ def build_kit(ctx: RunContext, awardees: AwardeeList) -> MediaKit:
     for e in entries:
         warnings += [f"{e.name}：{n}" for n in e.notes]
 
-    paper_notes = _newspaper(ctx, entries, final, s, fonts, staging / "newspaper", work)
+    paper_notes = _newspaper(ctx, entries, final, s, fonts, staging / "newspaper", work, profile)
     tv_notes = _tv(ctx, entries, final, s, fonts, staging / "tv")
     web_notes = _newmedia(ctx, entries, final, s, fonts, staging / "newmedia")
     outlet_notes = {"newspaper": warnings + paper_notes, "tv": warnings + tv_notes, "newmedia": warnings + web_notes}
@@ -153,10 +159,11 @@ def build_kit(ctx: RunContext, awardees: AwardeeList) -> MediaKit:
     return MediaKit(folder, {o: folder / names[o] for o in OUTLETS}, tuple(all_warnings), tuple(skipped), True)
 
 
-def _cn_date(ctx: RunContext) -> str:
-    """The publicity start date → "2027年5月10日" (the date the media run the series)."""
+def _cn_date(ctx: RunContext, weekday: bool = False) -> str:
+    """The publicity start date → "2027年5月10日" (the date the media run the series), "… 星期一" with weekday."""
     d = ctx.edition.publicity.start
-    return f"{d.year}年{d.month}月{d.day}日"
+    day = f"{d.year}年{d.month}月{d.day}日"
+    return day + "　星期" + "一二三四五六日"[d.weekday()] if weekday else day
 
 
 def _intro(ctx: RunContext, count: int, final: bool, s: MediaKitSettings) -> str:
@@ -171,7 +178,7 @@ def _intro(ctx: RunContext, count: int, final: bool, s: MediaKitSettings) -> str
 
 
 def _newspaper(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, s: MediaKitSettings,
-               fonts: FontInfo, out: Path, work: Path) -> list[str]:
+               fonts: FontInfo, out: Path, work: Path, profile: prepress.PressProfile) -> list[str]:
     """特刊, 专栏, photos → out/; returns notes for the README."""
     r = ctx.edition.round
     created = ctx.source_date.isoformat()
@@ -180,9 +187,9 @@ def _newspaper(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, s:
         title="兴安技术能手风采", year=f"{r.year}年度",
         subtitle=f"{r.region}{r.year}年度“{r.honour}”{'' if final else '拟表彰人选'}巡礼",
         intro=_intro(ctx, len(entries), final, s), dateline=f"{s.newspaper} · 特刊 · {_cn_date(ctx)}",
-        footer=f"本版稿件由{ctx.edition.office.name}提供", status=status)
+        footer=f"本版稿件由{ctx.edition.office.name}提供", status=status, date=_cn_date(ctx, weekday=True))
     ctx.say("  报纸特刊排版…")
-    plans, colour, grey, document = newspaper.build_pages(entries, s, text, fonts, created, work)
+    plans, colour, grey, _ = newspaper.build_pages(entries, s, text, fonts, created, work, profile)
     notes = newspaper.dpi_warnings(plans, s.min_dpi)
     out.mkdir(parents=True, exist_ok=True)
     (out / "特刊-彩色.pdf").write_bytes(colour)
@@ -190,26 +197,22 @@ def _newspaper(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, s:
         (out / "特刊-黑白.pdf").write_bytes(grey)
     for plan in plans:
         (out / f"特刊-校样-第{plan.number}版.png").write_bytes(newspaper.proof_png(colour, plan.number, s))
-    if s.pdfx_profile:
-        profile = Path(s.pdfx_profile)
-        if not profile.is_absolute():
-            profile = ctx.edition.path / profile
-        data, pdfx_note = pdfx.make_pdfx(document, profile, s.bleed_mm, colour)
-        if data is not None:
-            (out / "特刊-PDFX.pdf").write_bytes(data)
-    else:
-        pdfx_note = pdfx.NO_PROFILE_NOTE
-    notes.append(pdfx_note)
+    for name, data in (("特刊-彩色.pdf", colour), ("特刊-黑白.pdf", grey)):
+        if data is not None and (problems := prepress.press_problems(data, s.ink_limit_percent)):
+            raise RenderError(f"{name} 未通过印前自检：" + "；".join(problems[:5]), hint="请联系技术人员")
+    notes.append(_press_note(s, profile))
     ctx.say("  专栏稿排版…")
     features = out / "专栏"
     features.mkdir()
-    jobs = [(e, s, fonts, r.year, r.honour, final, created, work) for e in entries]
+    jobs = [(e, s, fonts, r.year, r.honour, final, created, work, profile) for e in entries]
     if ctx.workers > 1 and len(jobs) > 2:
         with ProcessPoolExecutor(max_workers=min(ctx.workers, len(jobs))) as pool:
             built = list(pool.map(_feature_job, jobs))
     else:
         built = [_feature_job(job) for job in jobs]
     for e, f in zip(entries, built, strict=True):
+        if problems := prepress.press_problems(f.pdf, s.ink_limit_percent):
+            raise RenderError(f"专栏稿 {e.stem}.pdf 未通过印前自检：" + "；".join(problems[:5]), hint="请联系技术人员")
         (features / f"{e.stem}.pdf").write_bytes(f.pdf)
         (features / f"{e.stem}-校样.png").write_bytes(newspaper.proof_png(f.pdf, 1, s, trim=False))
         full = [f.headline, f"——记{e.unit.replace(' ', '')}{e.name}", s.byline, ""] + list(e.deeds or (e.profile,))
@@ -223,10 +226,21 @@ def _newspaper(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, s:
     return notes
 
 
-def _feature_job(job: tuple[MediaEntry, MediaKitSettings, FontInfo, int, str, bool, str, Path]) -> column.Feature:
+def _feature_job(job: tuple[MediaEntry, MediaKitSettings, FontInfo, int, str, bool, str, Path,
+                             prepress.PressProfile]) -> column.Feature:
     """Worker: one 专栏 feature (picklable arguments in, Feature out)."""
-    e, s, fonts, year, honour, final, created, work = job
-    return column.build_feature(e, s, fonts, year=year, honour=honour, final=final, created=created, work=work)
+    e, s, fonts, year, honour, final, created, work, profile = job
+    return column.build_feature(e, s, fonts, year=year, honour=honour, final=final, created=created, work=work,
+                                profile=profile)
+
+
+def _press_note(s: MediaKitSettings, profile: prepress.PressProfile) -> str:
+    """What the print files are made for (README note for the plant)."""
+    source = ("默认使用 Debian ghostscript 软件包所带、可自由分发的 Artifex CMYK（SWOP）输出特性文件；"
+              "印刷厂提供其 ICC 特性文件后，填入 edition.toml [media] pdfx_profile 重新生成即可"
+              if profile.default else f"按印刷厂提供的特性文件 {profile.path.name} 制作")
+    return (f"印刷文件为 {s.pdfx}，输出意图“{profile.description}”（{source}）。所有文字为 100% 单黑（只在黑版上），"
+            f"图片为 CMYK，总墨量不超过 {s.ink_limit_percent:g}%；特刊和专栏稿均已通过印前自检。")
 
 
 def _tv(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, s: MediaKitSettings, fonts: FontInfo,
@@ -292,9 +306,9 @@ def _readme(outlet: str, ctx: RunContext, entries: tuple[MediaEntry, ...], final
              "稿件中不含身份证号码、电话号码和住址。",
              f"提供单位：{ctx.edition.office.name}。"]
     what = {
-        "特刊-彩色.pdf": f"特刊整版，{s.page_size}（{s.page_mm[0]:g}×{s.page_mm[1]:g} 毫米），彩色，出血 {s.bleed_mm:g} 毫米，带裁切线，字体全部嵌入",
-        "特刊-黑白.pdf": "特刊整版，黑白（灰度，颜色全部为单黑版网点，照片为灰度图），版式与彩色版相同",
-        "特刊-PDFX.pdf": "特刊整版，PDF/X-4",
+        "特刊-彩色.pdf": f"特刊整版，{s.page_size}（{s.page_mm[0]:g}×{s.page_mm[1]:g} 毫米），{s.pdfx}，四色（CMYK），"
+                        f"出血 {s.bleed_mm:g} 毫米，带裁切线，字体全部嵌入",
+        "特刊-黑白.pdf": f"特刊整版，{s.pdfx}，单黑版（照片为灰度图，颜色为黑版网点），版式与彩色版相同",
         "index.html": "目录页（新媒体合集）",
         "口播稿-全部.txt": "全部口播稿合在一个文件中",
     }
@@ -331,7 +345,9 @@ def _readme(outlet: str, ctx: RunContext, entries: tuple[MediaEntry, ...], final
         files.append((rel, desc))
     files.append(("README.txt", "本说明"))
     usage = {
-        "newspaper": ["特刊可直接交印刷厂；校样图仅供审看。专栏稿按版面尺寸制作，可直接置入版面；“本报记者 ××”处请填写记者姓名。"],
+        "newspaper": ["特刊和专栏稿为 PDF/X 印刷文件，可直接交印刷厂；校样图仅供审看。专栏稿按版面尺寸制作，可直接置入版面；"
+                      "“本报记者 ××”处请填写记者姓名；报眉中的版次、责任编辑、美术编辑可在 edition.toml [media] 的 "
+                      "page_number、editor、art_editor 中填写后重新生成。"],
         "tv": ["字幕条为透明背景 PNG，叠加在画面上即可；口播稿供播音员使用。"],
         "newmedia": ["用浏览器打开 index.html 预览。发布到公众号时，复制文章正文到编辑器，并上传 images/ 中对应的图片；封面图用于分享。"],
     }[outlet]

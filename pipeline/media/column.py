@@ -10,7 +10,7 @@ even the first paragraph fits), and the editor is told what was left out.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,9 @@ from PIL import Image
 
 from pipeline.errors import RenderError
 from pipeline.media.entries import MediaEntry
-from pipeline.media.palette import FontInfo, data_uri, palette
-from pipeline.media.render import layout, overflows, write_pdf
+from pipeline.media.palette import FontInfo, data_uri, press_palette
+from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
+from pipeline.media.render import content_bottom_mm, layout, overflows
 from pipeline.media.settings import MediaKitSettings
 from pipeline.media.text import display_len, headline, is_heading, sentences
 from pipeline.templating import render
@@ -49,6 +50,14 @@ class FeatureLayout:
     """Headline size."""
     columns: int
     """Body text columns."""
+    leading: float = 1.6
+    """Body line height (em); raised with the size to fill the slot when the text is short."""
+
+
+FILL_LEADING = 0.3
+"""How much the leading may grow (em) so that the columns reach the foot of the slot."""
+FILL_PT = 1.0
+"""How much the body size may grow (pt) for the same purpose."""
 
 
 @dataclass(frozen=True)
@@ -106,32 +115,55 @@ def _estimate_fit(paragraphs: list[str], fl: FeatureLayout) -> int:
 
 
 def _html(entry: MediaEntry, fl: FeatureLayout, title: str, paragraphs: list[str], s: MediaKitSettings,
-          fonts: FontInfo, kicker: str, caption: str, created: str, photo_uri: str) -> str:
+          fonts: FontInfo, kicker: str, caption: str, created: str, photo_uri: str, colours: dict[str, str]) -> str:
     """The feature's HTML."""
     return render(
         "media/column.html.j2", e=entry, fl=fl, title=title, paragraphs=paragraphs, s=s,
-        fonts_css=fonts.css, stacks=fonts.stacks, weights=fonts.weights, colours=palette(False),
+        fonts_css=fonts.css, stacks=fonts.stacks, weights=fonts.weights, colours=colours,
         kicker=kicker, caption=caption, created=created, photo=photo_uri, is_heading=is_heading,
         subtitle=f"——记{entry.unit.replace(' ', '')}{entry.name}" if entry.name not in entry.unit
         else f"——记{entry.unit.replace(' ', '')}",
     )
 
 
+def _fill_slot(doc: Any, fl: FeatureLayout, paras: list[str], attempt: Any, fits: Any) -> Any:
+    """A feature whose balanced columns stop short of the slot's foot → the same text with more
+    leading (and a little more size) so the columns end at the foot, as an editor would set it."""
+    line = fl.body_pt * PT * fl.leading
+    bottom = content_bottom_mm(doc, "body")
+    if bottom is None or fl.height - bottom < 1.5 * line:
+        return doc
+    lo, hi, best = 0.0, 1.0, doc
+    for _ in range(3):
+        mid = (lo + hi) / 2
+        trial = attempt(paras, replace(fl, leading=round(fl.leading + FILL_LEADING * mid, 3),
+                                       body_pt=round(fl.body_pt + FILL_PT * mid, 2)))
+        low = content_bottom_mm(trial, "body")
+        if fits(trial) and low is not None and low <= fl.height - 0.5:
+            lo, best = mid, trial
+        else:
+            hi = mid
+    return best
+
+
 def build_feature(entry: MediaEntry, s: MediaKitSettings, fonts: FontInfo, *, year: int, honour: str,
-                  final: bool, created: str, work: Path) -> Feature:
-    """One awardee → the 专栏 feature PDF, text cut at a paragraph boundary when it does not fit."""
+                  final: bool, created: str, work: Path, profile: PressProfile) -> Feature:
+    """One awardee → the 专栏 feature PDF/X, text cut at a paragraph boundary when it does not fit."""
     title = headline(s.headline, entry.candidate, year, honour)
     source = list(entry.deeds) or [entry.profile]
     kicker = "兴安技术能手风采" + ("" if final else " · 拟表彰人选")
     caption = f"{year}年度“{honour}”" + ("" if final else "拟表彰人选")
-    photo_uri = data_uri(entry.photo)
+    photo_uri = data_uri(cmyk_jpeg(entry.photo, work / "cmyk" / f"feature-{entry.seq:02d}.jpg", profile,
+                                   s.ink_limit_percent))
+    colours = press_palette(False, profile, s.ink_limit_percent)
     label = f"专栏稿 {entry.stem}"
     extra = 0.0
     fl = feature_layout(s, entry, title)
 
-    def attempt(paras: list[str]) -> Any:
-        """Paragraphs → the laid-out feature with them."""
-        return layout(_html(entry, fl, title, paras, s, fonts, kicker, caption, created, photo_uri), work, label)
+    def attempt(paras: list[str], sizes: FeatureLayout | None = None) -> Any:
+        """Paragraphs → the laid-out feature with them (at `sizes`, default the current layout)."""
+        return layout(_html(entry, sizes or fl, title, paras, s, fonts, kicker, caption, created, photo_uri, colours),
+                      work, label)
 
     def fits(doc: Any) -> bool:
         """A laid-out feature → True when it is one page and the photo strip does not overflow."""
@@ -177,6 +209,7 @@ def build_feature(entry: MediaEntry, s: MediaKitSettings, fonts: FontInfo, *, ye
         if not fits(doc):
             raise RenderError("专栏版面太小，连一句话也排不下", hint="在 edition.toml [media] 中调大 slot_mm",
                               candidate=entry.candidate.label)
+    doc = _fill_slot(doc, fl, paras, attempt, fits)
     set_chars = sum(len(p) for p in paras)
     total_chars = sum(len(p) for p in source)
     note = ""
@@ -187,5 +220,5 @@ def build_feature(entry: MediaEntry, s: MediaKitSettings, fonts: FontInfo, *, ye
         else:
             note = (f"{entry.stem}：原文第一段即超出版面，只排入该段前 {set_chars} 字（在句末截断），"
                     f"其余未排入。全文见 {entry.stem}-全文.txt")
-    pdf = write_pdf(doc, label)
+    pdf = write_press_pdf(doc, label, profile, s.pdfx)
     return Feature(entry, pdf, title, len(paras), len(source), set_chars, total_chars, note)

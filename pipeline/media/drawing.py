@@ -48,8 +48,14 @@ def _text_width(font: ImageFont.FreeTypeFont, text: str) -> int:
     return int(round(font.getlength(text)))
 
 
-def cover_image(photo: Path, name: str, honour: str, status: str, fonts: FontInfo) -> bytes:
-    """Share cover (900 × 383 PNG): red ground, the photo in a gold frame, name and honour beside it."""
+CENTRE = ((COVER_SIZE[0] - COVER_SIZE[1]) // 2, 0, (COVER_SIZE[0] + COVER_SIZE[1]) // 2, COVER_SIZE[1])
+"""The centre square (383 × 383) a WeChat chat share crops the cover to: every word goes inside it."""
+CENTRE_MARGIN = 22
+"""Room kept between the words and the edges of the centre square."""
+
+
+def _ground() -> Image.Image:
+    """The red cover ground with fine gold diagonals."""
     w, h = COVER_SIZE
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     top = np.array(rgb(COLOURS["red"])[:3], np.float32)
@@ -58,31 +64,60 @@ def cover_image(photo: Path, name: str, honour: str, status: str, fonts: FontInf
     ground = top * (1 - t) + deep * t
     stripes = ((xx + yy) % 46 < 2)[:, :, None]
     ground = np.where(stripes, ground * 0.93 + np.array([216, 162, 58], np.float32) * 0.07, ground)
-    image = Image.fromarray(np.clip(ground + 0.5, 0, 255).astype(np.uint8), "RGB").convert("RGBA")
-    draw = ImageDraw.Draw(image)
-    frame_h = h - 56
+    return Image.fromarray(np.clip(ground + 0.5, 0, 255).astype(np.uint8), "RGB").convert("RGBA")
+
+
+def _framed(image: Image.Image, photo: Path, box: tuple[int, int, int, int]) -> None:
+    """Paste the photo scaled into box (left, top, width, height) inside a gold frame."""
+    x, y, w, h = box
     with Image.open(photo) as im:
-        pic = im.convert("RGB")
-        frame_w = round(frame_h * pic.width / pic.height)
-        pic = pic.resize((frame_w, frame_h), Image.Resampling.LANCZOS)
-    px, py = w - frame_w - 56, 28
-    draw.rectangle((px - 5, py - 5, px + frame_w + 4, py + frame_h + 4), fill=rgb(COLOURS["gold"]))
-    image.paste(pic, (px, py))
-    left, room = 56, px - 56 - 40
+        pic = im.convert("RGB").resize((w, h), Image.Resampling.LANCZOS)
+    ImageDraw.Draw(image).rectangle((x - 4, y - 4, x + w + 3, y + h + 3), fill=rgb(COLOURS["gold"]))
+    image.paste(pic, (x, y))
+
+
+def _centred_lines(image: Image.Image, lines: list[tuple[ImageFont.FreeTypeFont, str, tuple[int, int, int, int], int]],
+                   tag: tuple[ImageFont.FreeTypeFont, str] | None) -> tuple[int, int, int, int]:
+    """Draw lines (font, text, colour, space after) centred in the centre square; → their ink box."""
+    draw = ImageDraw.Draw(image)
+    cx = (CENTRE[0] + CENTRE[2]) / 2
+    heights = [f.getbbox(t, anchor="ls") for f, t, _, _ in lines]
+    total = sum(b[3] - b[1] + after for b, (_, _, _, after) in zip(heights, lines, strict=True))
+    if tag:
+        tb = tag[0].getbbox(tag[1], anchor="ls")
+        total += tb[3] - tb[1] + 20
+    y = (COVER_SIZE[1] - total) / 2
+    for (font, text, colour, after), b in zip(lines, heights, strict=True):
+        draw.text((cx, y - b[1]), text, font=font, fill=colour, anchor="ms")
+        y += b[3] - b[1] + after
+    if tag:
+        font, text = tag
+        tb = font.getbbox(text, anchor="ls")
+        tw = tb[2] - tb[0]
+        draw.rectangle((cx - tw / 2 - 12, y, cx + tw / 2 + 12, y + tb[3] - tb[1] + 20), fill=rgb(COLOURS["gold"]))
+        draw.text((cx, y + 10 - tb[1]), text, font=font, fill=rgb(COLOURS["deep"]), anchor="ms")
+    box = image.getchannel("A").getbbox()
+    return box or (0, 0, 0, 0)
+
+
+def cover_image(photo: Path, name: str, honour: str, status: str, fonts: FontInfo) -> bytes:
+    """Share cover (900 × 383 PNG): the words centred in the chat-share square, the photo to its right."""
+    image = _ground()
+    w, h = COVER_SIZE
+    ph = h - 84
+    with Image.open(photo) as im:
+        pw = round(ph * im.width / im.height)
+    _framed(image, photo, (CENTRE[2] + (w - CENTRE[2] - pw) // 2, 42, pw, ph))
+    room = CENTRE[2] - CENTRE[0] - 2 * CENTRE_MARGIN
     gold, white = rgb(COLOURS["gold"]), rgb(COLOURS["white"])
-    kicker = _fit_font(fonts, "hei", "兴安技术能手风采", 30, room)
-    draw.text((left, 48), "兴安技术能手风采", font=kicker, fill=gold)
-    draw.rectangle((left, 96, left + 64, 100), fill=gold)
-    big, name = _fit_text(fonts, "title", name, 96, room, 24)
-    draw.text((left, 118), name, font=big, fill=white)
-    line = _fit_font(fonts, "hei", honour, 34, room)
-    draw.text((left, 250), honour, font=line, fill=white)
-    if status:
-        tag = _fit_font(fonts, "hei", status, 28, room)
-        tw = _text_width(tag, status)
-        draw.rectangle((left, 304, left + tw + 24, 346), fill=gold)
-        draw.text((left + 12, 309), status, font=tag, fill=rgb(COLOURS["deep"]))
-    return _png(image.convert("RGB"))
+    layer = Image.new("RGBA", COVER_SIZE, (0, 0, 0, 0))
+    lines = [(_fit_font(fonts, "hei", "兴安技术能手风采", 30, room), "兴安技术能手风采", gold, 26)]
+    big, shown = _fit_text(fonts, "title", name, 96, room, 24)
+    lines.append((big, shown, white, 28))
+    lines.append((_fit_font(fonts, "hei", honour, 30, room), honour, white, 22))
+    tag = (_fit_font(fonts, "hei", status, 26, room), status) if status else None
+    _centred_lines(layer, lines, tag)
+    return _png(Image.alpha_composite(image, layer).convert("RGB"))
 
 
 @dataclass(frozen=True)
@@ -95,6 +130,12 @@ class Caption:
     """Bounding box of everything drawn (left, top, right, bottom)."""
     safe: tuple[int, int, int, int]
     """The title-safe area it was kept inside."""
+    plate: tuple[int, int, int, int] = (0, 0, 0, 0)
+    """The plate the words stand on (left, top, right, bottom), gold bar included."""
+    text: tuple[int, int, int, int] = (0, 0, 0, 0)
+    """Ink box of the words."""
+    name_font: str = ""
+    """File of the face the name is set in (the bold 黑体)."""
 
 
 def title_safe(percent: float) -> tuple[int, int, int, int]:
@@ -104,62 +145,100 @@ def title_safe(percent: float) -> tuple[int, int, int, int]:
     return mx, my, w - mx, h - my
 
 
+BAR = 18
+"""Width of the gold bar at the plate's left edge (px)."""
+PAD = 44
+"""Padding between the plate's edges (the bar's inner edge on the left) and the words (px), all four sides."""
+
+
 def lower_third(name: str, unit: str, honour: str, fonts: FontInfo, safe_percent: float) -> Caption:
-    """TV lower third: name large, unit and honour below, on a translucent plate inside title-safe."""
+    """TV lower third: the name in bold, unit and honour below, on a translucent plate with even padding."""
     safe = title_safe(safe_percent)
     sx0, sy0, sx1, sy1 = safe
-    max_text = (sx1 - sx0) - 36 - 56 - 48
-    name_font, name = _fit_text(fonts, "hei", name, 86, max_text, 40)
+    max_text = (sx1 - sx0) - BAR - 2 * PAD
+    bold_file, bold_index = fonts.files["hei_bold"]
+    size = 86
+    while True:
+        name_font = pil_font(bold_file, bold_index, size)
+        if name_font.getlength(name) <= max_text or size <= 40:
+            break
+        size = max(40, int(size * 0.92))
+    while len(name) > 1 and name_font.getlength(name) > max_text:
+        name = name[:-2] + "…"
     unit_font, unit = _fit_text(fonts, "hei", unit, 40, max_text, 24)
     honour_font, honour = _fit_text(fonts, "hei", honour, 38, max_text, 24)
-    text_w = max(_text_width(name_font, name), _text_width(unit_font, unit), _text_width(honour_font, honour))
-    plate_w = min(sx1 - sx0, 36 + 56 + text_w + 48)
-    plate_h = 236
+    stroke = 2 if fonts.faux_bold else 0
+    rows = [(name, name_font, rgb(COLOURS["white"]), stroke, 30), (unit, unit_font, rgb(COLOURS["white"]), 0, 18),
+            (honour, honour_font, rgb(COLOURS["gold"]), 0, 0)]
+    boxes = [tuple(round(v) for v in f.getbbox(t, anchor="ls", stroke_width=sw)) for t, f, _, sw, _ in rows]
+    text_w = max(b[2] - min(b[0], 0) for b in boxes)
+    text_h = sum(b[3] - b[1] + gap for b, (_, _, _, _, gap) in zip(boxes, rows, strict=True))
+    plate_w = min(sx1 - sx0, BAR + 2 * PAD + text_w)
+    plate_h = text_h + 2 * PAD
     x0, y1 = sx0, sy1
     y0 = y1 - plate_h
     layer = Image.new("RGBA", FRAME_SIZE, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     draw.rectangle((x0, y0, x0 + plate_w - 1, y1 - 1), fill=rgb(COLOURS["deep"], 215))
-    draw.rectangle((x0, y0, x0 + 18, y1 - 1), fill=rgb(COLOURS["gold"]))
-    draw.rectangle((x0 + 36, y0 + 128, x0 + plate_w - 48, y0 + 130), fill=rgb(COLOURS["gold"], 230))
+    draw.rectangle((x0, y0, x0 + BAR - 1, y1 - 1), fill=rgb(COLOURS["gold"]))
     text = Image.new("RGBA", FRAME_SIZE, (0, 0, 0, 0))
     tdraw = ImageDraw.Draw(text)
-    tx = x0 + 36 + 20
-    tdraw.text((tx, y0 + 112), name, font=name_font, fill=rgb(COLOURS["white"]), anchor="ls")
-    tdraw.text((tx, y0 + 180), unit, font=unit_font, fill=rgb(COLOURS["white"]), anchor="ls")
-    tdraw.text((tx, y0 + 222), honour, font=honour_font, fill=rgb(COLOURS["gold"]), anchor="ls")
+    tx = x0 + BAR + PAD
+    y = y0 + PAD
+    for (words, font, colour, sw, gap), b in zip(rows, boxes, strict=True):
+        tdraw.text((tx - min(b[0], 0), y - b[1]), words, font=font, fill=colour, anchor="ls",
+                   stroke_width=sw, stroke_fill=colour)
+        y += b[3] - b[1]
+        if gap and words == name:
+            draw.rectangle((tx, y + gap // 2 - 1, x0 + plate_w - PAD, y + gap // 2), fill=rgb(COLOURS["gold"], 230))
+        y += gap
+    ink = text.getchannel("A").getbbox() or (0, 0, 0, 0)
     image = Image.alpha_composite(layer, text)
     box = image.getchannel("A").getbbox() or (0, 0, 0, 0)
-    return Caption(_png(image), box, safe)
+    return Caption(_png(image), box, safe, (x0, y0, x0 + plate_w, y1), ink, str(bold_file))
 
 
 def series_cover(photos: list[Path], title: str, honour: str, status: str, fonts: FontInfo) -> bytes:
-    """Index cover (900 × 383 PNG): the series title and up to four awardee photos."""
+    """Index cover (900 × 383 PNG): the series title in the centre square, up to four photos beside it."""
+    image = _ground()
     w, h = COVER_SIZE
-    image = Image.new("RGBA", COVER_SIZE, rgb(COLOURS["red"]))
     draw = ImageDraw.Draw(image)
-    gold, white = rgb(COLOURS["gold"]), rgb(COLOURS["white"])
-    draw.rectangle((0, h - 18, w, h), fill=gold)
+    draw.rectangle((0, h - 14, w, h), fill=rgb(COLOURS["gold"]))
     shown = photos[:4]
-    thumb_h = 200
-    x = w - 40
-    for photo in reversed(shown):
-        with Image.open(photo) as im:
-            pic = im.convert("RGB")
-            tw = round(thumb_h * pic.width / pic.height)
-            pic = pic.resize((tw, thumb_h), Image.Resampling.LANCZOS)
-        x -= tw
-        draw.rectangle((x - 3, 92 - 3, x + tw + 2, 92 + thumb_h + 2), fill=gold)
-        image.paste(pic, (x, 92))
-        x -= 16
-    room = (x if shown else w - 40) - 56
-    big = _fit_font(fonts, "title", title, 72, room, 24)
-    draw.text((56, 100), title, font=big, fill=white)
-    line = _fit_font(fonts, "hei", honour, 32, room)
-    draw.text((56, 210), honour, font=line, fill=gold)
-    if status:
-        tag = _fit_font(fonts, "hei", status, 26, room)
-        tw = _text_width(tag, status)
-        draw.rectangle((56, 266, 56 + tw + 22, 306), fill=gold)
-        draw.text((67, 270), status, font=tag, fill=rgb(COLOURS["deep"]))
-    return _png(image.convert("RGB"))
+    left, right = shown[0::2], shown[1::2]
+    for side, group in ((0, left), (1, right)):
+        if not group:
+            continue
+        span = (0, CENTRE[0]) if side == 0 else (CENTRE[2], w)
+        ph = 156 if len(group) > 1 else 236
+        with Image.open(group[0]) as im:
+            pw = round(ph * im.width / im.height)
+        gap = 14
+        total = len(group) * pw + (len(group) - 1) * gap
+        x = span[0] + (span[1] - span[0] - total) // 2
+        for photo in group:
+            _framed(image, photo, (x, (h - 14 - ph) // 2, pw, ph))
+            x += pw + gap
+    room = CENTRE[2] - CENTRE[0] - 2 * CENTRE_MARGIN
+    gold, white = rgb(COLOURS["gold"]), rgb(COLOURS["white"])
+    layer = Image.new("RGBA", COVER_SIZE, (0, 0, 0, 0))
+    half = (len(title) + 1) // 2
+    heads = [title[:half], title[half:]] if len(title) > 5 else [title]
+    size = min(_fit_font(fonts, "title", t, 84, room, 24).size for t in heads)
+    file, index = fonts.files["title"]
+    big = pil_font(file, index, int(size))
+    lines = [(big, t, white, 14) for t in heads]
+    lines[-1] = (big, heads[-1], white, 24)
+    lines.append((_fit_font(fonts, "hei", honour, 28, room), honour, gold, 18))
+    tag = (_fit_font(fonts, "hei", status, 24, room), status) if status else None
+    _centred_lines(layer, lines, tag)
+    return _png(Image.alpha_composite(image, layer).convert("RGB"))
+
+
+def cover_words_box(png: bytes, background: bytes) -> tuple[int, int, int, int]:
+    """Two renderings of a cover, with and without words → the box of the pixels the words changed."""
+    from PIL import ImageChops
+
+    with Image.open(io.BytesIO(png)) as a, Image.open(io.BytesIO(background)) as b:
+        diff = ImageChops.difference(a.convert("RGB"), b.convert("RGB")).convert("L").point(lambda v: 255 if v > 24 else 0)
+    return diff.getbbox() or (0, 0, 0, 0)

@@ -18,7 +18,7 @@ class MediaEntry:
     """One awardee as every outlet shows them (never an ID number, phone or address)."""
 
     seq: int
-    """1-based position in the list (the order of the results)."""
+    """1-based position in the public list (姓氏笔画 order, never the ranking)."""
     candidate: Candidate
     """The roster row (only public fields are used)."""
     photo: Path
@@ -59,7 +59,7 @@ class MediaEntry:
 def prepare_entries(awardees: AwardeeList) -> tuple[MediaEntry, ...]:
     """The proposed awardees → MediaEntry per awardee; RenderError when one has no usable photo."""
     entries = []
-    for seq, awardee in enumerate(awardees.awardees, start=1):
+    for seq, awardee in enumerate(awardees.public, start=1):
         nominee = awardee.nominee
         c = nominee.candidate
         if nominee.photo is None or not nominee.photo.is_file():

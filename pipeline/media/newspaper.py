@@ -26,10 +26,11 @@ from PIL import Image
 
 from pipeline.errors import RenderError
 from pipeline.media.entries import MediaEntry
-from pipeline.media.palette import FontInfo, data_uri, grey_jpeg, palette
-from pipeline.media.render import layout, overflows, write_pdf
+from pipeline.media.palette import FontInfo, data_uri, grey_jpeg, press_palette
+from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
+from pipeline.media.render import layout, measure, overflows
 from pipeline.media.settings import MediaKitSettings
-from pipeline.media.text import display_len
+from pipeline.media.text import display_len, is_heading, sentences
 from pipeline.templating import render
 
 PT = 25.4 / 72
@@ -72,6 +73,12 @@ class Card:
     """Printed photo width and height."""
     pad_top_mm: float
     """Extra space above the content (centres short content in a tall card)."""
+    extra: tuple[str, ...] = ()
+    """Paragraphs of the 先进事迹 set after the profile where the card has room (whole paragraphs)."""
+    text_columns: int = 1
+    """Columns the 先进事迹 paragraphs are set in (a wide card reads in newspaper measures)."""
+    leading: float = 1.62
+    """Line height of the card's text (em): opened a little so the text reaches the card's foot."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,47 @@ def card_content_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tu
     return max(y, float_bottom)
 
 
+MEASURE_MM = 80.0
+"""A wide card sets its 先进事迹 paragraphs in columns about this wide."""
+COLUMN_GAP_EM = 1.5
+"""Gap between those columns."""
+
+
+def text_columns(inner_w: float, font_pt: float) -> int:
+    """Card text width → how many columns the 先进事迹 paragraphs take."""
+    return max(1, round((inner_w + COLUMN_GAP_EM * font_pt * PT) / MEASURE_MM))
+
+
+def extra_mm(paragraphs: tuple[str, ...], inner_w: float, font_pt: float) -> float:
+    """Estimated height (mm) of the 先进事迹 paragraphs in their balanced columns; mirrors special_page.css."""
+    if not paragraphs:
+        return 0.0
+    f = font_pt * PT
+    cols = text_columns(inner_w, font_pt)
+    col_w = (inner_w - (cols - 1) * COLUMN_GAP_EM * f) / cols
+    y = 0.0
+    for p in paragraphs:
+        y = _flow(p, f, f * 1.62, y, 2, lambda _y: col_w)
+    return y / cols + (f * 1.62 if cols > 1 else 0) + 0.5 * f
+
+
+def first_sentences(paragraphs: tuple[str, ...], count: int) -> tuple[str, ...]:
+    """The first `count` sentences of the paragraphs, paragraph breaks kept (the last may stop mid-paragraph)."""
+    out: list[str] = []
+    for p in paragraphs:
+        if count <= 0:
+            break
+        parts = sentences(p)
+        out.append("".join(parts[:count]))
+        count -= len(parts)
+    return tuple(out)
+
+
+def deeds_pool(entry: MediaEntry) -> tuple[str, ...]:
+    """The 先进事迹 paragraphs a card may add after the profile (body paragraphs, no headings or titles)."""
+    return tuple(p for p in entry.deeds if not is_heading(p) and len(p) >= 40)
+
+
 # ---- planning ------------------------------------------------------------------------------
 
 CARD_PAD_MM = 3.0
@@ -193,8 +241,13 @@ def intro_height_mm(s: MediaKitSettings, intro: str) -> float:
 
 
 def masthead_mm(s: MediaKitSettings) -> float:
-    """Height of the masthead banner inside the text area (mm)."""
+    """Height of the masthead inside the text area, 报眉 included (mm)."""
     return 0.15 * s.text_area_mm[1]
+
+
+def folio_mm(s: MediaKitSettings) -> float:
+    """Height of the 报眉 (date, paper, editors, 版次 over a double rule) at the top of the text area (mm)."""
+    return 9 * s.text_area_mm[0] / 350
 
 
 def intro_pt(s: MediaKitSettings) -> float:
@@ -218,6 +271,10 @@ def _photo_native_mm(entry: MediaEntry, min_dpi: int) -> tuple[float, float]:
 
 PHOTO_SCALES = (1.0, 0.82, 0.68)
 """Photo sizes tried (fractions of the largest that suits a card) before the text gets smaller."""
+MIN_PHOTO_MM = 30.0
+"""No portrait prints narrower: a face must be recognisable on newsprint."""
+MAX_LADDER = 1.5
+"""Few awardees may set the profile up to this many times font_max_pt (a lead-paragraph size)."""
 
 
 def _arrange(entries: tuple[MediaEntry, ...], geo: Geometry, columns: int, s: MediaKitSettings,
@@ -240,17 +297,26 @@ def _arrange(entries: tuple[MediaEntry, ...], geo: Geometry, columns: int, s: Me
             if s.photo_width_mm:
                 pw = s.photo_width_mm
             else:
-                pw = min(native_w, photo_scale * min(0.4 * inner_w, 0.62 * inner_h / aspect))
+                pw = max(MIN_PHOTO_MM, min(native_w, photo_scale * min(0.4 * inner_w, 0.62 * inner_h / aspect)))
             photo = (round(pw, 2), round(pw * aspect, 2))
             if photo[0] > 0.6 * inner_w or photo[1] > inner_h:
                 return None
             need = card_content_mm(entry, inner_w, font_pt, photo)
             if need > inner_h * 0.97:
                 return None
+            extra: tuple[str, ...] = ()
+            if font_pt <= s.font_max_pt:
+                pool = deeds_pool(entry)
+                for k in range(1, sum(len(sentences(p)) for p in pool) + 1):
+                    more = first_sentences(pool, k)
+                    if need + extra_mm(more, inner_w, font_pt) > inner_h * 0.95:
+                        break
+                    extra = more
+            need += extra_mm(extra, inner_w, font_pt)
             pad = (inner_h - need) / 2 if need < inner_h * 0.5 else 0.0
             frame = Frame(f"card-{entry.seq:02d}", grid.x + c * (col_w + gap), grid.y + r * (row_h + gap),
                           col_w, row_h)
-            cards.append(Card(entry, frame, photo, round(pad, 2)))
+            cards.append(Card(entry, frame, photo, round(pad, 2), extra, text_columns(inner_w, font_pt)))
     return tuple(cards)
 
 
@@ -259,10 +325,11 @@ REF_CARD_MM2 = 100 * 110
 cards may set it up to twice as large, so a page with few awardees is still filled."""
 
 
-def _ladder(s: MediaKitSettings, count: int, geo: Geometry) -> list[float]:
-    """Profile sizes to try, largest first."""
+def _ladder(s: MediaKitSettings, count: int, geo: Geometry, deeds: bool = False) -> list[float]:
+    """Profile sizes to try, largest first (no larger than font_max_pt when 先进事迹 text can fill the cards)."""
     room = geo.grid.w * geo.grid.h / (count * REF_CARD_MM2 * geo.scale ** 2)
-    top = math.floor(s.font_max_pt * min(2.0, max(1.0, math.sqrt(room))) / LADDER_STEP) * LADDER_STEP
+    grow = 1.0 if deeds else min(MAX_LADDER, max(1.0, math.sqrt(room)))
+    top = math.floor(s.font_max_pt * grow / LADDER_STEP) * LADDER_STEP
     steps = int((top - s.font_min_pt) / LADDER_STEP + 1e-6)
     return [round(top - i * LADDER_STEP, 2) for i in range(steps + 1)]
 
@@ -275,7 +342,7 @@ def _best(entries: tuple[MediaEntry, ...], geo: Geometry, s: MediaKitSettings,
     """
     best: tuple[float, float, int, tuple[Card, ...]] | None = None
     for columns in range(1, min(s.columns, len(entries)) + 1):
-        for size in _ladder(s, len(entries), geo):
+        for size in _ladder(s, len(entries), geo, any(deeds_pool(e) for e in entries)):
             if below is not None and size >= below - 1e-6:
                 continue
             if best is not None and size < best[0]:
@@ -331,6 +398,18 @@ def plan_pages(entries: tuple[MediaEntry, ...], s: MediaKitSettings, intro: str)
         pages += 1
 
 
+def _trim(plan: PagePlan, bad: set[str], s: MediaKitSettings, intro: str) -> PagePlan:
+    """A page whose cards `bad` overflow → those cards one 先进事迹 paragraph shorter, or the page one size smaller."""
+    if all(c.extra for c in plan.cards if c.frame.ident in bad):
+        def shorter(extra: tuple[str, ...]) -> tuple[str, ...]:
+            """One sentence fewer."""
+            return first_sentences(extra, sum(len(sentences(p)) for p in extra) - 1)
+
+        cards = tuple(replace(c, extra=shorter(c.extra)) if c.frame.ident in bad else c for c in plan.cards)
+        return replace(plan, cards=cards)
+    return _shrink(plan, s, intro)
+
+
 def _shrink(plan: PagePlan, s: MediaKitSettings, intro: str) -> PagePlan:
     """The same page one step smaller (after the laid-out text was found to overflow)."""
     geo = geometry(s, plan.number == 1, intro)
@@ -364,10 +443,12 @@ class PageText:
     """Source line at the foot of the page."""
     status: str
     """'拟表彰' or ''."""
+    date: str = ""
+    """'2027年5月10日　星期一' for the 报眉."""
 
 
 def page_html(plans: tuple[PagePlan, ...], s: MediaKitSettings, text: PageText, fonts: FontInfo,
-              grey: bool, photos: dict[int, str], created: str, variant: str) -> str:
+              colours: dict[str, str], photos: dict[int, str], created: str, variant: str) -> str:
     """The special page's HTML (all pages) for one colour variant."""
     page_w, page_h = s.page_mm
     area_w, area_h = s.text_area_mm
@@ -375,7 +456,7 @@ def page_html(plans: tuple[PagePlan, ...], s: MediaKitSettings, text: PageText, 
     return render(
         "media/special_page.html.j2",
         plans=plans, s=s, text=text, fonts_css=fonts.css, stacks=fonts.stacks, weights=fonts.weights,
-        colours=palette(grey),
+        colours=colours, folio_h=folio_mm(s),
         photos=photos, created=created, x0=x0, y0=y0, area_w=area_w, area_h=area_h,
         masthead=masthead_mm(s), intro_pt=intro_pt(s), intro_h=intro_height_mm(s, text.intro), scale=area_w / 350,
         bleed=s.bleed_mm, slug=SLUG_MM, outer=s.bleed_mm + SLUG_MM, variant=variant,
@@ -385,19 +466,89 @@ def page_html(plans: tuple[PagePlan, ...], s: MediaKitSettings, text: PageText, 
 
 def _render_checked(plans: tuple[PagePlan, ...], make_html: Any, base: Path, label: str,
                     s: MediaKitSettings, intro: str) -> tuple[tuple[PagePlan, ...], Any]:
-    """Lay out; while a card overflows, set its page one size smaller. → (final plans, document)."""
-    for _ in range(12):
+    """Lay out; while a card overflows, take a sentence of 先进事迹 out or set its page one size smaller;
+    once nothing overflows, fill cards with room left by more sentences (twice). → (final plans, document)."""
+    grown = 0
+    stretched: tuple[PagePlan, ...] | None = None
+    for _ in range(24):
         document = layout(make_html(plans), base, label)
         if fixed := overflows(document, "frame-"):
             raise RenderError(f"{label}：{fixed[0].frame} 的文字超出预留位置",
                               hint="缩短 edition.toml [media] intro（导语），或联系技术人员")
         over = overflows(document, "card-")
-        if not over:
+        if over and stretched is not None:
+            # the opened leading did not fit those cards: undo it there, keep it elsewhere
+            bad = {o.frame for o in over}
+            before = {c.frame.ident: c.leading for p in stretched for c in p.cards}
+            plans = tuple(replace(p, cards=tuple(replace(c, leading=before[c.frame.ident]) if c.frame.ident in bad else c
+                                                 for c in p.cards)) for p in plans)
+            document = layout(make_html(plans), base, label)
+            if overflows(document, "card-"):
+                return stretched, layout(make_html(stretched), base, label)
             return plans, document
-        bad = {o.frame for o in over}
-        plans = tuple(_shrink(p, s, intro) if any(c.frame.ident in bad for c in p.cards) else p
-                      for p in plans)
+        if over:
+            bad = {o.frame for o in over}
+            plans = tuple(_trim(p, bad, s, intro) if any(c.frame.ident in bad for c in p.cards) else p
+                          for p in plans)
+            continue
+        if stretched is not None:
+            return plans, document
+        if grown >= 2:
+            room = {o.frame: -o.bottom_mm for o in measure(document, "card-")}
+            stretched, plans = plans, tuple(_stretch(p, room) for p in plans)
+            if plans == stretched:
+                return plans, document
+            continue
+        grown += 1
+        room = {o.frame: -o.bottom_mm for o in measure(document, "card-")}
+        bigger = tuple(_grow(p, room) for p in plans)
+        if bigger == plans:
+            return plans, document
+        plans = bigger
     raise RenderError(f"{label}：文字超出栏位，无法自动排下", hint="在 edition.toml [media] 中调小 font_min_pt")
+
+
+MAX_STRETCH = 1.15
+"""The card text's leading may open up to this factor to close the gap under it."""
+
+
+def _stretch(plan: PagePlan, room: dict[str, float]) -> PagePlan:
+    """Cards with room left under their text → their leading opened so the text ends at the card's foot."""
+    cards = []
+    for c in plan.cards:
+        inner_h = c.frame.h - 2 * CARD_PAD_MM - CARD_TOP_RULE_MM
+        free = room.get(c.frame.ident, 0.0) - 1.5
+        used = inner_h - room.get(c.frame.ident, 0.0)
+        if free <= 1 or c.pad_top_mm or used <= 0:
+            cards.append(c)
+            continue
+        factor = min(MAX_STRETCH, (used + free) / used)
+        cards.append(replace(c, leading=round(c.leading * (1 + (factor - 1) * 0.8), 3)))
+    return replace(plan, cards=tuple(cards))
+
+
+def _grow(plan: PagePlan, room: dict[str, float]) -> PagePlan:
+    """Cards with room left under their text → as many more 先进事迹 sentences as probably fill it."""
+    cards = []
+    for c in plan.cards:
+        free = room.get(c.frame.ident, 0.0) - 1.0
+        pool = deeds_pool(c.entry)
+        have = sum(len(sentences(p)) for p in c.extra)
+        total = sum(len(sentences(p)) for p in pool)
+        f = plan.font_pt * PT
+        if free < 2 * f * 1.62 or have >= total or c.pad_top_mm:
+            cards.append(c)
+            continue
+        inner_w = c.frame.w - 2 * CARD_PAD_MM
+        base = extra_mm(c.extra, inner_w, plan.font_pt)
+        extra = c.extra
+        for k in range(have + 1, total + 1):
+            more = first_sentences(pool, k)
+            if extra_mm(more, inner_w, plan.font_pt) - base > free * 0.9:
+                break
+            extra = more
+        cards.append(replace(c, extra=extra))
+    return replace(plan, cards=tuple(cards))
 
 
 def dpi_warnings(plans: tuple[PagePlan, ...], min_dpi: int) -> list[str]:
@@ -438,24 +589,26 @@ def proof_png(pdf: bytes, page: int, s: MediaKitSettings, *, trim: bool = True) 
 
 
 def build_pages(entries: tuple[MediaEntry, ...], s: MediaKitSettings, text: PageText, fonts: FontInfo,
-                created: str, work: Path) -> tuple[tuple[PagePlan, ...], bytes, bytes | None, Any]:
-    """Awardees → (final plans, colour PDF, grey PDF or None, the laid-out colour document)."""
+                created: str, work: Path, profile: PressProfile) -> tuple[tuple[PagePlan, ...], bytes, bytes | None, Any]:
+    """Awardees → (final plans, colour PDF/X, black-only PDF/X or None, the laid-out colour document)."""
     plans = plan_pages(entries, s, text.intro)
-    colour_photos = {e.seq: data_uri(e.photo) for e in entries}
+    colour_photos = {e.seq: data_uri(cmyk_jpeg(e.photo, work / "cmyk" / f"{e.seq:02d}.jpg", profile,
+                                               s.ink_limit_percent)) for e in entries}
+    colours = press_palette(False, profile, s.ink_limit_percent)
 
     def colour_html(p: tuple[PagePlan, ...]) -> str:
         """Plans → the colour edition's HTML."""
-        return page_html(p, s, text, fonts, False, colour_photos, created, "彩色")
+        return page_html(p, s, text, fonts, colours, colour_photos, created, "彩色")
 
     plans, document = _render_checked(plans, colour_html, work, "特刊（彩色）", s, text.intro)
-    colour = write_pdf(document, "特刊（彩色）", bleed_mm=s.bleed_mm)
+    colour = write_press_pdf(document, "特刊（彩色）", profile, s.pdfx, bleed_mm=s.bleed_mm)
     grey: bytes | None = None
     if s.greyscale:
         grey_photos = {e.seq: data_uri(grey_jpeg(e.photo, work / "grey" / f"{e.seq:02d}.jpg"))
                        for e in entries}
-        grey_doc = layout(page_html(plans, s, text, fonts, True, grey_photos, created, "黑白"),
-                          work, "特刊（黑白）")
+        grey_doc = layout(page_html(plans, s, text, fonts, press_palette(True, profile, s.ink_limit_percent),
+                                    grey_photos, created, "黑白"), work, "特刊（黑白）")
         if overflows(grey_doc, "card-"):
             raise RenderError("特刊（黑白）排版与彩色版不一致，文字超出栏位", hint="请联系技术人员")
-        grey = write_pdf(grey_doc, "特刊（黑白）", bleed_mm=s.bleed_mm)
+        grey = write_press_pdf(grey_doc, "特刊（黑白）", profile, s.pdfx, bleed_mm=s.bleed_mm)
     return plans, colour, grey, document

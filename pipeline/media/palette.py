@@ -1,4 +1,9 @@
-"""Colours of the media kit, and their grey-scale equivalents for the black-and-white press."""
+"""Colours of the media kit: sRGB for screens, device-cmyk for the press (colour and black-only).
+
+Print files set every text in 100 % black on the K plate (`text`); the other colours are for
+rules, frames and bands only. In colour they go through the press profile with the ink limit;
+in the black-and-white edition each becomes its luma as a K tint.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageFont
 
 from pipeline.fonts import ROLES, FontSet
+from pipeline.media.prepress import PressProfile, cmyk_colour
 
 COLOURS: dict[str, str] = {
     "red": "#b3171e",
@@ -31,9 +37,24 @@ def _grey(hex_colour: str) -> str:
     return f"device-cmyk(0 0 0 {1 - y / 255:.3f})"
 
 
+TEXT_BLACK = "device-cmyk(0 0 0 1)"
+"""Every printed text: 100 % K, nothing on C, M or Y."""
+REGISTRATION = "device-cmyk(1 1 1 1)"
+"""Crop marks: on every plate, so the printer can register and trim each one."""
+
+
 def palette(grey: bool) -> dict[str, str]:
     """The named colours (sRGB), or for the grey-scale edition their luma as black-plate tints."""
     return {k: _grey(v) for k, v in COLOURS.items()} if grey else dict(COLOURS)
+
+
+def press_palette(grey: bool, profile: PressProfile, ink_limit: float) -> dict[str, str]:
+    """Named colours for a print file: device-cmyk through the profile (or K tints), plus `text` and `marks`."""
+    out = {k: _grey(v) if grey else cmyk_colour(v, profile, ink_limit) for k, v in COLOURS.items()}
+    out["white"] = "device-cmyk(0 0 0 0)"
+    out["text"] = TEXT_BLACK
+    out["marks"] = TEXT_BLACK if grey else REGISTRATION
+    return out
 
 
 def rgb(hex_colour: str, alpha: int = 255) -> tuple[int, int, int, int]:
@@ -67,16 +88,38 @@ class FontInfo:
     weights: dict[str, str]
     """CSS font-weight per role."""
     files: dict[str, tuple[Path, int]]
-    """Font file and face index per role, for Pillow."""
+    """Font file and face index per role, for Pillow; 'hei_bold' is the bold weight of 黑体."""
+    faux_bold: bool = False
+    """True when 黑体 has no bold face installed (Pillow then strokes the regular one)."""
+
+
+def _bold_face(family: str) -> tuple[Path, int] | None:
+    """A family → its bold face (file, index) as fontconfig finds it, None when it has none."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{family}|%{file}|%{index}|%{weight}", f"{family}:bold"],
+                             capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    families, file, index, weight = (out.split("|") + ["", "", "", ""])[:4]
+    if family not in families.split(",") or not weight.isdigit() or int(weight) < 200:
+        return None
+    return Path(file), int(index or 0)
 
 
 def font_info(fonts: FontSet) -> FontInfo:
     """A FontSet → FontInfo for templates and Pillow drawings."""
+    files = {r: (fonts.roles[r].face.file, fonts.roles[r].face.index) for r in ROLES}
+    hei = fonts.roles["hei"].face
+    bold = (hei.file, hei.index) if hei.bold else _bold_face(hei.family)
+    files["hei_bold"] = bold or files["hei"]
     return FontInfo(
         css=fonts.css(),
         stacks={r: fonts.stack(r) for r in ROLES},
         weights={r: fonts.roles[r].css_weight for r in ROLES},
-        files={r: (fonts.roles[r].face.file, fonts.roles[r].face.index) for r in ROLES},
+        files=files,
+        faux_bold=bold is None,
     )
 
 

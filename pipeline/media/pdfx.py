@@ -1,10 +1,10 @@
-"""PDF/X: make the variant when the edition names the printer's ICC profile, and preflight it.
+"""PDF/X structure checks of the print files (the colour work is pipeline.media.prepress).
 
 There is no PDF/X validator on this machine, so `preflight()` checks what can be checked here:
 qpdf --check (structure), an OutputIntent of subtype GTS_PDFX whose profile is a printer
 ('prtr') profile, the PDF/X version in XMP and a title, a file ID, TrimBox ⊆ BleedBox ⊆ MediaBox
 on every page, every font embedded, no encryption, and no DeviceRGB colour when the output
-intent is CMYK. The variant is shipped only when all of that passes.
+intent is CMYK. The tests hold every 特刊 and 专栏 file to it.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-
-from pipeline.media.render import write_pdf
 
 
 def qpdf_check(pdf: bytes) -> str:
@@ -118,61 +116,7 @@ def _uses_device_rgb(pdf: pikepdf.Pdf) -> bool:
             page.obj.Contents, pikepdf.Array) else page.obj.Contents.read_bytes()
         if re.search(rb"\s(rg|RG)\s", data):
             return True
-        for image in page.images.values():
+        for image in page.get_images().values():
             if str(image.get("/ColorSpace")) == "/DeviceRGB":
                 return True
     return False
-
-
-def _looks_alike(a: bytes, b: bytes) -> bool:
-    """Two PDFs rasterised at 10 dpi differ by less than 6 grey levels on average (page 1)."""
-    from PIL import Image, ImageChops, ImageStat
-
-    def raster(data: bytes) -> Image.Image:
-        """PDF bytes → page 1 as a grey 10 dpi image."""
-        out = subprocess.run(["pdftoppm", "-r", "10", "-f", "1", "-l", "1", "-png", "-"], input=data,
-                             capture_output=True, check=True).stdout
-        return Image.open(io.BytesIO(out)).convert("L")
-
-    try:
-        diff = ImageChops.difference(raster(a), raster(b))
-    except (OSError, subprocess.CalledProcessError, ValueError):
-        return False
-    return float(ImageStat.Stat(diff).mean[0]) < 6
-
-
-def make_pdfx(document: Any, profile: Path, bleed_mm: float, reference: bytes) -> tuple[bytes | None, str]:
-    """A laid-out special page and a printer ICC profile → (PDF/X-4 bytes or None, note for the README).
-
-    `reference` is the colour PDF: the PDF/X variant must look like it.
-    """
-    if not profile.is_file():
-        return None, f"未生成 PDF/X 版：找不到 [media] pdfx_profile 指定的 ICC 特性文件 {profile}"
-    from weasyprint.css import ColorProfile  # type: ignore[attr-defined]
-
-    try:
-        with profile.open("rb") as fh:
-            color_profile = ColorProfile(fh, profile.name, "relative-colorimetric", (["c"], ["m"], ["y"], ["k"]))
-        document.color_profiles["printer"] = color_profile
-        saved, document.output_intent = document.output_intent, "printer"
-        try:
-            data = write_pdf(document, "特刊（PDF/X）", bleed_mm=bleed_mm, variant="pdf/x-4")
-        finally:
-            document.output_intent = saved
-    except Exception as exc:  # WeasyPrint raises many kinds for a profile it cannot use
-        return None, f"未生成 PDF/X 版：WeasyPrint 无法使用该特性文件（{type(exc).__name__}: {exc}）"
-    finally:
-        document.color_profiles.pop("printer", None)
-    problems = preflight(data)
-    if not problems and not _looks_alike(data, reference):
-        problems.append("PDF/X 版的颜色与彩色版明显不同（WeasyPrint 未能正确换算颜色）")
-    if problems:
-        return None, "未生成 PDF/X 版：WeasyPrint 生成的 PDF/X-4 未通过自检（" + "；".join(problems) + "）"
-    return data, "PDF/X-4 版已通过自检（qpdf --check、输出意图、字体嵌入、版面框）"
-
-
-NO_PROFILE_NOTE = (
-    "未生成 PDF/X 版：edition.toml 的 [media] pdfx_profile 未指定印刷厂的输出特性文件（ICC）。"
-    "没有输出意图的 PDF 不符合 PDF/X。请直接使用“特刊-彩色.pdf”：所有字体已嵌入，图片不低于规定分辨率，"
-    "带 3 毫米出血和裁切线；如印刷厂要求 PDF/X，请索取其 ICC 特性文件后填入 pdfx_profile 重新生成。"
-)

@@ -98,8 +98,9 @@ def _frames(box: Any, prefix: str) -> Iterator[tuple[str, Any]]:
         yield from _frames(child, prefix)
 
 
-def overflows(document: Any, prefix: str, tolerance_mm: float = 0.2) -> list[Overflow]:
-    """Frames (elements whose id starts with `prefix`) whose laid-out content passes their box."""
+def measure(document: Any, prefix: str) -> list[Overflow]:
+    """Every frame (element whose id starts with `prefix`): how far its content runs past its bottom
+    and right edges (mm; negative = room left)."""
     found: list[Overflow] = []
     seen: set[str] = set()
     for page in document.pages:
@@ -119,11 +120,28 @@ def overflows(document: Any, prefix: str, tolerance_mm: float = 0.2) -> list[Ove
                                   - (child.margin_bottom or 0))
                 right_edge = max(right_edge, child.position_x + child.margin_width()
                                  - (child.margin_right or 0))
-            over_b = (bottom_edge - top) / PX_PER_MM
-            over_r = (right_edge - right) / PX_PER_MM
-            if over_b > tolerance_mm or over_r > tolerance_mm:
-                found.append(Overflow(ident, round(over_b, 2), round(over_r, 2)))
+            found.append(Overflow(ident, round((bottom_edge - top) / PX_PER_MM, 2),
+                                  round((right_edge - right) / PX_PER_MM, 2)))
     return found
+
+
+def overflows(document: Any, prefix: str, tolerance_mm: float = 0.2) -> list[Overflow]:
+    """Frames (elements whose id starts with `prefix`) whose laid-out content passes their box."""
+    return [o for o in measure(document, prefix) if o.bottom_mm > tolerance_mm or o.right_mm > tolerance_mm]
+
+
+def content_bottom_mm(document: Any, ident: str) -> float | None:
+    """The lowest laid-out line inside the element `ident` on the first page, in mm from the page top."""
+    for _, frame in _frames(document.pages[0]._page_box, ident):
+        bottom = float("-inf")
+        for child in _descendants(frame):
+            if not hasattr(child, "position_y") or getattr(child, "height", None) in (None, "auto"):
+                continue
+            if type(child).__name__ == "TextBox" and not child.text.strip():
+                continue
+            bottom = max(bottom, child.position_y + child.margin_height() - (child.margin_bottom or 0))
+        return None if bottom == float("-inf") else bottom / PX_PER_MM
+    return None
 
 
 def frame_ids(document: Any, prefix: str) -> list[str]:

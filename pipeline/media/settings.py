@@ -12,7 +12,11 @@ types) are read here from `edition.raw["media"]`, so an edition.toml without the
     min_dpi                         images below this effective resolution are reported (300)
     proof_dpi                       resolution of the proof PNG (30)
     greyscale                       also write a grey-scale special page (true)
-    pdfx_profile                    printer ICC profile (CMYK output profile) for a PDF/X-4 variant; "" = none
+    pdfx_profile                    the printer's CMYK output profile (ICC); "" = the Artifex CMYK profile of Debian's ghostscript
+    pdfx                            PDF/X flavour of the print files: "PDF/X-1a" (default) or "PDF/X-4"
+    ink_limit_percent               total ink limit of images and colours, C+M+Y+K (240 for newsprint)
+    page_number                     版次 of the first special page, printed in the 报眉 (1)
+    editor, art_editor              责任编辑 and 美术编辑 in the 报眉 ("××" placeholders)
     intro                           introduction text of the special page ("" = generated)
     slot_mm = [w, h]                the 专栏 slot (default: half the 版心, 对开 350 × 245)
     feature_columns                 text columns of a 专栏 feature (对开 4, 四开 3)
@@ -75,7 +79,17 @@ class MediaKitSettings:
     greyscale: bool
     """Write the grey-scale variant too."""
     pdfx_profile: str
-    """Printer ICC profile for PDF/X-4, '' for none."""
+    """The printer's CMYK ICC profile, '' for the shipped default."""
+    pdfx: str
+    """PDF/X flavour: 'PDF/X-1a' or 'PDF/X-4'."""
+    ink_limit_percent: float
+    """Most total ink (C+M+Y+K, percent) in images and colours."""
+    page_number: int
+    """版次 of the first special page."""
+    editor: str
+    """责任编辑 in the 报眉."""
+    art_editor: str
+    """美术编辑 in the 报眉."""
     intro: str
     """Introduction of the special page, '' = generated."""
     slot_mm: tuple[float, float]
@@ -129,6 +143,22 @@ def _text(data: dict[str, Any], key: str, default: str) -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
         raise _bad(key, value, "文字")
+    return value
+
+
+def _choice(data: dict[str, Any], key: str, default: str, allowed: tuple[str, ...]) -> str:
+    """A [media] key → one of `allowed` (default when absent)."""
+    value = data.get(key, default)
+    if value not in allowed:
+        raise _bad(key, value, "“" + "”或“".join(allowed) + "”")
+    return str(value)
+
+
+def _ink_limit(data: dict[str, Any]) -> float:
+    """[media] ink_limit_percent → the total ink limit (240 % for newsprint by default)."""
+    value = _number(data, "ink_limit_percent", 240)
+    if not 100 <= value <= 400:
+        raise _bad("ink_limit_percent", value, "100 到 400 之间的百分数（新闻纸一般为 240）")
     return value
 
 
@@ -188,6 +218,11 @@ def media_settings(edition: Edition) -> MediaKitSettings:
         proof_dpi=_integer(data, "proof_dpi", 30),
         greyscale=bool(data.get("greyscale", True)),
         pdfx_profile=_text(data, "pdfx_profile", ""),
+        pdfx=_choice(data, "pdfx", "PDF/X-1a", ("PDF/X-1a", "PDF/X-4")),
+        ink_limit_percent=_ink_limit(data),
+        page_number=_integer(data, "page_number", 1),
+        editor=_text(data, "editor", "××"),
+        art_editor=_text(data, "art_editor", "××"),
         intro=_text(data, "intro", ""),
         slot_mm=slot,
         feature_columns=_integer(data, "feature_columns", preset["feature_columns"]),

@@ -107,13 +107,24 @@ def unit_line(candidate: Candidate) -> str:
 
 
 def honour_line(year: int, honour: str, final: bool) -> str:
-    """'2027年度兴安技术能手', or '2027年度兴安技术能手拟表彰人选' until the list is final."""
-    return f"{year}年度{honour}" + ("" if final else "拟表彰人选")
+    """'2027年度“兴安技术能手”', or '2027年度“兴安技术能手”拟表彰人选' until the list is final."""
+    return f"{year}年度“{honour}”" + ("" if final else "拟表彰人选")
+
+
+_PARENTHESES = re.compile(r"\s*[（(][^（）()]*[）)]")
+
+
+def short_occupation(occupation: str) -> str:
+    """'桦树皮制作技艺（民间传统工艺）' → '桦树皮制作技艺': a headline names the trade without the parenthesis."""
+    return _PARENTHESES.sub("", occupation).strip() or occupation
 
 
 def headline(template: str, candidate: Candidate, year: int, honour: str) -> str:
-    """The 专栏 headline from the edition's template ({姓名}, {职业}, {单位}, {年度}, {荣誉})."""
-    values = {"姓名": candidate.name, "职业": candidate.occupation, "单位": unit_line(candidate),
+    """The 专栏 headline from the edition's template ({姓名}, {职业}, {单位}, {年度}, {荣誉}).
+
+    {职业} is the occupation without a parenthetical qualifier, as a headline would name it.
+    """
+    values = {"姓名": candidate.name, "职业": short_occupation(candidate.occupation), "单位": unit_line(candidate),
               "年度": f"{year}年度", "荣誉": honour}
     return template.format_map(values)
 
@@ -123,8 +134,8 @@ def broadcast_script(candidate: Candidate, summary: str, *, year: int, region: s
     """The 口播稿 (about `target` characters) of one awardee from the scrubbed 简要事迹."""
     name = candidate.name
     opening = f"{name}，{unit_line(candidate).replace(' ', '')}。"
-    verb = "被评为" if final else "被拟表彰为"
-    closing = f"{name}{verb}{region}{year}年度“{honour}”。"
+    closing = (f"{name}被评为{region}{year}年度“{honour}”。" if final
+               else f"{name}被确定为{region}{year}年度“{honour}”拟表彰人选。")
     budget = target - len(opening) - len(closing)
     parts = [p.strip() for p in sentences(" ".join(summary.split())) if p.strip()]
     pronoun = {"男": "他", "女": "她"}.get(candidate.gender or "", name)
