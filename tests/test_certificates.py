@@ -139,6 +139,12 @@ def env(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _isolated
     return dataclasses.replace(world, state=state)
 
 
+@pytest.fixture(autouse=True)
+def _within_the_term(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verdicts are given on a day inside the demo term (2027-05-20 … 2030-05-19)."""
+    monkeypatch.setattr(model, "today", lambda: dt.date(2028, 1, 10))
+
+
 def _verify_cli(edition: Path, *args: str) -> int:
     from pipeline.cli import main
 
@@ -201,6 +207,18 @@ def test_make_verify_tampered_revoked_expired(env: World, capsys: pytest.Capture
                  "--reason", "提供虚假材料", "--date", "2027-09-01"]) == ExitCode.ok
     assert _verify_cli(env.edition, "--image", str(item.pdf)) == ExitCode.findings
     assert capsys.readouterr().out.splitlines()[-1].startswith("已撤销：")
+
+
+def test_make_verify_before_the_term_is_not_yet_valid(env: World, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    item = env.result.issued[0]
+    monkeypatch.setattr(model, "today", lambda: item.record.term_start - dt.timedelta(days=1))
+    assert _verify_cli(env.edition, "--qr", item.url) == ExitCode.findings
+    out = capsys.readouterr().out
+    assert out.startswith("尚未生效：") and "2027年5月20日起" in out
+    monkeypatch.setattr(model, "today", lambda: item.record.term_start)
+    assert _verify_cli(env.edition, "--qr", item.url) == ExitCode.ok
+    assert capsys.readouterr().out.startswith("有效：")
 
 
 def test_no_picture_of_a_qr_code_is_exit_1(env: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -327,8 +345,9 @@ def test_same_input_same_bytes_and_second_run_does_no_work(env: World) -> None:
     assert len(files) == 11
     for rel in files:
         assert (first.print_file.parent / rel).read_bytes() == (again.print_file.parent / rel).read_bytes(), rel
-    for path in first.verify_dir.iterdir():
-        assert path.read_bytes() == (again.verify_dir / path.name).read_bytes(), path.name
+    for path in (p for p in first.verify_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(first.verify_dir)
+        assert path.read_bytes() == (again.verify_dir / rel).read_bytes(), rel
 
 
 def test_awardee_with_errors_is_skipped_and_exit_is_1(env: World, tmp_path: Path) -> None:

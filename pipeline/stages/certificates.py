@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -43,13 +44,16 @@ if TYPE_CHECKING:
     from pipeline.fonts import FontSet
 
 TEMPLATES = "certificates"
-CODE_FILES = ("pipeline/stages/certificates.py", "pipeline/qr.py", "pipeline/signing.py")
+CODE_FILES = ("pipeline/stages/certificates.py", "pipeline/qr.py", "pipeline/signing.py",
+              "pipeline/review/notice.py", "templates/publicity/sealed.css", "templates/publicity/_sealed.html.j2")
 
 PAGE_SIZES: dict[str, tuple[float, float]] = {
     "A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "B4": (250, 353), "B5": (176, 250),
     "8K": (260, 368), "16K": (184, 260),
 }
 """Portrait sizes in mm of the page names [certificates] page_size accepts."""
+PT_MM = 25.4 / 72
+"""One typographic point in mm."""
 
 
 # ---- settings --------------------------------------------------------------------------------
@@ -125,7 +129,9 @@ class CertificateOptions:
     seal: bool
     """Place the office's seal image (only when the file exists)."""
     seal_image: Path
-    """The seal image (assets/seal.png by default)."""
+    """The first issuing organ's seal image (assets/seal.png by default)."""
+    seal_images: tuple[Path, ...]
+    """One seal image per issuing organ, in [organs] issuing order (seal_image may list several)."""
     blank: BlankLayout
     """Blank-paper mode."""
 
@@ -189,7 +195,11 @@ def certificate_options(edition: Edition) -> CertificateOptions:
     level = str(table.get("qr_error_correction", "Q")).upper()
     if level not in qr.LEVELS:
         raise _bad(edition, "qr_error_correction", " L、M、Q 或 H")
-    seal_image = Path(str(table.get("seal_image", "assets/seal.png")))
+    seal_value = table.get("seal_image", "assets/seal.png")
+    seal_list = seal_value if isinstance(seal_value, list) else [seal_value]
+    if not seal_list or not all(isinstance(v, str) and v for v in seal_list):
+        raise _bad(edition, "seal_image", "图片路径，或每个署名机关一个路径的列表")
+    seal_paths = tuple(p if p.is_absolute() else PROJECT_ROOT / p for p in (Path(v) for v in seal_list))
     blank_table = table.get("blank", {})
     if not isinstance(blank_table, dict):
         raise _bad(edition, "blank", "一个表")
@@ -222,7 +232,7 @@ def certificate_options(edition: Edition) -> CertificateOptions:
         demo=demo, page_css=f"{page_w:g}mm {page_h:g}mm", page_w=page_w, page_h=page_h,
         qr_size_mm=_num(edition, table, "qr_size_mm", 38, "qr_size_mm"), qr_level=level,
         seal=_flag(edition, table, "seal", False, "seal"),
-        seal_image=seal_image if seal_image.is_absolute() else PROJECT_ROOT / seal_image,
+        seal_image=seal_paths[0], seal_images=seal_paths,
         blank=blank)
 
 
@@ -257,7 +267,7 @@ class CertificatesResult:
     """What the certificates stage produced."""
 
     issued: tuple[IssuedCertificate, ...]
-    """Certificates in rank order."""
+    """Certificates in 姓氏笔画 order (the public order; never the ranking)."""
     skipped: tuple[str, ...]
     """'编号 姓名' of awardees left out because of check errors."""
     new_numbers: tuple[str, ...]
@@ -330,6 +340,19 @@ def _png_uri(data: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
+def _cn_number(n: int) -> str:
+    """1–99 → 一 … 九十九 (larger numbers stay in digits)."""
+    digits = "零一二三四五六七八九"
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else digits[tens]) + "十" if tens else "") + (digits[ones] if ones else "")
+
+
+def _svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
 def _cn_date(day: Any) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -343,6 +366,207 @@ def _name_class(name: str) -> str:
     return "short" if n <= 4 else "medium" if n <= 8 else "long" if n <= 16 else "very-long"
 
 
+# ---- the full design: seal spaces, border, punctuation ----------------------------------------------
+
+SEAL_MM = 42.0
+"""Diameter of a round official seal (公章); each issuing organ gets a free circle this wide."""
+SEAL_CLEARANCE_MM = 1.0
+"""Extra free ring around each seal space (a seal is never stamped exactly)."""
+RED = "#a3171e"
+"""The certificate's red (title, border rules)."""
+GOLD = "#b8903c"
+"""The certificate's gold (ornament)."""
+
+
+@dataclass(frozen=True)
+class SealSpace:
+    """One issuing organ's signature line and the free circle below it for its seal."""
+
+    organ: str
+    """The organ's name as signed."""
+    lines: tuple[str, ...]
+    """The name as set: one line, or two when three organs would not fit side by side."""
+    cx: float
+    """Centre of the seal space, mm from the page's left edge (also the centre of the name)."""
+    cy: float
+    """Centre of the seal space, mm from the page's top edge."""
+    diameter: float
+    """Diameter of the free circle in mm (SEAL_MM plus the clearance on both sides)."""
+    name_top: float
+    """Top of the organ's name, mm from the top edge."""
+    name_width: float
+    """Width of the name's box in mm (centred on cx)."""
+
+
+@dataclass(frozen=True)
+class IssuerLayout:
+    """The signature block: organs side by side, a seal space under each, the date under them all."""
+
+    seals: tuple[SealSpace, ...]
+    """One per issuing organ, left to right (the first organ left, as GB/T 9704 联合行文 orders seals)."""
+    name_size_pt: float
+    """Font size of the organ names."""
+    line_mm: float
+    """Line height of the organ names in mm."""
+    date_top: float
+    """Top of the date line, mm from the top edge."""
+    date_size_pt: float
+    """Font size of the date."""
+    top: float
+    """Top of the whole block (the body text ends above it)."""
+
+
+def issuer_layout(organs: Sequence[str], page_w: float, page_h: float) -> IssuerLayout:
+    """Issuing organs and the page size in mm → names side by side, each above its own free seal circle.
+
+    The seal spaces keep their real size on every page size (a seal is 42 mm on A3 as on A5);
+    the type scales with the page. Circles of neighbouring organs never overlap.
+    """
+    scale = min(page_w / 297, page_h / 210)
+    organs = list(organs) or [""]
+    n = len(organs)
+    diameter = SEAL_MM + 2 * SEAL_CLEARANCE_MM
+    avail = page_w - 2 * 40 * scale  # inside the border, clear of the QR code's column on a full block
+    size = 16 * scale
+    longest = max(len(o) for o in organs)
+
+    def pitch_for(pt: float, chars: int) -> float:
+        return max(chars * pt * PT_MM + 8 * scale, diameter + 6 * scale)
+
+    while size > 11 and n * pitch_for(size, longest) > avail:
+        size -= 0.5
+    two_lines = n * pitch_for(size, longest) > avail
+    chars = (longest + 1) // 2 if two_lines else longest
+    pitch = max(pitch_for(size, chars), min(avail / n, diameter + 40 * scale))
+    line = size * PT_MM * 1.45
+    date_size = 16 * scale
+    date_top = page_h - 26 * scale - date_size * PT_MM * 1.45
+    cy = date_top - 1.5 * scale - diameter / 2
+    name_top = cy - diameter / 2 - 1 * scale - line * (2 if two_lines else 1)
+    first = page_w / 2 - pitch * (n - 1) / 2
+    seals = []
+    for i, organ in enumerate(organs):
+        half = (len(organ) + 1) // 2
+        lines = (organ[:half], organ[half:]) if two_lines and len(organ) > 1 else (organ,)
+        seals.append(SealSpace(organ, lines, first + i * pitch, cy, diameter, name_top, pitch - 4 * scale))
+    return IssuerLayout(tuple(seals), size, line, date_top, date_size, name_top)
+
+
+def _unit(x: float, y: float, s: float, rotate: int) -> list[tuple[float, float]]:
+    """One 回纹 key in a square of side s at (x, y), as a polyline; rotate 0/90/180/270 degrees."""
+    g = s / 5
+    pts = [(0, 6), (0, 0.8), (4.2, 0.8), (4.2, 4.2), (1.6, 4.2), (1.6, 2.4), (2.8, 2.4)]  # the leg stands on the rule
+    out = []
+    for px, py in pts:
+        u, v = px * g, py * g
+        for _ in range(rotate // 90):
+            u, v = s - v, u
+        out.append((x + u, y + v))
+    return out
+
+
+def frame_svg(page_w: float, page_h: float) -> str:
+    """Page size in mm → the border as SVG (mm units): red rules, a gold 回纹 band, corner blocks."""
+    k = min(page_w / 297, page_h / 210)
+    outer, band_top, band = 9 * k, 12.2 * k, 5 * k
+    inner = band_top + band + 1.0 * k
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{page_w:g}mm" height="{page_h:g}mm" '
+             f'viewBox="0 0 {page_w:g} {page_h:g}">',
+             f'<rect x="{outer:.3f}" y="{outer:.3f}" width="{page_w - 2 * outer:.3f}" height="{page_h - 2 * outer:.3f}" '
+             f'fill="none" stroke="{RED}" stroke-width="{1.6 * k:.3f}"/>']
+    for inset, width in ((band_top - 0.9 * k, 0.3 * k), (inner, 0.3 * k)):
+        parts.append(f'<rect x="{inset:.3f}" y="{inset:.3f}" width="{page_w - 2 * inset:.3f}" '
+                     f'height="{page_h - 2 * inset:.3f}" fill="none" stroke="{GOLD}" stroke-width="{width:.3f}"/>')
+    inner_red = inner + 1.3 * k
+    parts.append(f'<rect x="{inner_red:.3f}" y="{inner_red:.3f}" width="{page_w - 2 * inner_red:.3f}" '
+                 f'height="{page_h - 2 * inner_red:.3f}" fill="none" stroke="{RED}" stroke-width="{0.5 * k:.3f}"/>')
+    lines: list[list[tuple[float, float]]] = []
+    blocks: list[tuple[float, float]] = []  # corner blocks and the block at the middle of each side
+    # the left half of the top band and the top half of the left band; every other stretch is a
+    # mirror image of these, so the border is symmetric about both centre lines
+    for horizontal in (True, False):
+        half = ((page_w if horizontal else page_h) - 2 * (band_top + band) - band) / 2
+        count = max(1, round(half / (band * 1.25)))
+        step = half / count
+        for i in range(count):
+            offset = band_top + band + i * step + (step - band) / 2
+            unit = _unit(offset, band_top, band, 0) if horizontal else _unit(band_top, offset, band, 270)
+            images = [unit, [(page_w - x, y) for x, y in unit]] if horizontal else [
+                unit, [(x, page_h - y) for x, y in unit]]
+            for image in images:
+                lines.append(image)
+                lines.append([(x, page_h - y) for x, y in image] if horizontal else [(page_w - x, y) for x, y in image])
+    far_x, far_y = page_w - band_top - band, page_h - band_top - band
+    mid_x, mid_y = (page_w - band) / 2, (page_h - band) / 2
+    blocks += [(band_top, band_top), (far_x, band_top), (band_top, far_y), (far_x, far_y),
+               (mid_x, band_top), (mid_x, far_y), (band_top, mid_y), (far_x, mid_y)]
+    stroke = f'fill="none" stroke="{GOLD}" stroke-width="{0.42 * k:.3f}" stroke-linejoin="miter" stroke-linecap="square"'
+    for pts in lines:
+        parts.append(f'<polyline {stroke} points="' + " ".join(f"{x:.3f},{y:.3f}" for x, y in pts) + '"/>')
+    for cx, cy in blocks:
+        parts.append(f'<rect x="{cx + 0.4 * k:.3f}" y="{cy + 0.4 * k:.3f}" width="{band - 0.8 * k:.3f}" '
+                     f'height="{band - 0.8 * k:.3f}" {stroke}/>')
+        m, r = band / 2, band * 0.26
+        parts.append(f'<polygon fill="{RED}" points="{cx + m:.3f},{cy + m - r:.3f} {cx + m + r:.3f},{cy + m:.3f} '
+                     f'{cx + m:.3f},{cy + m + r:.3f} {cx + m - r:.3f},{cy + m:.3f}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+CJK_OPENING = "“‘（《「『【〔〈"
+CJK_CLOSING = "”’）》」』】〕〉"
+CJK_STOPS = "。，、；：！？"
+CJK_PUNCTUATION = CJK_OPENING + CJK_CLOSING + CJK_STOPS
+
+
+@functools.cache
+def _punctuation_at_left(file: str, index: int) -> bool:
+    """True when the face sets 。 in the left half of its em box (mainland style), not centred."""
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(file, fontNumber=index, lazy=True)  # type: ignore[no-untyped-call]
+        glyph = font.getBestCmap().get(ord("。"))  # type: ignore[no-untyped-call]
+        if glyph is None:
+            return False
+        glyphs = font.getGlyphSet()  # type: ignore[no-untyped-call]
+        pen = BoundsPen(glyphs)
+        glyphs[glyph].draw(pen)
+        return pen.bounds is not None and float(pen.bounds[2]) / float(font["head"].unitsPerEm) <= 0.5
+    except Exception:  # noqa: BLE001 - an unreadable font: assume it is not mainland style
+        return False
+
+
+def punctuation_role(fonts: FontSet) -> str | None:
+    """The role whose face sets Chinese punctuation mainland style, for the 楷体 text; None: 楷体's own."""
+    for role in ("kai", "body", "title"):
+        face = fonts.roles[role].face
+        if _punctuation_at_left(str(face.file), face.index):
+            return None if role == "kai" else role
+    return None
+
+
+def typeset(text: str) -> Markup:
+    """Text in → HTML with CJK punctuation compressed (标点挤压) and marked for the punctuation face.
+
+    A closing mark or stop followed by another mark loses the blank half of its em (so "”。"
+    shows no double gap, per 《中文排版需求》 3.1.6); every mark is wrapped in <span class="pu">
+    so that CSS can set it in a face that places it mainland style.
+    """
+    from markupsafe import escape
+
+    out = []
+    for i, ch in enumerate(text):
+        if ch not in CJK_PUNCTUATION:
+            out.append(str(escape(ch)))
+            continue
+        following = text[i + 1] if i + 1 < len(text) else ""
+        half = ch in CJK_CLOSING + CJK_STOPS and following != "" and following in CJK_PUNCTUATION
+        out.append(f'<span class="pu{" half" if half else ""}">{escape(ch)}</span>')
+    return Markup("".join(out))
+
+
 def _common(ctx: RunContext, options: CertificateOptions, fonts: FontSet) -> dict[str, Any]:
     edition = ctx.edition
     scale = min(options.page_w / 297, options.page_h / 210)
@@ -352,6 +576,7 @@ def _common(ctx: RunContext, options: CertificateOptions, fonts: FontSet) -> dic
         "options": options,
         "font_css": Markup(fonts.css()),
         "stack": lambda role: Markup(fonts.stack(role)),
+        "scale": scale,
         "k": lambda value: f"{value * scale:.3f}mm",
         "pt": lambda value: f"{value * scale:.2f}pt",
         "created": created,
@@ -359,10 +584,17 @@ def _common(ctx: RunContext, options: CertificateOptions, fonts: FontSet) -> dic
         "issue_date": _cn_date(edition.certificates.issue_date),
         "citation": f"被评为{edition.round.region}{edition.round.year}年度“{edition.round.honour}”",
         "demo": options.demo,
+        "term_label": f"任期{_cn_number(edition.certificates.term_years)}年",
+        "typeset": typeset,
+        "punct_role": punctuation_role(fonts),
+        "issuer": issuer_layout(edition.issuing_organs, options.page_w, options.page_h),
+        "frame": _svg_uri(frame_svg(options.page_w, options.page_h)),
+        "red": RED,
+        "gold": GOLD,
     }
 
 
-def _view(item: IssuedCertificate, options: CertificateOptions, seal: str | None) -> dict[str, Any]:
+def _view(item: IssuedCertificate, options: CertificateOptions, seals: Sequence[str | None]) -> dict[str, Any]:
     c = item.awardee.nominee.candidate
     return {
         "name": c.name,
@@ -372,7 +604,7 @@ def _view(item: IssuedCertificate, options: CertificateOptions, seal: str | None
         "term": f"{_cn_date(item.record.term_start)}至{_cn_date(item.record.term_end)}",
         "url": item.url,
         "qr_size": options.qr_size_mm,
-        "seal": seal,
+        "seals": list(seals),
     }
 
 
@@ -412,8 +644,9 @@ def _input_hash(ctx: RunContext, options: CertificateOptions, views: list[dict[s
     for path in sorted((PROJECT_ROOT / "templates" / TEMPLATES).rglob("*")):
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
-    if options.seal and options.seal_image.is_file():
-        digest.update(options.seal_image.read_bytes())
+    for image in options.seal_images:
+        if options.seal and image.is_file():
+            digest.update(image.read_bytes())
     edition = ctx.edition
     digest.update(json.dumps({
         "views": views, "extra": extra, "options": repr(options), "cert": repr(edition.certificates),
@@ -424,7 +657,7 @@ def _input_hash(ctx: RunContext, options: CertificateOptions, views: list[dict[s
 
 
 def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> CertificatesResult:
-    """Awardees (rank order) in → registry updated, certificates, lists and the verification site written."""
+    """Awardees (姓氏笔画 order: new numbers follow it) in → registry updated, certificates, lists and the verification site written."""
     from pipeline import model
     from pipeline.fonts import resolve_fonts
     from pipeline.stages import verify
@@ -468,13 +701,14 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
         issued.append(IssuedCertificate(a, record, payload, url, options.qr_level, out / "证书" / filename))
 
     fonts = resolve_fonts(edition.fonts)
-    seal = None
+    seals: list[str | None] = [None] * len(edition.issuing_organs)
     if options.seal:
-        if options.seal_image.is_file():
-            seal = options.seal_image.as_uri()
-        else:
-            ctx.say(f"提示：已设置使用印章图片，但找不到 {options.seal_image}，证书上不放印章（程序从不自行绘制印章）")
-    views = [_view(item, options, seal) for item in issued]
+        for i, image in enumerate(options.seal_images[:len(seals)]):
+            if image.is_file():
+                seals[i] = image.as_uri()
+            else:
+                ctx.say(f"提示：已设置使用印章图片，但找不到 {image}，证书上不放该印章（程序从不自行绘制印章）")
+    views = [_view(item, options, seals) for item in issued]
     common = _common(ctx, options, fonts)
     subsidy = _subsidy_rows(issued, settings.subsidy_yuan)
 
@@ -563,9 +797,6 @@ def _render_all(ctx: RunContext, options: CertificateOptions, common: dict[str, 
         atomic.write_bytes(target, data)
 
 
-PT_MM = 25.4 / 72
-"""One typographic point in mm."""
-
 
 def blank_layout(blank: BlankLayout) -> dict[str, Any]:
     """Blank-paper settings in → boxes in mm on the sheet (calibration offsets applied) for the templates."""
@@ -629,35 +860,60 @@ def _subsidy_rows(issued: list[IssuedCertificate], amount: float) -> list[dict[s
 
 def _write_subsidy(ctx: RunContext, common: dict[str, Any], rows: list[dict[str, Any]], amount: float,
                    xlsx: Path, pdf: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.worksheet.page import PageMargins
+    """Subsidy rows → 颁奖及补贴发放表.xlsx and .pdf."""
+    if amount <= 0:
+        ctx.say("提示：edition.toml 中 [certificates] subsidy_yuan 未设置，补贴金额一栏留空")
+    _write_subsidy_xlsx(ctx, rows, amount, xlsx)
+    atomic.write_bytes(pdf, subsidy_pdf(ctx, common, rows, amount))
 
-    from pipeline.office import save_workbook
+
+def subsidy_pdf(ctx: RunContext, common: dict[str, Any], rows: list[dict[str, Any]], amount: float) -> bytes:
+    """Subsidy rows → the 颁奖及补贴发放表 PDF (A4 portrait).
+
+    The 发放单位 (the bureau) signs under GB/T 9704 7.3.5.1 with the 颁证日期: the date four
+    characters from the right, the organ centred over it, a 45 mm seal space pressing both
+    (`sealed_layout`), kept on the page of the last rows and the 合计.
+    """
+    from pipeline.review.notice import sealed_layout
     from pipeline.templating import render
 
     edition = ctx.edition
     title = f"{edition.round.region}{edition.round.year}年度“{edition.round.honour}”颁奖及补贴发放表"
     total = amount * len(rows)
-    if amount <= 0:
-        ctx.say("提示：edition.toml 中 [certificates] subsidy_yuan 未设置，补贴金额一栏留空")
+    organ, date = edition.office.bureau, _cn_date(edition.certificates.issue_date)
+    html = render(f"{TEMPLATES}/subsidy.html.j2", title=title, rows=rows, amount=amount, total=total,
+                  total_upper=rmb_upper(total), organ=organ, date=date, seal=sealed_layout(organ, date), **common)
+    return render_pdf(html, "颁奖及补贴发放表")
 
+
+SEAL_SPACE_PT = 130
+"""Height of the empty space under a 盖章 line: 46 mm, room for a round 42 mm seal."""
+
+
+def _write_subsidy_xlsx(ctx: RunContext, rows: list[dict[str, Any]], amount: float, xlsx: Path) -> None:
+    """颁奖及补贴发放表.xlsx: A4 portrait, amounts and totals on one line, signature and seal space."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    edition = ctx.edition
+    title = f"{edition.round.region}{edition.round.year}年度“{edition.round.honour}”颁奖及补贴发放表"
+    total = amount * len(rows)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "颁奖及补贴发放表"
     headers = ["序号", "姓名", "工作单位及职务", "证书编号", "补贴金额（元）", "领取人签字", "备注"]
-    widths = [6, 10, 34, 17, 14, 16, 10]
+    widths = [6, 10, 30, 17, 14, 14, 8]
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws.cell(1, 1, title).font = Font(name="黑体", size=15, bold=True)
     ws.cell(1, 1).alignment = center
-    ws.row_dimensions[1].height = 34
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
     ws.cell(2, 1, f"发放单位：{edition.office.bureau}　　　　颁证日期：{_cn_date(edition.certificates.issue_date)}")
-    ws.cell(2, 1).alignment = Alignment(horizontal="left", vertical="center")
+    ws.cell(2, 1).font = Font(name="仿宋", size=11)
+    ws.cell(2, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     for col, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = ws.cell(3, col, header)
         cell.font = Font(name="黑体", size=11, bold=True)
@@ -669,28 +925,28 @@ def _write_subsidy(ctx: RunContext, common: dict[str, Any], rows: list[dict[str,
             cell = ws.cell(r, col, value)
             cell.border = border
             cell.font = Font(name="仿宋", size=11)
-            cell.alignment = Alignment(horizontal="left" if col == 3 else "center", vertical="center", wrap_text=True)
+            cell.alignment = Alignment(horizontal={3: "left", 5: "right"}.get(col, "center"), vertical="center",
+                                       wrap_text=True)
             if col == 5:
                 cell.number_format = "#,##0.00"
-        ws.row_dimensions[r].height = 30
+        ws.row_dimensions[r].height = 30  # room for a signature
     last = 4 + len(rows)
     ws.cell(last, 1, "合计").alignment = center
     ws.merge_cells(start_row=last, start_column=2, end_row=last, end_column=4)
     ws.cell(last, 2, f"共 {len(rows)} 人；大写：{rmb_upper(total)}" if amount > 0 else f"共 {len(rows)} 人")
+    ws.cell(last, 2).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     ws.cell(last, 5, total if amount > 0 else None).number_format = "#,##0.00"
     for col in range(1, len(headers) + 1):
         ws.cell(last, col).border = border
         ws.cell(last, col).font = Font(name="黑体", size=11)
-    ws.cell(last, 5).alignment = center
+    ws.cell(last, 5).alignment = Alignment(horizontal="right", vertical="center")
     ws.row_dimensions[last].height = 30
     ws.cell(last + 2, 1, "经办人：　　　　　　　　审核人：　　　　　　　　负责人：　　　　　　　　（盖章）")
+    ws.cell(last + 2, 1).font = Font(name="仿宋", size=12)
+    ws.row_dimensions[last + 3].height = SEAL_SPACE_PT
+    ws.print_area = f"A1:G{last + 3}"
     office.print_setup(ws, title_rows="3:3", orientation="portrait")
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.7, bottom=0.7)
-    save_workbook(wb, xlsx, ctx.source_date)
-
-    html = render(f"{TEMPLATES}/subsidy.html.j2", title=title, rows=rows, amount=amount, total=total,
-                  total_upper=rmb_upper(total), **common)
-    atomic.write_bytes(pdf, render_pdf(html, "颁奖及补贴发放表"))
+    office.save_workbook(wb, xlsx, ctx.source_date)
 
 
 # ---- command line -----------------------------------------------------------------------------
@@ -703,4 +959,4 @@ def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
 
     check = run_check(ctx)
     awardees = load_awardees(ctx, check)
-    return issue_certificates(ctx, awardees.awardees).exit_code
+    return issue_certificates(ctx, awardees.public).exit_code

@@ -5,15 +5,17 @@ Verify a certificate from its QR text or a photo/scan/PDF of it; also builds the
 Command `verify`: `--qr '<url or text>'` or `--image <photo, scan or PDF>` → prints the verdict
 (有效 / 已期满 / 已撤销 / 无效) with the reason; exit 0 only when valid.
 
-The static site `output/<edition>/verify/` (index.html, verify.js, style.css, keys.json,
-public-key.pem, revoked.json) does the same in the browser with WebCrypto Ed25519 and needs no
-database: publish the folder on any static web server at [certificates] verify_base_url.
+The static site `output/<edition>/verify/` (index.html, verify.js, nomodule.js, style.css, keys.json,
+public-key.pem, revoked.json, vendor/) does the same in the browser and needs no database: publish
+the folder on any static web server at [certificates] verify_base_url. It checks with WebCrypto
+Ed25519 where the browser has it, else with the vendored @noble/ed25519 (templates/verify/vendor/).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -28,8 +30,12 @@ from pipeline.edition import PROJECT_ROOT
 from pipeline.errors import ExitCode, StageError
 
 SITE_TEMPLATES = PROJECT_ROOT / "templates" / "verify"
-STATIC_FILES = ("verify.js", "style.css")
-STATUS_TITLES: dict[str, str] = {"valid": "有效", "expired": "已期满", "revoked": "已撤销", "forged": "无效"}
+STATIC_FILES = ("verify.js", "nomodule.js", "style.css")
+VENDOR_FILES = ("noble-ed25519/index.js", "noble-ed25519/LICENSE", "noble-hashes/sha2.js", "noble-hashes/_md.js",
+                "noble-hashes/_u64.js", "noble-hashes/utils.js", "noble-hashes/LICENSE")
+"""Files of templates/verify/vendor/ the site publishes (byte for byte; see the README there)."""
+STATUS_TITLES: dict[str, str] = {"valid": "有效", "notyet": "尚未生效", "expired": "已期满", "revoked": "已撤销",
+                                 "forged": "无效"}
 
 
 def site_dir(ctx: RunContext) -> Path:
@@ -58,6 +64,8 @@ def write_site(ctx: RunContext, keys: Sequence[signing.PublishedKey], revoked: M
     folder = site_dir(ctx)
     for name in STATIC_FILES:
         atomic.write_bytes(folder / name, (SITE_TEMPLATES / name).read_bytes())
+    for name in VENDOR_FILES:
+        atomic.write_bytes(folder / "vendor" / name, (SITE_TEMPLATES / "vendor" / name).read_bytes())
     demo = any(k.demo for k in keys)
     atomic.write_text(folder / "index.html", render(
         "verify/index.html.j2", edition=edition, demo=demo, honour=edition.round.honour,
@@ -122,7 +130,16 @@ def check_texts(ctx: RunContext, texts: Sequence[str]) -> list[signing.Verificat
     demo = certificate_options(ctx.edition).demo
     keys = _keys(ctx, demo)
     revoked, _ = _revocations(ctx, demo)
-    return [signing.verify_text(text, keys, revoked, model.today()) for text in texts]
+    today = model.today()
+    out = []
+    for text in texts:
+        verdict = signing.verify_text(text, keys, revoked, today)
+        if verdict.status == "valid" and verdict.payload is not None and today < verdict.payload.term_start:
+            start = verdict.payload.term_start
+            verdict = dataclasses.replace(verdict, status="notyet", reason=(
+                f"{verdict.reason}；但任期自{start.year}年{start.month}月{start.day}日起才开始，目前尚未生效"))
+        out.append(verdict)
+    return out
 
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:

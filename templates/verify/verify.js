@@ -1,181 +1,251 @@
-/* Certificate verification in the browser: WebCrypto Ed25519, no server, no database.
+/* Certificate verification in the browser: no server, no database.
  *
  * The QR code opens  <this page>#<payload>.<signature>  (base64url, no padding). The payload is
  * UTF-8 text "1|number|name|round|YYYYMMDD|YYYYMMDD"; the signature is Ed25519 over
  * "XATN-CERT-SIG-1\n" + payload, checked against keys.json. revoked.json lists revoked numbers.
  * Every value is shown with textContent: nothing from the URL is ever treated as markup.
+ *
+ * The signature is checked with WebCrypto's Ed25519 where the browser has it; otherwise (WeChat's
+ * in-app browser, older engines, pages on plain http without crypto.subtle) with the vendored,
+ * audited @noble/ed25519, whose SHA-512 comes from WebCrypto's digest where crypto.subtle exists
+ * and from the vendored @noble/hashes otherwise. The vendored files are loaded only when needed.
+ *
+ * States (data-status): valid 有效, notyet 尚未生效, expired 已期满, revoked 已撤销, forged 无效,
+ * demo 演示证书 (signed with the demo key: never shown as 有效), and none / unsupported / unknown.
  */
-"use strict";
-(function () {
-  var DOMAIN = new TextEncoder().encode("XATN-CERT-SIG-1\n");
-  var TITLES = {
-    valid: "有效", expired: "已期满", revoked: "已撤销", forged: "无效",
-    none: "请扫码", unsupported: "无法查验", unknown: "暂时无法查验"
-  };
+const DOMAIN = new TextEncoder().encode("XATN-CERT-SIG-1\n");
+const TITLES = {
+  valid: "有效", notyet: "尚未生效", expired: "已期满", revoked: "已撤销", forged: "无效", demo: "演示证书",
+  none: "请扫码", unsupported: "无法查验", unknown: "暂时无法查验"
+};
 
-  function $(id) { return document.getElementById(id); }
+function $(id) { return document.getElementById(id); }
 
-  function fromBase64(text, url) {
-    if (url) {
-      if (!/^[A-Za-z0-9_-]*$/.test(text)) { throw new Error("bad base64url"); }
-      text = text.replace(/-/g, "+").replace(/_/g, "/");
-      while (text.length % 4) { text += "="; }
-    }
-    var bin = atob(text);
-    var out = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) { out[i] = bin.charCodeAt(i); }
-    return out;
+function fromBase64(text, url) {
+  if (url) {
+    if (!/^[A-Za-z0-9_-]*$/.test(text)) { throw new Error("bad base64url"); }
+    text = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (text.length % 4) { text += "="; }
   }
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) { out[i] = bin.charCodeAt(i); }
+  return out;
+}
 
-  function concat(a, b) {
-    var out = new Uint8Array(a.length + b.length);
-    out.set(a, 0);
-    out.set(b, a.length);
-    return out;
+function concat(a, b) {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function readToken() {
+  let text = location.hash.replace(/^#/, "");
+  if (!text) { text = new URLSearchParams(location.search).get("c") || ""; }
+  try { text = decodeURIComponent(text); } catch (e) { /* keep as is */ }
+  return text.trim();
+}
+
+function cnDate(text) {
+  const digits = text.replace(/-/g, "");
+  return digits.slice(0, 4) + "年" + Number(digits.slice(4, 6)) + "月" + Number(digits.slice(6, 8)) + "日";
+}
+
+function todayInChina() {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit"
+  }).formatToParts(new Date());
+  const get = (type) => parts.filter((p) => p.type === type)[0].value;
+  return get("year") + get("month") + get("day");
+}
+
+function parsePayload(bytes) {
+  let text;
+  try { text = new TextDecoder("utf-8", { fatal: true }).decode(bytes); } catch (e) { return null; }
+  const f = text.split("|");
+  if (f.length !== 6 || f[0] !== "1" || !/^\d{4}$/.test(f[3]) || !/^\d{8}$/.test(f[4]) || !/^\d{8}$/.test(f[5])) {
+    return null;
   }
+  return { number: f[1], name: f[2], round: f[3], start: f[4], end: f[5] };
+}
 
-  function readToken() {
-    var text = location.hash.replace(/^#/, "");
-    if (!text) { text = new URLSearchParams(location.search).get("c") || ""; }
-    try { text = decodeURIComponent(text); } catch (e) { /* keep as is */ }
-    return text.trim();
-  }
+/* ---- Ed25519: WebCrypto first, the vendored @noble/ed25519 where WebCrypto cannot ---------------- */
 
-  function cnDate(text) {
-    var digits = text.replace(/-/g, "");
-    return digits.slice(0, 4) + "年" + Number(digits.slice(4, 6)) + "月" + Number(digits.slice(6, 8)) + "日";
-  }
+let engine = null;  // "webcrypto" | "noble+webcrypto-sha512" | "noble+noble-sha512", chosen on first use
 
-  function todayInChina() {
-    var parts = new Intl.DateTimeFormat("en-CA", {
-      timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit"
-    }).formatToParts(new Date());
-    var get = function (type) { return parts.filter(function (p) { return p.type === type; })[0].value; };
-    return get("year") + get("month") + get("day");
-  }
+async function webcryptoVerify(publicKey, signature, message) {
+  const key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+  return crypto.subtle.verify({ name: "Ed25519" }, key, signature, message);
+}
 
-  function parsePayload(bytes) {
-    var text;
-    try { text = new TextDecoder("utf-8", { fatal: true }).decode(bytes); } catch (e) { return null; }
-    var f = text.split("|");
-    if (f.length !== 6 || f[0] !== "1" || !/^\d{4}$/.test(f[3]) || !/^\d{8}$/.test(f[4]) || !/^\d{8}$/.test(f[5])) {
-      return null;
-    }
-    return { number: f[1], name: f[2], round: f[3], start: f[4], end: f[5] };
-  }
+let noble = null;
 
-  function show(status, message, payload, demo) {
-    var main = $("result");
-    main.dataset.status = status;
-    main.dataset.demo = demo ? "true" : "false";
-    $("badge").textContent = TITLES[status];
-    $("message").textContent = message;
-    var details = $("details");
-    if (payload) {
-      var body = document.body.dataset;
-      $("f-number").textContent = payload.number;
-      $("f-name").textContent = payload.name;
-      $("f-honour").textContent = body.region + payload.round + "年度“" + body.honour + "”";
-      $("f-term").textContent = cnDate(payload.start) + "至" + cnDate(payload.end);
-      $("f-status").textContent = TITLES[status];
-      details.hidden = false;
-    } else {
-      details.hidden = true;
-    }
-    $("demo-note").hidden = !demo;
-  }
-
-  function fetchJson(name) {
-    return fetch(name, { cache: "no-store" }).then(function (response) {
-      if (!response.ok) { throw new Error(name + ": HTTP " + response.status); }
-      return response.json();
-    });
-  }
-
-  var FORGED = "数字签名验证失败：证书内容被篡改，或不是发证机关签发的。请勿相信该证书上的信息，并向发证机关核实。";
-
-  async function run() {
-    var token = readToken();
-    if (!token) {
-      show("none", "请用手机扫描证书上的二维码打开本页，即可查验证书真伪和状态。", null, false);
-      return;
-    }
-    var match = /^([A-Za-z0-9_-]{8,})\.([A-Za-z0-9_-]{80,90})$/.exec(token);
-    if (!match) {
-      show("forged", "链接中的查验码不完整或格式不对：证书可能是伪造的，或二维码被改动。", null, false);
-      return;
-    }
-    if (!window.crypto || !window.crypto.subtle) {
-      show("unsupported", "当前浏览器无法进行数字签名验证。请用系统浏览器（如 Chrome、Safari、Edge 的最新版本）打开本页。", null, false);
-      return;
-    }
-    var data, signature;
+async function loadNoble() {
+  if (noble) { return noble; }
+  const ed = await import("./vendor/noble-ed25519/index.js");
+  let subtleDigest = false;
+  if (globalThis.crypto && globalThis.crypto.subtle && typeof globalThis.crypto.subtle.digest === "function") {
     try {
-      data = fromBase64(match[1], true);
-      signature = fromBase64(match[2], true);
-    } catch (e) {
-      show("forged", "查验码无法解码：" + FORGED, null, false);
-      return;
-    }
-    if (signature.length !== 64) {
-      show("forged", FORGED, null, false);
-      return;
-    }
-    var keys, revoked;
+      await globalThis.crypto.subtle.digest("SHA-512", new Uint8Array(0));
+      subtleDigest = true;
+    } catch (e) { /* no usable digest: the vendored SHA-512 below */ }
+  }
+  if (!subtleDigest) {
+    const { sha512 } = await import("./vendor/noble-hashes/sha2.js");
+    ed.hashes.sha512 = sha512;
+  }
+  noble = { ed: ed, sync: !subtleDigest };
+  return noble;
+}
+
+async function nobleVerify(publicKey, signature, message) {
+  const lib = await loadNoble();
+  const opts = { zip215: false };  // RFC 8032 strict, like the issuer's own check
+  try {
+    return lib.sync ? lib.ed.verify(signature, message, publicKey, opts)
+      : await lib.ed.verifyAsync(signature, message, publicKey, opts);
+  } catch (e) {
+    return false;  // malformed key or signature bytes: not a valid signature
+  }
+}
+
+async function verifySignature(publicKey, signature, message) {
+  if (engine === null) {
     try {
-      var loaded = await Promise.all([fetchJson("keys.json"), fetchJson("revoked.json")]);
-      keys = loaded[0].keys;
-      revoked = loaded[1].revoked || [];
+      const ok = await webcryptoVerify(publicKey, signature, message);
+      engine = "webcrypto";
+      return ok;
     } catch (e) {
-      show("unknown", "无法读取发证机关的公钥或撤销名单，请稍后再试，或联系发证机关。", null, false);
-      return;
-    }
-    var message = concat(DOMAIN, data);
-    var signer = null;
-    for (var i = 0; i < keys.length; i++) {
-      var key;
-      try {
-        key = await crypto.subtle.importKey("raw", fromBase64(keys[i].public_key, false), { name: "Ed25519" },
-                                            false, ["verify"]);
-      } catch (e) {
-        show("unsupported", "当前浏览器不支持 Ed25519 数字签名，无法查验。请把浏览器更新到最新版本后重试。", null, false);
-        return;
-      }
-      if (await crypto.subtle.verify({ name: "Ed25519" }, key, signature, message)) {
-        signer = keys[i];
-        break;
-      }
-    }
-    if (!signer) {
-      show("forged", FORGED, null, false);
-      return;
-    }
-    var payload = parsePayload(data);
-    if (!payload) {
-      show("forged", "签名正确，但证书信息的格式无法识别（版本不符）。请联系发证机关。", null, false);
-      return;
-    }
-    var demo = Boolean(signer.demo);
-    var entry = revoked.filter(function (r) { return r.number === payload.number; })[0];
-    if (entry) {
-      show("revoked", "该证书已于" + cnDate(entry.date) + "被发证机关撤销，不再有效。", payload, demo);
-    } else if (todayInChina() > payload.end) {
-      show("expired", "该证书真实，但任期已于" + cnDate(payload.end) + "届满。", payload, demo);
-    } else {
-      show("valid", "该证书真实有效：证书信息与发证机关的数字签名一致，且未被撤销。", payload, demo);
+      // no crypto.subtle (plain http) or no Ed25519 in it (older engines): the vendored library
+      const lib = await loadNoble();
+      engine = lib.sync ? "noble+noble-sha512" : "noble+webcrypto-sha512";
     }
   }
+  return engine === "webcrypto" ? webcryptoVerify(publicKey, signature, message)
+    : nobleVerify(publicKey, signature, message);
+}
 
-  function start() {
-    run().catch(function (e) {
-      show("unknown", "查验时出错（" + (e && e.message ? e.message : e) + "），请稍后再试。", null, false);
-    });
-  }
+/* ---- the page ------------------------------------------------------------------------------------ */
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
+function show(status, message, payload, demo, detailStatus) {
+  const main = $("result");
+  main.dataset.status = status;
+  main.dataset.demo = demo ? "true" : "false";
+  if (engine) { main.dataset.engine = engine; }
+  $("badge").textContent = TITLES[status];
+  $("message").textContent = message;
+  const details = $("details");
+  if (payload) {
+    const body = document.body.dataset;
+    $("f-number").textContent = payload.number;
+    $("f-name").textContent = payload.name;
+    $("f-honour").textContent = body.region + payload.round + "年度“" + body.honour + "”";
+    $("f-term").textContent = cnDate(payload.start) + "至" + cnDate(payload.end);
+    $("f-status").textContent = detailStatus || TITLES[status];
+    details.hidden = false;
   } else {
-    start();
+    for (const id of ["f-number", "f-name", "f-honour", "f-term", "f-status"]) { $(id).textContent = ""; }
+    details.hidden = true;
   }
-  window.addEventListener("hashchange", start);
-})();
+  $("demo-note").hidden = !demo;
+}
+
+async function fetchJson(name) {
+  const response = await fetch(name, { cache: "no-store" });
+  if (!response.ok) { throw new Error(name + ": HTTP " + response.status); }
+  return response.json();
+}
+
+const FORGED = "数字签名验证失败：证书内容被篡改，或不是发证机关签发的。请勿相信该证书上的信息，并向发证机关核实。";
+
+async function run() {
+  const token = readToken();
+  if (!token) {
+    show("none", "请用手机扫描证书上的二维码打开本页，即可查验证书真伪和状态。", null, false);
+    return;
+  }
+  const match = /^([A-Za-z0-9_-]{8,})\.([A-Za-z0-9_-]{80,90})$/.exec(token);
+  if (!match) {
+    show("forged", "链接中的查验码不完整或格式不对：证书可能是伪造的，或二维码被改动。", null, false);
+    return;
+  }
+  let data, signature;
+  try {
+    data = fromBase64(match[1], true);
+    signature = fromBase64(match[2], true);
+  } catch (e) {
+    show("forged", "查验码无法解码：" + FORGED, null, false);
+    return;
+  }
+  if (signature.length !== 64) {
+    show("forged", FORGED, null, false);
+    return;
+  }
+  let keys, revoked;
+  try {
+    const loaded = await Promise.all([fetchJson("keys.json"), fetchJson("revoked.json")]);
+    keys = loaded[0].keys;
+    revoked = loaded[1].revoked || [];
+  } catch (e) {
+    show("unknown", "无法读取发证机关的公钥或撤销名单，请稍后再试，或联系发证机关。", null, false);
+    return;
+  }
+  const message = concat(DOMAIN, data);
+  let signer = null;
+  for (const key of keys) {
+    let ok;
+    try {
+      ok = await verifySignature(fromBase64(key.public_key, false), signature, message);
+    } catch (e) {
+      show("unsupported", "当前浏览器无法进行数字签名验证。请用系统浏览器（如 Chrome、Safari、Edge 的最新版本）打开本页。",
+           null, false);
+      return;
+    }
+    if (ok) {
+      signer = key;
+      break;
+    }
+  }
+  if (!signer) {
+    show("forged", FORGED, null, false);
+    return;
+  }
+  const payload = parsePayload(data);
+  if (!payload) {
+    show("forged", "签名正确，但证书信息的格式无法识别（版本不符）。请联系发证机关。", null, false);
+    return;
+  }
+  const entry = revoked.filter((r) => r.number === payload.number)[0];
+  const today = todayInChina();
+  let status, text;
+  if (entry) {
+    status = "revoked";
+    text = "该证书已于" + cnDate(entry.date) + "被发证机关撤销，不再有效。";
+  } else if (today < payload.start) {
+    status = "notyet";
+    text = "该证书真实，但任期自" + cnDate(payload.start) + "起才开始，目前尚未生效。";
+  } else if (today > payload.end) {
+    status = "expired";
+    text = "该证书真实，但任期已于" + cnDate(payload.end) + "届满。";
+  } else {
+    status = "valid";
+    text = "该证书真实有效：证书信息与发证机关的数字签名一致，且未被撤销。";
+  }
+  if (signer.demo) {
+    show("demo", "数字签名核对无误，但签发它的是演示密钥：这是演示证书，不能证明任何人获得过该荣誉。",
+         payload, true, "演示证书，不具效力（若为正式证书：" + TITLES[status] + "）");
+    return;
+  }
+  show(status, text, payload, false);
+}
+
+function start() {
+  run().catch((e) => {
+    show("unknown", "查验时出错（" + (e && e.message ? e.message : e) + "），请稍后再试。", null, false);
+  });
+}
+
+// A module script runs after the document is parsed.
+start();
+window.addEventListener("hashchange", start);
