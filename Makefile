@@ -17,8 +17,9 @@ RUN     := $(PY) -m pipeline --edition $(EDITION)
 ## ---- Documents (each stage brings the earlier ones up to date; unchanged work is skipped) ----
 
 .PHONY: demo
-demo: $(SETUP) ## Set up everything and run the whole round on the demo edition
+demo: $(SETUP) ## Set up everything, run the whole round on the demo edition, then preflight it
 	$(RUN) all
+	$(RUN) preflight
 
 .PHONY: check
 check: $(SETUP) ## Check every nomination and photo; writes output/<edition>/check/
@@ -39,6 +40,10 @@ publicity: $(SETUP) ## 公示 notice and media kit
 	$(RUN) publicity
 certificates: $(SETUP) ## Certificates, registry, verification site
 	$(RUN) certificates
+
+.PHONY: preflight
+preflight: $(SETUP) ## Preflight every output file (fonts, colours, line breaks, margins, sheets, order)
+	$(RUN) preflight
 
 .PHONY: verify
 verify: $(SETUP) ## Verify a certificate: make verify QR=<url> or IMAGE=<file>
@@ -70,9 +75,10 @@ bench: $(SETUP) ## Time the demo round and a scaled round (not a test)
 	$(RUN) bench $(if $(N),--nominees $(N))
 
 .PHONY: demo-data
-demo-data: $(SETUP) ## Regenerate the shipped demo and mistakes editions (developers only)
+demo-data: $(SETUP) ## Regenerate the shipped demo, mistakes and stress editions (developers only)
 	$(PY) tools/make_demo.py
 	$(PY) tools/make_demo_review.py
+	$(PY) tools/make_stress.py
 
 .PHONY: clean
 clean: ## Remove rebuildable output (never input, registry or keys)

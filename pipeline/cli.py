@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "keys": "pipeline.stages.keys",
     "registry": "pipeline.stages.registry",
     "bench": "pipeline.bench",
+    "preflight": "pipeline.stages.preflight",
 }
 """Other commands."""
 

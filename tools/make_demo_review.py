@@ -60,6 +60,9 @@ def write_preliminary(ctx: RunContext, passed: int) -> None:
         else:
             ws.cell(r, 9).value = decisions.FAIL
             ws.cell(r, 10).value = NOT_PASSED_REMARK if str(code) in clean else "审查有错误"
+    # the remarks are typed in after the pipeline wrote the sheet: fit the rows again, as the office
+    # would (Excel's 自动调整行高), so the printed 初审 passes the preflight
+    office.fit_sheet(ws, body_row=int(str(ws.print_title_rows).split(":")[-1].lstrip("$")) + 1)
     office.save_workbook(wb, path, ctx.source_date)
 
 

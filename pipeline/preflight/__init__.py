@@ -1,0 +1,464 @@
+"""Preflight of a round's output: what a printer, a layout editor and the office would reject.
+
+    inspect(folder, expectations) → PreflightReport      every file under output/<edition>/
+    expectations(ctx)             → Expectations         names and fields as the documents print them
+    write_report(report, folder)  → preflight.json, preflight.txt
+
+Checks by file (codes and fixes: pipeline.preflight.findings):
+
+    every PDF                        fonts embedded                      (pdf.font_findings)
+    packets/*-申报材料.pdf            portrait pages (e-mail copies too); print masters: names and
+                                     short fields on the cover and the 申报审批表 unbroken,
+                                     nothing within 25 mm of the bound edge (pdf, lines)
+    shortlist/, publicity/, results/ names, 技术等级 and 职业 unbroken     (lines)
+    certificates/, media/ PDFs       names unbroken                      (lines)
+    media/**/特刊*.pdf                no RGB, text pure K, image ink ≤ 240 %, output intent
+                                                                         (pdf.colour_findings)
+    every XLSX (and review/初审.xlsx) row heights, clipped text, page set-up, printed size,
+                                     header; names, 技术等级, 职业 fit their cell (xlsx)
+    public lists and numberings      姓氏笔画 order, never the ranking    (order)
+
+Per-file results are cached by content hash under output/<edition>/.work/preflight/, so an
+unchanged round is re-checked in a moment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import subprocess
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline import atomic
+from pipeline.preflight import lines as text_lines
+from pipeline.preflight import order as public_order
+from pipeline.preflight import pdf as pdf_checks
+from pipeline.preflight.findings import CODES, PreflightFinding
+
+if TYPE_CHECKING:
+    from pipeline.context import RunContext
+
+__all__ = ["CODES", "Expectations", "NomineeText", "PreflightFinding", "PreflightReport", "expectations",
+           "inspect", "write_report"]
+
+VERSION = "1"
+"""Part of the cache key, with a hash of this package's code."""
+REPORT_JSON = "preflight.json"
+REPORT_TXT = "preflight.txt"
+
+
+@dataclass(frozen=True)
+class NomineeText:
+    """What the documents print for one nominee."""
+
+    code: str
+    """编号."""
+    name: str
+    """姓名 as printed."""
+    fields: tuple[tuple[str, str], ...]
+    """(label, value) of the short fields of the 申报审批表 (性别 … 联系电话)."""
+    recommender: str
+    """推荐单位 (on the packet cover)."""
+    list_fields: tuple[tuple[str, str], ...]
+    """(label, value) of the short fields of the public lists (技术等级, 职业)."""
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """Everything the checks compare the documents with."""
+
+    nominees: tuple[NomineeText, ...] = ()
+    """Every nominee of the roster."""
+    ranking: tuple[str, ...] = ()
+    """Names of the proposed awardees in rank order (results/awardees.json)."""
+    ink_limit: float = 240.0
+    """Total ink limit of print images, percent ([media] ink_limit_percent)."""
+
+    def fingerprint(self) -> str:
+        """A hash of the expectations (part of the cache key)."""
+        blob = json.dumps([[n.code, n.name, n.fields, n.recommender, n.list_fields] for n in self.nominees]
+                          + [list(self.ranking), self.ink_limit], ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def by_code(self, code: str) -> NomineeText | None:
+        """The nominee with this 编号."""
+        return next((n for n in self.nominees if n.code == code), None)
+
+
+@dataclass(frozen=True)
+class PreflightReport:
+    """The result of one preflight."""
+
+    files: tuple[str, ...]
+    """Every file inspected, relative to output/<edition>/."""
+    findings: tuple[PreflightFinding, ...]
+    """Every finding, by file then page or cell."""
+    notes: tuple[str, ...] = ()
+    """What could not be checked and why (Chinese)."""
+    by_code: dict[str, int] = field(default_factory=dict)
+    """Findings per code."""
+
+    def to_json(self, edition: str = "") -> dict[str, Any]:
+        """The report as preflight.json holds it."""
+        return {
+            "schema": 1,
+            "edition": edition,
+            "summary": {"files": len(self.files), "findings": len(self.findings), "by_code": self.by_code},
+            "notes": list(self.notes),
+            "findings": [f.to_json() for f in self.findings],
+            "files": list(self.files),
+        }
+
+
+def expectations(ctx: RunContext) -> Expectations:
+    """Names and short fields from the roster (as the 申报审批表 prints them), ranking from results/."""
+    from pipeline.errors import PipelineError
+    from pipeline.packets.form import form_fields
+    from pipeline.roster import read_roster
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about fixed document dates
+            roster = read_roster(ctx.edition.path)
+    except PipelineError:
+        return Expectations()
+    labels = (("gender", "性别"), ("birth", "出生年月"), ("native_place", "籍贯"), ("ethnicity", "民族"),
+              ("political_status", "政治面貌"), ("education", "学历"), ("work_start", "参加工作时间"),
+              ("professional_title", "职称"), ("skill_level", "技术等级"), ("id_number", "身份证号码"),
+              ("phone", "联系电话"))
+    nominees = []
+    for c in roster.candidates:
+        printed = form_fields(c)
+        fields = tuple((label, str(printed.get(key, "") or "")) for key, label in labels)
+        list_fields = (("技术等级", c.skill_level), ("职业", c.occupation))
+        nominees.append(NomineeText(c.code, c.name, fields, c.recommender, list_fields))
+    ranking: list[str] = []
+    path = ctx.output / "results" / "awardees.json"
+    if path.is_file():
+        by_code = {n.code: n.name for n in nominees}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            ranking = [by_code[a["编号"]] for a in data.get("awardees", []) if a.get("编号") in by_code]
+        except (ValueError, KeyError, TypeError):
+            ranking = []
+    try:
+        ink_limit = float(ctx.edition.raw.get("media", {}).get("ink_limit_percent", 240))
+    except (TypeError, ValueError):
+        ink_limit = 240.0
+    return Expectations(tuple(nominees), tuple(ranking), ink_limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which checks apply to which file
+
+
+def roles(rel: str) -> tuple[str, ...]:
+    """The checks a file gets, from its place in output/<edition>/."""
+    out: list[str] = []
+    name = rel.rsplit("/", 1)[-1]
+    if rel.endswith(".pdf"):
+        out.append("fonts")
+        if rel.startswith("packets/") and name.endswith("-申报材料.pdf"):
+            out.append("portrait")
+            if not rel.startswith("packets/email/"):  # the e-mail copy has the same text and layout
+                out += ["packet-text", "binding"]
+        elif rel.startswith(("shortlist/", "publicity/", "results/")):
+            out.append("list-text")
+        elif rel.startswith(("certificates/", "media/")):
+            out.append("names")
+        if rel.startswith("media/") and "特刊" in name:
+            out.append("print-colour")
+    elif rel.endswith(".xlsx"):
+        out.append("sheet")
+    return tuple(out)
+
+
+def _packet_form_pages(pdf: Any) -> tuple[int, int]:
+    """(first, last) 1-based pages of the 申报审批表 from the outline; (2, 6) when unknown."""
+    import pikepdf
+
+    starts: list[tuple[int, str]] = []
+    try:
+        with pdf.open_outline() as outline:
+            for item in outline.root:
+                dest = item.destination
+                if isinstance(dest, pikepdf.Array) and len(dest):
+                    starts.append((pdf.pages.index(pikepdf.Page(dest[0])) + 1, item.title))
+    except (pikepdf.PdfError, ValueError, TypeError, KeyError):
+        starts = []
+    starts.sort()
+    for i, (page, title) in enumerate(starts):
+        if "申报审批表" in title:
+            end = starts[i + 1][0] - 1 if i + 1 < len(starts) else len(pdf.pages)
+            return page, max(page, end)
+    return 2, min(6, len(pdf.pages))
+
+
+def _text_findings(rel: str, pages: dict[int, list[text_lines.Glyph]], values: Sequence[tuple[str, str]],
+                   names: Sequence[str]) -> list[PreflightFinding]:
+    findings = []
+    for label, value, occ in text_lines.broken_values(pages, [("姓名", n) for n in names]):
+        findings.append(PreflightFinding(
+            "PF_NAME_BROKEN", rel, f"第{occ.page}页姓名“{value}”被拆成两行：{' / '.join(occ.lines)}",
+            page=occ.page, data={"field": label, "value": value, "lines": list(occ.lines)}))
+    for label, value, occ in text_lines.broken_values(pages, values):
+        findings.append(PreflightFinding(
+            "PF_FIELD_BROKEN", rel, f"第{occ.page}页“{label}”一栏的“{value}”被拆成两行：{' / '.join(occ.lines)}",
+            page=occ.page, data={"field": label, "value": value, "lines": list(occ.lines)}))
+    return findings
+
+
+def inspect_file(path: Path, rel: str, expect: Expectations) -> list[PreflightFinding]:
+    """Every check that applies to one file."""
+    import pikepdf
+
+    wanted = roles(rel)
+    findings: list[PreflightFinding] = []
+    if not wanted:
+        return findings
+    if "sheet" in wanted:
+        from pipeline.preflight.xlsx import workbook_findings
+
+        unbreakable = {"".join(v.split()): label for n in expect.nominees
+                       for label, v in n.list_fields if len(v) >= 2}
+        unbreakable.update({"".join(n.name.split()): "姓名" for n in expect.nominees})
+        try:
+            return workbook_findings(path, rel, unbreakable)
+        except (OSError, ValueError, KeyError) as exc:
+            return [PreflightFinding("PF_FILE_UNREADABLE", rel, f"表格无法打开：{type(exc).__name__}: {exc}")]
+    try:
+        pdf = pikepdf.open(path)
+    except (pikepdf.PdfError, OSError) as exc:
+        return [PreflightFinding("PF_FILE_UNREADABLE", rel, f"PDF 无法打开：{exc}")]
+    with pdf:
+        if "fonts" in wanted:
+            findings += pdf_checks.font_findings(pdf, rel)
+        if "portrait" in wanted:
+            findings += pdf_checks.landscape_findings(pdf, rel)
+        if "print-colour" in wanted:
+            findings += pdf_checks.colour_findings(pdf, rel, expect.ink_limit)
+        form_pages = _packet_form_pages(pdf) if "packet-text" in wanted else (0, 0)
+    if "binding" in wanted:
+        findings += pdf_checks.binding_findings(path, rel)
+    names = [n.name for n in expect.nominees]
+    if "packet-text" in wanted:
+        code = rel.rsplit("/", 1)[-1].split("-", 1)[0]
+        nominee = expect.by_code(code)
+        if nominee is not None:
+            first, last = form_pages
+            pages = text_lines.page_glyphs(path, 1, last)
+            cover = {1: pages.get(1, [])}
+            form = {p: g for p, g in pages.items() if first <= p <= last}
+            findings += _text_findings(rel, cover, [("推荐单位", nominee.recommender)], [nominee.name])
+            findings += _text_findings(rel, form, nominee.fields, [nominee.name])
+    elif "list-text" in wanted:
+        pages = text_lines.page_glyphs(path)
+        values = sorted({v for n in expect.nominees for v in n.list_fields if v[1]})
+        findings += _text_findings(rel, pages, values, names)
+    elif "names" in wanted:
+        pages = text_lines.page_glyphs(path)
+        findings += _text_findings(rel, pages, [], names)
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# Public order
+
+
+def public_lists(folder: Path, expect: Expectations) -> list[public_order.PublicList]:
+    """The awardees as each public document and numbering shows them."""
+    awardees = list(expect.ranking)
+    known = {"".join(n.split()) for n in awardees}
+    if not known:
+        return []
+    lists: list[public_order.PublicList] = []
+
+    def add(rel: str, what: str, names: Sequence[str]) -> None:
+        if names:
+            lists.append(public_order.PublicList(rel, what, tuple(names)))
+
+    for rel in ("publicity/公示.pdf",):
+        path = folder / rel
+        if path.is_file():
+            text = _pdf_text(path, layout=False)
+            add(rel, "公示名单的顺序", public_order.names_in_text(text, awardees))
+    if (folder / "publicity/公示.html").is_file():
+        add("publicity/公示.html", "网页版公示名单的顺序",
+            public_order.names_in_text(public_order.html_text(folder / "publicity/公示.html"), awardees))
+    if (folder / "publicity/公示.docx").is_file():
+        add("publicity/公示.docx", "Word 版公示名单的顺序",
+            public_order.names_in_text(_docx_text(folder / "publicity/公示.docx"), awardees))
+    for path in sorted((folder / "media").glob("**/特刊*.pdf")):
+        add(path.relative_to(folder).as_posix(), "特刊中人物的顺序（从左到右、从上到下）",
+            public_order.names_in_text(_pdf_text(path, layout=True), awardees))
+    numbered_dirs = [("media/newspaper/专栏", "专栏稿编号"), ("media/newspaper/照片", "特刊照片编号"),
+                     ("media/tv/字幕", "电视字幕编号"), ("media/tv/口播稿", "口播稿编号"),
+                     ("certificates/证书", "证书编号")]
+    for rel, what in numbered_dirs:
+        if (folder / rel).is_dir():
+            add(rel, what, public_order.numbered_names(sorted((folder / rel).iterdir()), known))
+    newmedia = folder / "media/newmedia"
+    if newmedia.is_dir():
+        articles = []
+        for path in sorted(newmedia.glob("a[0-9]*.html")):
+            number = int(re.sub(r"\D", "", path.stem) or 0)
+            shown = public_order.names_in_text(public_order.html_text(path), awardees)
+            if shown:
+                articles.append((number, shown[0]))
+        add("media/newmedia", "新媒体图文编号", [n for _, n in sorted(articles)])
+        if (newmedia / "index.html").is_file():
+            add("media/newmedia/index.html", "新媒体索引页的顺序",
+                public_order.names_in_text(public_order.html_text(newmedia / "index.html"), awardees))
+    sheet = folder / "certificates/颁奖及补贴发放表.xlsx"
+    if sheet.is_file():
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            add(sheet.relative_to(folder).as_posix(), "颁奖及补贴发放表的顺序", public_order.xlsx_names(sheet, known))
+    return lists
+
+
+def _pdf_text(path: Path, *, layout: bool) -> str:
+    command = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"]
+    try:
+        return subprocess.run(command, check=True, capture_output=True).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def _docx_text(path: Path) -> str:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("word/document.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return ""
+    return re.sub(r"<[^>]+>", "", xml.replace("</w:p>", "\n"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole folder
+
+
+def _code_fingerprint() -> str:
+    """A hash of the preflight's own code: a changed check recomputes every cached result."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def output_files(folder: Path) -> list[Path]:
+    """Every file under output/<edition>/ except work folders and the preflight's own reports."""
+    files = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+            continue
+        if rel.as_posix() in (REPORT_JSON, REPORT_TXT):
+            continue
+        files.append(path)
+    return files
+
+
+def inspect(folder: Path, expect: Expectations, *, extra: Sequence[tuple[Path, str]] = (),
+            cache_dir: Path | None = None, order_key: public_order.SortKey | None | bool = True,
+            workers: int = 2, progress: Callable[[str], None] | None = None) -> PreflightReport:
+    """Inspect every file under `folder` (plus `extra` (path, label) pairs); nothing is written.
+
+    order_key=True looks up pipeline.strokes; None checks only that public lists are not in
+    rank order; a callable is used as the stroke sort key.
+    """
+    jobs = [(p, p.relative_to(folder).as_posix()) for p in output_files(folder)] + list(extra)
+    cache: dict[str, Any] = {}
+    cache_file = cache_dir / "cache.json" if cache_dir else None
+    if cache_file is not None and cache_file.is_file():
+        try:
+            cache = json.loads(cache_file.read_text(encoding="utf-8"))
+        except ValueError:
+            cache = {}
+    stamp = f"{VERSION}:{_code_fingerprint()}:{expect.fingerprint()}"
+    used: dict[str, Any] = {}
+
+    def run(job: tuple[Path, str]) -> list[PreflightFinding]:
+        path, rel = job
+        if not roles(rel):
+            return []
+        key = f"{rel}:{_sha256(path)}:{stamp}"
+        if key in cache:
+            used[key] = cache[key]
+            return [PreflightFinding.from_json(f) for f in cache[key]]
+        try:
+            found = inspect_file(path, rel, expect)
+        except (OSError, ValueError, RuntimeError, KeyError, subprocess.CalledProcessError) as exc:
+            found = [PreflightFinding("PF_FILE_UNREADABLE", rel, f"检查时出错：{type(exc).__name__}: {exc}")]
+        used[key] = [f.to_json() for f in found]
+        return found
+
+    todo = [j for j in jobs if roles(j[1])]
+    if progress:
+        progress(f"印前检查：{len(jobs)} 个文件，其中 {len(todo)} 个要检查（未改动的沿用上次结果）……")
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(run, jobs))
+    findings = [f for fs in results for f in fs]
+
+    notes: list[str] = []
+    key: public_order.SortKey | None
+    if order_key is True:
+        key = public_order.stroke_key()
+        if key is None:
+            notes.append("尚未提供姓氏笔画排序（pipeline.strokes），公开名单只检查了“不按评分排名排列”")
+    elif order_key is False:
+        key = None
+    else:
+        key = order_key  # type: ignore[assignment]
+    findings += public_order.order_findings(public_lists(folder, expect), expect.ranking, key)
+    if not expect.nominees:
+        notes.append("未能读取名册，没有检查姓名和短字段是否断行")
+    if cache_file is not None:
+        atomic.write_text(cache_file, json.dumps(used, ensure_ascii=False, sort_keys=True))
+    by_code: dict[str, int] = {}
+    for f in findings:
+        by_code[f.code] = by_code.get(f.code, 0) + 1
+    return PreflightReport(tuple(rel for _, rel in jobs), tuple(findings), tuple(notes), dict(sorted(by_code.items())))
+
+
+def summary_text(report: PreflightReport, edition: str = "", limit: int = 0) -> str:
+    """The Chinese summary: counts by code, then every finding with its fix."""
+    lines = [f"印前检查（{edition}）：检查了 {len(report.files)} 个文件，"
+             + (f"发现 {len(report.findings)} 个问题。" if report.findings else "没有发现问题。")]
+    for code, count in report.by_code.items():
+        lines.append(f"  {code}（{CODES[code][0]}）：{count} 处")
+    for note in report.notes:
+        lines.append(f"  注意：{note}")
+    shown = report.findings if not limit else report.findings[:limit]
+    if shown:
+        lines.append("")
+    for f in shown:
+        where = f"（{f.where}）" if f.where and f.where not in f.message else ""
+        lines.append(f"[{f.code}] {f.file}{where}：{f.message}。处理办法：{f.hint}")
+    if limit and len(report.findings) > limit:
+        lines.append(f"……另有 {len(report.findings) - limit} 个问题，见 preflight.txt")
+    return "\n".join(lines) + "\n"
+
+
+def write_report(report: PreflightReport, folder: Path, edition: str = "") -> tuple[Path, Path]:
+    """preflight.json and preflight.txt in output/<edition>/."""
+    json_path, txt_path = folder / REPORT_JSON, folder / REPORT_TXT
+    atomic.write_text(json_path, json.dumps(report.to_json(edition), ensure_ascii=False, indent=2) + "\n")
+    atomic.write_text(txt_path, summary_text(report, edition))
+    return json_path, txt_path
