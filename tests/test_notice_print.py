@@ -35,6 +35,7 @@ from pipeline.stages.publicity import notice_html
 from pipeline.templating import render
 from pipeline.workdays import Period
 from tests.review_fixtures import DEMO
+from tests.seal_fixtures import NAMES, UNIT40
 
 MM = 72 / 25.4
 """Points per millimetre."""
@@ -44,9 +45,6 @@ CHAR = 156 / 28
 """One body character in mm."""
 PITCH = 225 / 22
 """Body line pitch in mm."""
-UNIT40 = "大兴安岭林业集团公司新林林业局翠岗林场森林管护站第三管护区 副站长兼安全员"
-"""A 40-character 工作单位及职务."""
-NAMES = ("乌云其其格", "阿依古丽·买买提", "欧阳建国", "上官秀兰", "王伟")
 OCCUPATIONS = ("桦树皮制作技艺（民间传统工艺）", "森林消防员", "工业机器人系统运维员", "电工")
 WHEN = dt.datetime(2027, 5, 8, tzinfo=dt.UTC)
 

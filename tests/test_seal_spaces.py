@@ -24,29 +24,10 @@ from pipeline.review.notice import SEAL_SPACE_MM, sealed_layout
 from pipeline.review.render import html_to_pdf
 from pipeline.workdays import cn_date
 from tests.review_fixtures import DEMO
+from tests.seal_fixtures import CHAR_MM, LINE_MM, NAMES, UNIT40, Box, page_boxes, seal_space
 
-MM = 72 / 25.4
-"""Points per millimetre."""
-CHAR_MM = (16 - 0.21) / MM
-"""One character of the 署名 block (3号, 28 a line)."""
-LINE_MM = 225 / 22
-"""One line of the 署名 block."""
 COUNTS = (1, 10, 20)
-UNIT40 = "大兴安岭林业集团公司新林林业局翠岗林场森林管护站第三管护区 副站长兼安全员"
-"""A 40-character 工作单位及职务."""
-NAMES = ("乌云其其格", "阿依古丽·买买提", "欧阳建国", "上官秀兰", "王伟")
 WHEN = dt.datetime(2027, 5, 20, tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class Box:
-    """A word or rule on a page, in mm from the top-left corner."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
 
 
 @dataclass(frozen=True)
@@ -72,15 +53,8 @@ class Doc:
 def _read(pdf: Path) -> list[tuple[list[Box], list[Box]]]:
     import pdfplumber
 
-    out = []
     with pdfplumber.open(pdf) as doc:
-        for page in doc.pages:
-            words = [Box(w["text"], w["x0"] / MM, w["x1"] / MM, w["top"] / MM, w["bottom"] / MM)
-                     for w in page.extract_words(keep_blank_chars=False, x_tolerance=1.5)]
-            rules = [Box("", e["x0"] / MM, e["x1"] / MM, e["top"] / MM, e["bottom"] / MM)
-                     for e in page.lines + page.rects + page.curves]
-            out.append((words, rules))
-    return out
+        return [page_boxes(page) for page in doc.pages]
 
 
 def _subsidy(ctx: RunContext, count: int, target: Path) -> Doc:
@@ -164,22 +138,12 @@ def test_a_45_mm_seal_space_is_clear_and_on_the_page_of_the_last_rows(docs: dict
     doc = docs[kind, count]
     index, date, organ = _block(doc)
     words, rules = doc.pages[index]
-    cx = (date.x0 + date.x1) / 2
-    cy = (organ[0].top + date.bottom) / 2 - LINE_MM / 2  # organ and date sit below the seal's centre
-    r = SEAL_SPACE_MM / 2
-    block = {id(b) for b in (date, *organ)}
-
-    def hits(b: Box) -> bool:
-        nx, ny = min(max(cx, b.x0), b.x1), min(max(cy, b.top), b.bottom)
-        return (nx - cx) ** 2 + (ny - cy) ** 2 < r * r
-
-    intruders = [b for b in words if id(b) not in block and hits(b)] + [b for b in rules if hits(b)]
-    assert not intruders, intruders
+    seal = seal_space(words, rules, date, organ, SEAL_SPACE_MM)
+    assert not seal.intruders, seal.intruders
     left, right, foot = doc.content
-    assert cx - r >= left and cx + r <= right, "the seal stays inside the type area"
-    assert cy + r <= foot + 0.5, "the seal space ends above the foot of the page"
-    above = [b.bottom for b in [*words, *rules] if b.bottom <= cy - r + 0.01]
-    assert above and cy - r - max(above) <= LINE_MM + 0.5, "the seal's top within one line of the text"
+    assert seal.cx - seal.r >= left and seal.cx + seal.r <= right, "the seal stays inside the type area"
+    assert seal.cy + seal.r <= foot + 0.5, "the seal space ends above the foot of the page"
+    assert seal.gap_above is not None and seal.gap_above <= LINE_MM + 0.5, "the seal's top within one line of the text"
     # The last rows are on the page of the seal: never a signature block alone on a page, and no
     # table page with fewer than three rows.
     texts = [w.text for w in words]

@@ -13,28 +13,13 @@ import pytest
 
 from pipeline.stages.shortlist import build_shortlist
 from tests.review_fixtures import TRADES, shortlist_edition
+from tests.seal_fixtures import CHAR_MM, LINE_MM, Box, page_boxes, seal_space
 
-MM = 72 / 25.4
 TEXT_RIGHT_MM = 210 - 26
 """Right edge of the 版心 (GB/T 9704: 订口 28 mm, 版心 156 mm)."""
-CHAR_MM = (16 - 0.21) / MM
-"""One body character (3号, 28 a line)."""
-LINE_MM = 225 / 22
-"""One body line (22 a page)."""
 SEAL_MM = 45.0
 COUNTS = (3, 8, 9, 40)
 """Rows: the block on the table's page; at the foot of the first page; pushed to page 2; 40 rows."""
-
-
-@dataclass(frozen=True)
-class Box:
-    """A word or rule on a page, in mm from the top-left corner."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
 
 
 @dataclass(frozen=True)
@@ -69,11 +54,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Las
             texts = [w["text"] for page in pdf.pages for w in page.extract_words()]
             smallest = min(c["size"] for page in pdf.pages for c in page.chars)
             for page in pdf.pages:
-                words = [Box(w["text"], w["x0"] / MM, w["x1"] / MM, w["top"] / MM, w["bottom"] / MM)
-                         for w in page.extract_words()]
+                words, rules = page_boxes(page, curves=False)
                 if any(w.text == f"{date.year}年{date.month}月{date.day}日" for w in words):
-                    rules = [Box("", e["x0"] / MM, e["x1"] / MM, e["top"] / MM, e["bottom"] / MM)
-                             for e in page.lines + page.rects]
                     out[count] = LastPage(words, rules, len(pdf.pages), f"{date.year}年{date.month}月{date.day}日",
                                           ctx.edition.office.name, texts, smallest)
         assert count in out, "no 成文日期 found"
@@ -113,21 +95,11 @@ def test_date_four_characters_from_the_right_and_organ_centred_over_it(rendered:
 def test_seal_space_of_45_mm_is_clear_and_on_the_page(rendered: dict[int, LastPage], count: int) -> None:
     page = rendered[count]
     date, organ = _block(page)
-    cx = (date.x0 + date.x1) / 2
-    cy = (organ[0].top + date.bottom) / 2 - LINE_MM / 2  # organ and date sit below the seal's centre
-    r = SEAL_MM / 2
-    block = {id(b) for b in (date, *organ)}
-
-    def hits(b: Box) -> bool:
-        nx, ny = min(max(cx, b.x0), b.x1), min(max(cy, b.top), b.bottom)
-        return (nx - cx) ** 2 + (ny - cy) ** 2 < r * r
-
-    intruders = [b for b in page.words if id(b) not in block and hits(b)] + [b for b in page.rules if hits(b)]
-    assert not intruders, intruders
-    assert cx - r >= 28 - 0.5 and cx + r <= TEXT_RIGHT_MM + 0.5  # inside the 版心, left to right
-    assert cy + r <= 297 - 35 + 0.5  # above the foot of the 版心 (the folio is below)
-    above = [b.bottom for b in [*page.words, *page.rules] if b.bottom <= cy - r + 0.01]
-    assert above and cy - r - max(above) <= LINE_MM + 0.5  # the seal's top within one line of the text
+    seal = seal_space(page.words, page.rules, date, organ, SEAL_MM)
+    assert not seal.intruders, seal.intruders
+    assert seal.cx - seal.r >= 28 - 0.5 and seal.cx + seal.r <= TEXT_RIGHT_MM + 0.5  # inside the 版心
+    assert seal.cy + seal.r <= 297 - 35 + 0.5  # above the foot of the 版心 (the folio is below)
+    assert seal.gap_above is not None and seal.gap_above <= LINE_MM + 0.5  # top within one line of the text
 
 
 @pytest.mark.parametrize("count", COUNTS)
