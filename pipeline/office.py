@@ -339,8 +339,8 @@ KEEP_WHOLE_HEADERS = frozenset({
 
 
 def _keeps_whole(header: object) -> bool:
-    text = str(header or "").split("\n")[0]
-    return text in KEEP_WHOLE_HEADERS or "金额" in text or "平均分" in text or "加权合计" in text
+    text = str(header or "")
+    return text.split("\n")[0] in KEEP_WHOLE_HEADERS or any(w in text for w in ("金额", "平均分", "加权合计"))
 
 
 def _unbroken_width(ws: Worksheet, column: int, first_row: int, spans: dict[tuple[int, int], tuple[int, int]],
@@ -369,33 +369,169 @@ def table_end(ws: Worksheet, body_row: int) -> int:
     return row
 
 
+MODEST_WIDTH = 9.0
+"""Width (characters) of a column the office fills in by hand (备注, 问题): room for a short note."""
+NOTE_HEADERS = frozenset({"备注", "问题", "说明"})
+"""Headers of the columns for a short note, empty when printed; signature and score columns keep their width."""
+OUTLIER_EM = 10.0
+"""A value of a keep-whole column longer than this many em may wrap before its opening bracket."""
+
+
+def _break_outlier(text: str, family: str, size: float) -> str:
+    """A keep-whole value too long to keep on one line, broken before its last opening bracket
+    ("桦树皮制作技艺" / "（民间传统工艺）"); any other value as it is."""
+    if "\n" in text or text_width(text, family, size) <= OUTLIER_EM * size:
+        return text
+    at = max(text.rfind("（"), text.rfind("("))
+    return f"{text[:at]}\n{text[at:]}" if at > 0 else text
+
+
+def _body_cells(ws: Worksheet, column: int, first_row: int, last_row: int,
+                spans: dict[tuple[int, int], tuple[int, int]], hidden: set[tuple[int, int]]) -> list[Any]:
+    """The single-column cells of `column` in the table body that print text."""
+    return [ws.cell(row, column) for row in range(first_row, last_row + 1)
+            if (row, column) not in hidden and spans.get((row, column), (1, 1))[0] == 1
+            and cell_text(ws.cell(row, column))]
+
+
+def _balance(ws: Worksheet, columns: list[int], budget: float, first_row: int, last_row: int,
+             spans: dict[tuple[int, int], tuple[int, int]], hidden: set[tuple[int, int]]) -> None:
+    """Share `budget` points among the wrapping `columns` (each already at its floor) so that the
+    table's body is as short as it can be: each step widens the column that saves the most height
+    per point, until no widening saves height or the budget is spent; then width moves from one
+    column to another while that shortens the table."""
+    from openpyxl.utils import get_column_letter
+
+    step = PT_PER_WIDTH
+    width = {c: column_points(ws, c) for c in columns}
+    others = [c for c in range(1, ws.max_column + 1) if c not in width]
+    fixed: dict[int, float] = {}
+    cells: dict[int, list[tuple[int, str, str, float, float]]] = {c: [] for c in columns}
+    for row in range(first_row, last_row + 1):
+        need = 0.0
+        for c in others:
+            if (row, c) in hidden or spans.get((row, c), (1, 1)) != (1, 1):
+                continue
+            cell = ws.cell(row, c)
+            text = cell_text(cell)
+            if not text:
+                continue
+            family, size = _font(cell)
+            lines = (wrapped_lines(text, family, size, column_points(ws, c) - CELL_PAD_X)
+                     if cell.alignment is not None and cell.alignment.wrap_text else text.count("\n") + 1)
+            need = max(need, lines * line_height(family, size))
+        fixed[row] = need
+        for c in columns:
+            if (row, c) in hidden or spans.get((row, c), (1, 1)) != (1, 1):
+                continue
+            cell = ws.cell(row, c)
+            text = cell_text(cell)
+            if text:
+                family, size = _font(cell)
+                cells[c].append((row, text, family, size, line_height(family, size)))
+
+    @functools.cache
+    def lines_at(c: int, i: int, w: float) -> float:
+        row, text, family, size, pitch = cells[c][i]
+        return wrapped_lines(text, family, size, w - CELL_PAD_X) * pitch
+
+    def total(trial: dict[int, float]) -> float:
+        """The body's height, plus a tenth of every cell's own height: a row whose height two
+        columns set together then gets shorter one widening after the other."""
+        heights = dict(fixed)
+        cells_total = 0.0
+        for c, w in trial.items():
+            for i, (row, *_rest) in enumerate(cells[c]):
+                own = lines_at(c, i, w)
+                heights[row] = max(heights[row], own)
+                cells_total += own
+        return sum(heights.values()) + 0.1 * cells_total
+
+    current = total(width)
+    while budget >= step:
+        best: tuple[float, int, float] | None = None
+        for c in columns:
+            for k in range(1, int(budget // step) + 1):
+                saved = current - total({**width, c: width[c] + k * step})
+                if saved > 0.5:
+                    if best is None or saved / k > best[0]:
+                        best = (saved / k, c, k * step)
+                    break
+        if best is None:
+            break
+        _, c, extra = best
+        width[c] += extra
+        budget -= extra
+        current = total(width)
+    least = {c: column_points(ws, c) for c in columns}
+    while True:  # then move width between the columns while that shortens the table
+        moves = [{**width, a: width[a] - k * step, b: width[b] + k * step}
+                 for a in columns for b in columns if a != b
+                 for k in range(1, int((width[a] - least[a]) // step) + 1)]
+        trial = min(moves, key=total, default=None)
+        if trial is None or total(trial) > current - 0.5:
+            break
+        width, current = trial, total(trial)
+    for c, points in width.items():
+        ws.column_dimensions[get_column_letter(c)].width = round(points / PT_PER_WIDTH, 1)
+
+
 def fit_sheet(ws: Worksheet, *, body_row: int, keep_whole: Iterable[int] = ()) -> None:
-    """Choose column widths and row heights so the sheet prints at full size and nothing is cut.
+    """Choose column widths and row heights so the sheet prints at full size, as few pages tall as
+    the paper allows, and nothing is cut.
 
     Columns in `keep_whole` (1-based) and those headed by a `KEEP_WHOLE_HEADERS` text (names,
     dates, status words, amounts) get the width of their longest value from `body_row` down, so it
-    never wraps. When the columns are then wider than the paper, the other columns give up width
-    (never below their longest unbreakable word) so that fit-to-width need not shrink the type.
-    Last, every row gets the height of its tallest cell.
+    never wraps; only an outlier longer than `OUTLIER_EM` em wraps, before its opening bracket. An
+    empty column (备注, 问题: the office writes in it) gets `MODEST_WIDTH`. The columns of long text
+    (工作单位及职务) start at their longest unbreakable word and share the rest of the paper's width
+    so that the rows are as short as they can be (`_balance`). When the columns are wider than the
+    paper even so, the other columns give up width (never below their longest unbreakable word) so
+    that fit-to-width need not shrink the type. Last, every row gets the height of its tallest cell.
     """
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     spans, hidden = _spans(ws)
     ncol = ws.max_column
+    last = table_end(ws, body_row)
     keep = set(keep_whole) | {c for c in range(1, ncol + 1)
                               if body_row > 1 and _keeps_whole(ws.cell(body_row - 1, c).value)}
+    for col in keep:
+        for cell in _body_cells(ws, col, body_row, last, spans, hidden):
+            if isinstance(cell.value, str) and not cell.value.startswith("="):
+                cell.value = _break_outlier(cell.value, *_font(cell))
     floor: dict[int, float] = {}
+    balanced: list[int] = []
     for col in range(1, ncol + 1):
+        letter = get_column_letter(col)
         floor[col] = _unbroken_width(ws, col, body_row, spans, hidden, col in keep)
-        if floor[col] > column_points(ws, col):
-            ws.column_dimensions[get_column_letter(col)].width = math.ceil(floor[col] / PT_PER_WIDTH * 10) / 10
+        body = _body_cells(ws, col, body_row, last, spans, hidden)
         if col in keep:
-            for row in range(body_row, table_end(ws, body_row) + 1):
-                cell = ws.cell(row, col)
-                if (row, col) not in hidden and spans.get((row, col), (1, 1))[0] == 1 and cell.alignment.wrap_text:
+            for cell in body:
+                if cell.alignment.wrap_text and "\n" not in str(cell.value):
                     cell.alignment = Alignment(horizontal=cell.alignment.horizontal,
                                                vertical=cell.alignment.vertical, wrap_text=False)
+            if body and body_row > 1:  # as wide as the values, the header folding after 7 characters
+                header = ws.cell(body_row - 1, col)
+                family, size = _font(header)
+                head = max(min(text_width(line, family, size), 7 * size) for line in cell_text(header).split("\n"))
+                head += CELL_PAD_X
+                ws.column_dimensions[letter].width = math.ceil(max(floor[col], head) / PT_PER_WIDTH * 10) / 10
+                continue
+        elif not body and last > body_row and body_row > 1 \
+                and cell_text(ws.cell(body_row - 1, col)).split("\n")[0] in NOTE_HEADERS:
+            header = ws.cell(body_row - 1, col)
+            word = max((text_width(t, *_font(header)) for t in _tokens(cell_text(header))), default=0.0)
+            modest = max(MODEST_WIDTH, math.ceil((word + CELL_PAD_X) / PT_PER_WIDTH * 10) / 10)
+            ws.column_dimensions[letter].width = min(column_points(ws, col) / PT_PER_WIDTH, modest)
+            continue
+        elif any(cell.alignment is not None and cell.alignment.wrap_text for cell in body):
+            balanced.append(col)  # from its longest word and one character of slack
+            ws.column_dimensions[letter].width = math.ceil(floor[col] / PT_PER_WIDTH * 10) / 10 + 1
+            continue
+        if floor[col] > column_points(ws, col):
+            ws.column_dimensions[letter].width = math.ceil(floor[col] / PT_PER_WIDTH * 10) / 10
     excess = sum(column_points(ws, c) for c in range(1, ncol + 1)) - printable_width(ws)
     if excess > 0:
         give = {c: column_points(ws, c) - floor[c] for c in range(1, ncol + 1) if c not in keep}
@@ -406,6 +542,8 @@ def fit_sheet(ws: Worksheet, *, body_row: int, keep_whole: Iterable[int] = ()) -
                 if g > 0:
                     points = column_points(ws, c) - g * share
                     ws.column_dimensions[get_column_letter(c)].width = math.floor(points / PT_PER_WIDTH * 10) / 10
+    elif balanced:
+        _balance(ws, balanced, -excess, max(1, body_row - 1), last, spans, hidden)
     for row in range(1, ws.max_row + 1):
         need = _needed_height(ws, row, spans, hidden)
         if need:

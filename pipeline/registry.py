@@ -2,8 +2,9 @@
 
 One database per project checkout, kept outside output/ so `make clean` never touches it:
 
-    state/registry.sqlite3         real rounds (2024, 2027, 2030 …), awardees across rounds
-    state/demo-registry.sqlite3    demo editions only, so fictional people never enter the real one
+    state/registry.sqlite3                   real rounds (2024, 2027, 2030 …), awardees across rounds
+    state/demo-<edition>-registry.sqlite3    one per demo edition, so fictional people never enter the
+                                             real one and each demo edition numbers from 001
 
 ($XN_STATE moves the folder, for tests.) Tables (schema version in PRAGMA user_version,
 upgraded by MIGRATIONS in order; the file is backed up before an upgrade):
@@ -28,6 +29,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -127,9 +129,12 @@ def state_dir() -> Path:
     return Path(os.environ.get("XN_STATE", PROJECT_ROOT / "state"))
 
 
-def registry_path(demo: bool) -> Path:
-    """Demo flag in → the registry file (real or demo)."""
-    return state_dir() / ("demo-registry.sqlite3" if demo else "registry.sqlite3")
+def registry_path(demo: bool, edition: str) -> Path:
+    """Demo flag and edition folder name in → the registry file (the real one, or the edition's own demo one)."""
+    if not demo:
+        return state_dir() / "registry.sqlite3"
+    slug = re.sub(r"[^\w.-]+", "_", edition).strip("._") or "edition"
+    return state_dir() / f"demo-{slug}-registry.sqlite3"
 
 
 def busy_timeout() -> float:

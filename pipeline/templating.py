@@ -27,7 +27,16 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
+    env.filters["words"] = _words   # table cells that break only between words
     return env
+
+
+def _words(text: object, width_mm: float | None = None, size_pt: float = 10.5) -> object:
+    """The `words` filter: text → HTML broken only between words (pipeline.review.wordbreak);
+    with the column's width and type size, a word wider than the column may still break."""
+    from pipeline.review.wordbreak import column_chars, nowrap_words
+
+    return nowrap_words(str(text), None if width_mm is None else column_chars(width_mm, size_pt))
 
 
 def render(template: str, **context: object) -> str:

@@ -355,7 +355,7 @@ def test_awardee_with_errors_is_skipped_and_exit_is_1(env: World, tmp_path: Path
     result = issue_certificates(context(edition), make_awardees(edition, [NAMES[0], "钱多多"], errors=["钱多多"]))
     assert result.skipped == ("002 钱多多",) and result.exit_code == ExitCode.findings
     assert "钱多多" not in listing(result)
-    with open_registry(registry_path(True)) as reg:
+    with open_registry(registry_path(True, edition.name)) as reg:
         assert len(reg.certificates()) == 5
 
 
@@ -378,7 +378,7 @@ def test_real_edition_needs_make_keys_then_uses_the_real_key(tmp_path: Path, mon
     assert (tmp_path / "keys" / "signing-key.pem").read_bytes() == key_bytes  # never overwritten
     result = issue_certificates(context(edition), awardees)
     assert not result.demo and result.blank_file is None
-    assert registry_path(False).is_file() and not registry_path(True).exists()
+    assert registry_path(False, edition.name).is_file() and not registry_path(True, edition.name).exists()
     keys = json.loads((result.verify_dir / "keys.json").read_text(encoding="utf-8"))["keys"]
     assert [k["demo"] for k in keys] == [False]
     text = PdfReader(result.issued[0].pdf).pages[0].extract_text()

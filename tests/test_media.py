@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import re
 import subprocess
 import zipfile
@@ -31,6 +32,7 @@ from pipeline.media.pdfx import fonts_embedded, preflight, qpdf_check
 from pipeline.media.prepress import press_profile
 from pipeline.media.render import MM, layout, overflows, write_pdf
 from pipeline.media.settings import media_settings
+from pipeline.media.text import word_runs, word_spans
 from pipeline.privacy import scan_tree
 from pipeline.stages.check import CheckResult
 from tests.media_fixtures import awardee_list, candidate, summary_text
@@ -202,6 +204,21 @@ def _words(pdf: bytes) -> list[tuple[int, float, float, float, float, str]]:
     return out
 
 
+def _line_breaks(lines: list[str], field: str) -> list[int] | None:
+    """Rendered lines (pdftotext words) and a field → where the field breaks across lines (None: not found)."""
+    for i, first in enumerate(lines):
+        if not first or not field.startswith(first):
+            continue
+        at, j, cuts = len(first), i + 1, []
+        while at < len(field) and j < len(lines) and lines[j] and field.startswith(lines[j], at):
+            cuts.append(at)
+            at += len(lines[j])
+            j += 1
+        if at == len(field):
+            return cuts
+    return None
+
+
 @pytest.mark.parametrize("n", [1, 7, 20])
 def test_special_page_lays_out_1_7_20_without_overflow(n: int, tmp_path: Path) -> None:
     ed = _edition(tmp_path / "ed")
@@ -214,6 +231,7 @@ def test_special_page_lays_out_1_7_20_without_overflow(n: int, tmp_path: Path) -
     assert not overflows(document, "card-")
     assert sorted(c.entry.seq for p in plans for c in p.cards) == list(range(1, n + 1))
     assert all(p.font_pt >= s.font_min_pt for p in plans)
+    assert len({p.font_pt for p in plans}) == 1  # one body size on every page of the special
     if n <= s.per_page:
         sizes = [len(p.cards) for p in plans]
         assert max(sizes) - min(sizes) <= 1  # pages balanced
@@ -223,6 +241,7 @@ def test_special_page_lays_out_1_7_20_without_overflow(n: int, tmp_path: Path) -
         assert text.count(e.name) == 1, e.name
     # no word of a card runs outside its card: every word in the grid band lies inside one card frame
     frames = {(p.number, c.frame.ident): c.frame for p in plans for c in p.cards}
+    intro_top = (s.page_mm[1] - s.text_area_mm[1]) / 2 + np_.masthead_mm(s)
     for page, x0, y0, x1, y1, word in _words(colour):
         assert x0 >= -0.5 and x1 <= s.page_mm[0] + 0.5 or y0 > s.page_mm[1], word  # inside the trim (or slug line)
         grid = np_.geometry(s, page == 1, _page_text().intro).grid
@@ -230,6 +249,17 @@ def test_special_page_lays_out_1_7_20_without_overflow(n: int, tmp_path: Path) -
             inside = [f for (pg, _), f in frames.items() if pg == page and f.x - 0.3 <= x0 and x1 <= f.x + f.w + 0.3
                       and f.y - 0.3 <= y0 and y1 <= f.y + f.h + 0.3]
             assert inside, f"word {word!r} on page {page} lies outside every card"
+            assert len(word) <= 25, f"a line of {len(word)} characters (newspaper columns hold about 24): {word!r}"
+        elif page == 1 and intro_top <= y0 and y1 < grid.y:  # the 编者按 above the grid: newspaper measures too
+            assert len(word) <= 25, f"编者按: a line of {len(word)} characters: {word!r}"
+    # unit and 职业 break only between words: every line of them ends where a word ends
+    lines = [w for _, _, _, _, _, w in _words(colour)]
+    for e in entries:
+        for field in (e.unit, "职业（工种）：" + e.occupation):
+            cuts = _line_breaks(lines, field.replace(" ", ""))
+            assert cuts is not None, field
+            ends = set(itertools.accumulate(len(r.replace(" ", "")) for r in word_runs(field)))
+            assert set(cuts) <= ends, f"{field!r} broken inside a word: {cuts} (word ends {sorted(ends)})"
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"special-page-{n}.png").write_bytes(np_.proof_png(colour, 1, s))
 
@@ -283,6 +313,9 @@ def test_column_feature_fits_slot_and_trims_at_paragraph(tmp_path: Path) -> None
     assert last in text and f"第{f.paragraphs_set + 1:02d}段" not in text
     assert _squeeze(paragraphs[f.paragraphs_set - 1]) in text  # the last paragraph set is whole
     assert f"{entry.name}：{entry.occupation}的匠心" in text and "本报记者" in text and "拟表彰" in text
+    # the sidebar breaks only between words: "“兴安技术能手”" sits whole on one line
+    honour = [w for _, _, _, _, _, w in _words(f.pdf) if "兴安" in w or "能手" in w]
+    assert honour and all("兴安技术能手" in w for w in honour), honour
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "column-feature.png").write_bytes(np_.proof_png(f.pdf, 1, s, trim=False))
 
@@ -511,3 +544,19 @@ def test_overflow_detection_sees_text_past_a_frame(tmp_path: Path) -> None:
     found = {o.frame: o for o in overflows(layout(html, tmp_path, "测试"), "card-")}
     assert set(found) == {"card-a", "card-c"}
     assert found["card-a"].bottom_mm > 5 and found["card-c"].right_mm > 15
+
+
+def test_word_runs_break_only_between_words() -> None:
+    """Unit, 职业 and captions break between words; “兴安技术能手” stays whole; no lone character."""
+    assert word_runs("职业（工种）：中药材种植员")[-1] == "种植员"
+    assert word_runs("养老护理员") == ["养老", "护理员"]
+    runs = word_runs("“兴安技术能手”示范基地")
+    assert runs[0] == "“兴安技术能手”" and "基地" in runs[-1] and "示范基地" in "".join(runs)
+    assert not any(r == "示范基" for r in runs)
+    for text in ("大兴安岭地区加格达奇区林业局森林消防大队 副大队长", "2027年度“兴安技术能手”拟表彰人选"):
+        runs = word_runs(text)
+        assert "".join(runs) == text
+        assert all(len(r.strip()) != 1 for r in runs if not r.isspace()), runs
+        assert any("兴安技术能手" in r for r in runs) or "兴安技术能手" not in text
+    assert str(word_spans("a<b>")) == '<span class="w">a&lt;b&gt;</span>'
+    assert str(word_spans("W" * 40)) == "W" * 40  # not a word: may break rather than overflow

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import re
 import subprocess
@@ -84,9 +85,14 @@ def rows(count: int, *, long: bool = True) -> tuple[NoticeRow, ...]:
                  for i in range(1, count + 1))
 
 
+@functools.cache
+def DEMO_EDITION() -> Edition:  # noqa: N802 - a constant, loaded once
+    return load_edition(DEMO)
+
+
 @pytest.fixture(scope="module")
 def demo() -> Edition:
-    return load_edition(DEMO)
+    return DEMO_EDITION()
 
 
 def notice(edition: Edition, count: int, *, sealed: bool = True, long: bool = True) -> Notice:
@@ -114,7 +120,7 @@ def row_pages(found: list[Text], count: int) -> dict[int, list[int]]:
 
 # ---- 1. table pagination and column fit ---------------------------------------------------------
 
-COUNTS = (1, 2, 3, 4, 5, 6, 9, 12, 16, 20, 23, 25)
+COUNTS = tuple(range(1, 26))
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +157,24 @@ def test_closing_text_starts_on_the_page_of_the_last_rows(rendered: dict[tuple[i
         date = next(t for t in found if t.text == "2027年5月8日")
         contact = next(t for t in found if t.text.startswith("地址"))
         assert date.page == contact.page, f"{count}: the 署名 never stands alone on a page"
+
+
+def body_lines_on_date_page(found: list[Text], item: Notice) -> list[str]:
+    """The body text lines (period, objections, contact) on the page of the 成文日期."""
+    date = next(t for t in join_runs(found, gap=4) if t.text.replace(" ", "") == item.date)
+    paragraphs = [p.replace(" ", "") for p in (*item.body, *item.contact)]
+    return [t.text for t in join_runs(found, gap=4) if t.page == date.page and len(t.text.replace(" ", "")) >= 2
+            and any(t.text.replace(" ", "") in p for p in paragraphs)]
+
+
+def test_signature_page_holds_body_text(rendered: dict[tuple[int, bool], list[Text]]) -> None:
+    """GB/T 9704 7.3.5: never a 署名 page without text; the 地址 stays with 受理部门, 联系人, 联系电话."""
+    for (count, long), found in rendered.items():
+        item = notice(DEMO_EDITION(), count, long=long)
+        lines = body_lines_on_date_page(found, item)
+        assert len(lines) >= 2, (count, long, lines)
+        contact = {t.text.split("：")[0]: t.page for t in found if t.text.startswith(("受理部门", "联系人", "联系电话", "地址"))}
+        assert len(set(contact.values())) == 1, (count, contact)
 
 
 def join_runs(found: list[Text], gap: float = 1.0) -> list[Text]:
@@ -293,7 +317,14 @@ document.getElementById('f').addEventListener('load', () => {
   });
   const out = document.createElement('pre');
   out.id = 'probe';
-  out.textContent = JSON.stringify({width: win.innerWidth, scroll: doc.documentElement.scrollWidth, rows});
+  const title = [...doc.querySelectorAll('h1 span')].map(span => {
+    const range = doc.createRange();
+    range.selectNodeContents(span);
+    const boxes = [...range.getClientRects()];
+    return {text: span.textContent, lines: new Set(boxes.map(b => Math.round(b.top))).size,
+            right: Math.max(...boxes.map(b => b.right)), left: Math.min(...boxes.map(b => b.left))};
+  });
+  out.textContent = JSON.stringify({width: win.innerWidth, scroll: doc.documentElement.scrollWidth, rows, title});
   document.body.appendChild(out);
 });
 </script></body></html>"""
@@ -307,6 +338,11 @@ document.getElementById('f').addEventListener('load', () => {
     assert found, dom[-2000:]
     data = json.loads(htmllib.unescape(found.group(1)))
     assert data["width"] == 375 and data["scroll"] <= 375, "no horizontal scroll at 375 px"
+    # The title keeps the PDF's two lines: “关于大兴安岭地区2027年度” / “‘兴安技术能手’拟表彰人选的公示”,
+    # each on one line of the screen (never a last line holding "示" alone).
+    assert [t["text"] for t in data["title"]] == list(item.title_lines) and len(item.title_lines) == 2
+    for line in data["title"]:
+        assert line["lines"] == 1 and line["left"] >= 0 and line["right"] <= 375, line
     assert len(data["rows"]) == 4
     for row in data["rows"]:
         assert row["left"] >= 0 and row["right"] <= 375
@@ -317,6 +353,48 @@ document.getElementById('f').addEventListener('load', () => {
             assert cell["right"] <= 375 and cell["height"] > 0 and cell["text"].strip()
         labels = [c["label"].strip('"') for c in cells]
         assert labels == ["序号", "姓名", "性别", "工作单位及职务", "职业（工种）"], labels
+
+
+def test_web_title_keeps_its_two_lines_on_narrow_phones(demo: Edition, tmp_path: Path) -> None:
+    """At 320 and 360 px (common Android widths) the title still shows the PDF's two lines."""
+    import json
+
+    from tests.chromium import chromium, run_chromium, serve
+
+    if chromium() is None:
+        pytest.skip("chromium is not installed")
+    item = notice(demo, 4)
+    (tmp_path / "gs.html").write_text(render("publicity/web.html.j2", notice=item), encoding="utf-8")
+    frames = "".join(f'<iframe src="gs.html" style="border:0;width:{w}px;height:600px"></iframe>' for w in (320, 360))
+    host = f"""<!DOCTYPE html><html><body style="margin:0">{frames}
+<script>
+window.addEventListener('load', () => {{
+  const data = [...document.querySelectorAll('iframe')].map(f => {{
+    const doc = f.contentWindow.document;
+    return {{width: f.contentWindow.innerWidth, title: [...doc.querySelectorAll('h1 span')].map(span => {{
+      const range = doc.createRange();
+      range.selectNodeContents(span);
+      const boxes = [...range.getClientRects()];
+      return {{lines: new Set(boxes.map(b => Math.round(b.top))).size, right: Math.max(...boxes.map(b => b.right))}};
+    }})}};
+  }});
+  const out = document.createElement('pre');
+  out.id = 'probe';
+  out.textContent = JSON.stringify(data);
+  document.body.appendChild(out);
+}});
+</script></body></html>"""
+    (tmp_path / "probe.html").write_text(host, encoding="utf-8")
+    import html as htmllib
+
+    with serve(tmp_path) as base:
+        dom = run_chromium(["--virtual-time-budget=5000", "--dump-dom", base + "probe.html"])
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    assert found, dom[-2000:]
+    for frame in json.loads(htmllib.unescape(found.group(1))):
+        assert len(frame["title"]) == 2, frame
+        for line in frame["title"]:
+            assert line["lines"] == 1 and line["right"] <= frame["width"], frame
 
 
 # ---- the DOCX as LibreOffice sets it ------------------------------------------------------------
@@ -402,3 +480,4 @@ def test_docx_keeps_rows_together_and_the_sealed_layout(demo: Edition, tmp_path:
         assert abs((line.left + line.right) / 2 - (date.left + date.right) / 2) < 1.0, line
         assert line.right <= RIGHT + 0.6
     assert date.page == next(t for t in found if t.text.startswith("地址")).page
+    assert len(body_lines_on_date_page(found, item)) >= 2, "the 署名's page holds body text"

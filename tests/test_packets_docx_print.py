@@ -1,7 +1,9 @@
 """The editable 申报审批表 (DOCX) as Word, WPS and LibreOffice print it: document language,
 fonts with their fallbacks, cell padding, page numbers; and, printed through LibreOffice,
 names and short fields on one line (type stepped down, then columns rebalanced), 工作单位
-broken between words, the photo inside its cell, and as many pages as the PDF's form.
+broken between words, the photo inside its cell, as many pages as the PDF's form, nothing
+within 25 mm of the bound edge (mirrored margins, duplex long edge), folios on the outer side,
+and résumé numbers ("第41期", "2009.03—2009.09") never broken across lines.
 """
 
 from __future__ import annotations
@@ -9,21 +11,26 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, load_edition
 from pipeline.packets.docx_form import (
+    DOCX_INSIDE_MM,
     DOCX_MIN_PT,
+    DOCX_TEXT_MM,
     DocxLayout,
     docx_layout,
     docx_measure,
     fitted_size,
+    wrap_unbroken,
 )
 from pipeline.packets.form import form_fields
 from pipeline.stages.packets import PacketInfo, run_packets
@@ -34,8 +41,20 @@ LONG_NAME = "阿依古丽·买买提"
 """An 8-character name: at 12 pt it would break in its 24 mm cell."""
 LONG_PLACE = "内蒙古自治区呼伦贝尔市"
 LONG_UNIT = "大兴安岭地区加格达奇区暖心家政服务有限公司母婴护理培训中心 高级育婴员兼培训主管"
-RESUME_60 = "\n".join(f"{2000 + i // 12}.{i % 12 + 1:02d} 大兴安岭地区加格达奇区某某公司第{i + 1}项工作经历记录"
-                      for i in range(60))
+ACTIVITIES = ("技术培训", "技术攻关", "岗位练兵", "技能比武集训", "跟班学习", "带徒传技")
+
+
+def _period(i: int) -> str:
+    return f"{2002 + (i + 1) // 2}.{'03' if i % 2 else '09'}"
+
+
+RESUME_60 = "\n".join(f"{_period(i)}—{_period(i + 1)} 国网大兴安岭供电公司塔河供电分公司配电运检班 "
+                      f"{ACTIVITIES[i % len(ACTIVITIES)]}（第{i + 1}期）" for i in range(60))
+"""A 60-line 简历 as the stress edition's 010 has it: each entry a little longer than its cell,
+each ending in a number that LibreOffice broke ("（第4" / "1期）") before the DOCX broke the lines."""
+SUMMARY_NUMBERS = "".join(f"第{n}期培训班培训职工{n * 37}人次、节约{n * 1234.5:,.2f}元，" for n in range(1, 9))
+"""A 简要事迹 dense with numbers, some of which fall at the end of a line."""
+BINDING_MM = 25.0
 SHORT_KEYS = ("name", "gender", "birth", "native_place", "ethnicity", "political_status", "education",
               "work_start", "professional_title", "skill_level", "id_number", "phone")
 HAVE_LO = shutil.which("libreoffice") is not None
@@ -57,7 +76,7 @@ NOMINEES = {
     "long": make_candidate("S001", LONG_NAME, row=3, native_place=LONG_PLACE, ethnicity="维吾尔族",
                            political_status="中共预备党员", unit_and_post=LONG_UNIT, occupation="中式面点师",
                            phone="0457-8505835"),
-    "resume60": make_candidate("S002", "乌云其其格", row=4, resume=RESUME_60),
+    "resume60": make_candidate("S002", "乌云其其格", row=4, resume=RESUME_60, summary=SUMMARY_NUMBERS),
 }
 
 
@@ -236,3 +255,113 @@ def test_every_box_that_asks_for_a_seal_has_room_for_one(printed: dict[str, Prin
                 assert (columns[-1] - columns[-2]) / MM >= 45
                 boxes += 1
     assert boxes == 6  # 自荐人 signs without a seal
+
+
+# ---- binding margin: mirrored margins, nothing within 25 mm of the bound edge ----------------
+
+def _render(pdf: Path, dpi: int = 50) -> list[Image.Image]:
+    """Every page of a PDF rendered by poppler, in grey."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), f"{tmp}/p"], check=True,
+                       capture_output=True)
+        images = []
+        for path in sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1])):
+            with Image.open(path) as img:
+                images.append(img.convert("L"))
+        return images
+
+
+def _ink_mm(img: Image.Image, dpi: int = 50, threshold: int = 250) -> tuple[float, float]:
+    """(left, right) distance in mm from the page edges to the first pixel darker than threshold."""
+    box = img.point(lambda v: 255 if v < threshold else 0).getbbox()
+    assert box, "blank page"
+    return box[0] * 25.4 / dpi, (img.width - box[2]) * 25.4 / dpi
+
+
+def test_the_template_mirrors_its_margins_with_the_inside_one_wide_enough() -> None:
+    docx = PROJECT_ROOT / "templates" / "packet" / "申报审批表.docx"
+    assert "<w:mirrorMargins/>" in _part(docx, "word/settings.xml")
+    margins = re.search(r'<w:pgMar [^>]*w:right="(\d+)"[^>]*w:left="(\d+)"', _part(docx, "word/document.xml"))
+    assert margins
+    outside, inside = (int(v) / 56.7 for v in margins.groups())
+    assert inside == pytest.approx(DOCX_INSIDE_MM, abs=0.1) and inside >= 28 - 0.05  # 1587 twips
+    assert 210 - inside - outside == pytest.approx(DOCX_TEXT_MM, abs=0.1) == pytest.approx(170, abs=0.1)
+
+
+@pytest.mark.skipif(not HAVE_LO, reason="LibreOffice is not installed")
+def test_libreoffice_prints_nothing_within_25mm_of_the_bound_edge(printed: dict[str, Printed]) -> None:
+    """Bound on the left edge, duplex long edge: the bound edge is the left of odd pages and the
+    right of even pages; the tables sit the inside margin (28 mm) away from it on every page."""
+    for key, p in printed.items():
+        pages = _render(p.pdf)
+        assert len(pages) >= 5
+        for number, img in enumerate(pages, start=1):
+            left, right = _ink_mm(img)
+            bound, outer = (left, right) if number % 2 else (right, left)
+            assert bound >= BINDING_MM, f"{key} page {number}: ink {bound:.1f} mm from the bound edge"
+            if number > 2:  # the form's tables: inside margin on the bound side, outside on the other
+                assert bound == pytest.approx(DOCX_INSIDE_MM, abs=1.0), (key, number)
+                assert outer < BINDING_MM, (key, number)
+
+
+@pytest.mark.skipif(not HAVE_LO, reason="LibreOffice is not installed")
+def test_folios_sit_on_the_outer_side(printed: dict[str, Printed]) -> None:
+    import pdfplumber
+
+    with pdfplumber.open(printed["resume60"].pdf) as doc:
+        seen = 0
+        for number, page in enumerate(doc.pages, start=1):
+            words = [w for w in page.extract_words() if w["top"] > page.height - 30 * MM]
+            folio = [w for w in words if w["text"].strip("—") == str(number)]
+            if number == 1:
+                assert not folio  # no number on the title page
+                continue
+            assert folio, f"page {number} has no folio"
+            x0, x1 = min(w["x0"] for w in words), max(w["x1"] for w in words)
+            assert (x0 > page.width / 2) if number % 2 else (x1 < page.width / 2), number
+            seen += 1
+    assert seen >= 5
+
+
+# ---- numbers never broken across lines ------------------------------------------------------
+
+def test_wrap_unbroken_keeps_numbers_dates_and_counters_whole() -> None:
+    measure = docx_measure(load_edition(PROJECT_ROOT / "input" / "demo").fonts)
+    text = "2017.09—2018.03 国网大兴安岭供电公司塔河供电分公司配电运检班 技能比武集训（第41期），节约100,000.00元，第十三期"
+    for width in range(40, 140, 3):  # from the narrowest line that holds the date range
+        lines = wrap_unbroken(text, width, 12, measure)
+        assert "".join("".join(lines).split()) == "".join(text.split()), width
+        for whole in ("2017.09—2018.03", "（第41期），", "100,000.00元，", "第十三期"):
+            assert any(whole in line for line in lines), (width, whole, lines)
+        assert all(measure.width(line, 12) <= width * MM for line in lines), width
+        assert all(line[0] not in "）)，。、" and line[-1] not in "（(“" for line in lines), lines
+        assert all(len(line.strip("（）“”，。")) > 1 for line in lines), lines
+
+
+@pytest.mark.skipif(not HAVE_LO, reason="LibreOffice is not installed")
+def test_libreoffice_never_breaks_a_resume_number_across_lines(printed: dict[str, Printed]) -> None:
+    """The 60-entry 简历 of stress 010 in its cell (page 3) and on the 附页: every "（第N期）" and
+    every date range whole on one printed line, and no printed line ends in a digit whose next
+    line starts with one."""
+    p = printed["resume60"]
+    assert p.layout.annex
+    lines = [line for line in _lines(p.pdf) if line]
+    text = "\n".join(lines)
+    for i in range(60):
+        assert f"（第{i + 1}期）" in text, f"第{i + 1}期 is broken across lines"
+        assert f"{_period(i)}—{_period(i + 1)}" in text, f"{_period(i)} is broken across lines"
+    for a, b in zip(lines, lines[1:], strict=False):
+        assert not (a[-1:].isdigit() and b[:1].isdigit()), (a, b)
+        assert not re.search(r"第\d*$", a), a
+
+
+@pytest.mark.skipif(not HAVE_LO, reason="LibreOffice is not installed")
+def test_libreoffice_never_breaks_a_number_of_the_summary(printed: dict[str, Printed]) -> None:
+    """简要事迹 is prose: it breaks between any two characters, but never inside "第3期",
+    "111人次" or "3,703.50元"."""
+    p = printed["resume60"]
+    assert len(p.layout.summary[0].split("\n")) >= 4
+    text = "\n".join(_lines(p.pdf, 4))
+    for n in range(1, 9):
+        for whole in (f"第{n}期", f"{n * 37}人次", f"{n * 1234.5:,.2f}元"):
+            assert whole in text, f"{whole} is broken across lines"

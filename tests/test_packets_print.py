@@ -437,3 +437,141 @@ def test_an_edition_fonts_folder_is_given_to_fontconfig(tmp_path: Path, monkeypa
     fonts_module.add_font_dir(folder)
     config = fonts_module.fontconfig_file()
     assert f"<dir>{folder.resolve()}</dir>" in config.read_text(encoding="utf-8")
+
+
+# ---- 10. no near-empty page in the 事迹, no lone character in the 简历 (review findings) -------------
+
+def test_no_page_of_the_deeds_holds_fewer_than_three_lines(built: Built) -> None:
+    from pipeline.preflight import outline_section, short_page_findings
+
+    for info in (built.stress, built.short):
+        with pikepdf.open(info.print_pdf) as pdf:
+            section = outline_section(pdf, "先进事迹材料")
+        assert section is not None
+        assert short_page_findings(info.print_pdf, info.print_pdf.name, section, "先进事迹材料") == []
+
+
+DEEDS_LINE_2 = "他把每一次设备故障都当作学习的机会，反复琢磨、总结经验，练就了一身过硬的维修本领，赢得同事称赞。"
+"""A paragraph of two lines at 28 characters a line (2 characters of indent + 47)."""
+DEEDS_LINE_3 = DEEDS_LINE_2 + "多年来他坚持带徒传艺，毫无保留地传授技能。"
+"""A paragraph of three lines."""
+
+
+def deeds_pages(built: Built, paragraphs: list[str]) -> list[list[str]]:
+    """The 事迹 section alone, set with packet.css and marked as the template marks it
+    (deeds_keep) → the text rows of each page (folio dropped)."""
+    import html as html_lib
+
+    import weasyprint
+
+    from pipeline.packets.form import TEMPLATE_DIR, FrontRenderer, deeds_keep
+    from pipeline.preflight.lines import page_glyphs, rows
+
+    renderer = FrontRenderer(built.fonts)
+    keep = deeds_keep(paragraphs, renderer.body)
+    marks = ["" for _ in paragraphs]
+    if keep > 1:
+        marks[-keep:] = [' class="before-last"'] + [' class="keep-last"'] * (keep - 1)
+    body = "".join(f"<p{mark}>{html_lib.escape(p)}</p>" for mark, p in zip(marks, paragraphs, strict=True))
+    page = ("<html lang='zh-CN'><body><section class='deeds'>"
+            f"<h2 class='deeds-title font-title'>某某同志先进事迹材料</h2>{body}</section></body></html>")
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "deeds.pdf"
+        weasyprint.HTML(string=page, base_url=str(TEMPLATE_DIR)).write_pdf(
+            target, stylesheets=[renderer.stylesheet], font_config=renderer.font_config)
+        glyphs = page_glyphs(target)
+    return [[row for row in rows(g) if not re.fullmatch(r"—\d+—", row)] for _, g in sorted(glyphs.items())]
+
+
+def test_a_last_line_never_stands_alone_on_the_last_page_of_the_deeds(built: Built) -> None:
+    # The title takes 2 lines of the grid, leaving 20: 9 paragraphs of 2 lines and one of 3 would
+    # leave its last line alone on page 2; widows carry 3 lines over.
+    pages = deeds_pages(built, [DEEDS_LINE_2] * 9 + [DEEDS_LINE_3])
+    assert [len(p) for p in pages] == [1 + 18, 3], pages
+    # A one-line last paragraph after a full page takes the paragraph before it along.
+    pages = deeds_pages(built, [DEEDS_LINE_2] * 10 + ["量。"])
+    assert len(pages) == 2 and len(pages[1]) >= 3 and pages[1][-1] == "量。", pages
+    # The 22-line grid stays: a full page holds 22 lines (the title's two included).
+    pages = deeds_pages(built, [DEEDS_LINE_2] * 10 + [DEEDS_LINE_3])
+    assert len(pages[0]) == 1 + 20 and len(pages[1]) == 3, pages
+
+
+def test_only_short_last_paragraphs_are_kept_with_the_one_before_them(built: Built) -> None:
+    from pipeline.packets.form import deeds_keep, deeds_lines
+
+    body = Measure([built.fonts.roles["body"].face, *(f.face for f in built.fonts.fallback)])
+    assert [deeds_lines(p, body) for p in ("量。", DEEDS_LINE_2, DEEDS_LINE_3)] == [1, 2, 3]
+    assert deeds_keep([DEEDS_LINE_3, DEEDS_LINE_3], body) == 1
+    assert deeds_keep([DEEDS_LINE_3, DEEDS_LINE_2], body) == 2
+    assert deeds_keep([DEEDS_LINE_3, "特此推荐。", "量。"], body) == 3
+    assert deeds_keep([DEEDS_LINE_2, "量。"], body) == 2
+    assert deeds_keep(["量。"], body) == 1
+
+
+def test_resume_entries_break_between_words_and_never_leave_one_character(
+        built: Built, lines: list[Line]) -> None:
+    from pipeline.packets.fit import tokens, weight
+    from pipeline.packets.form import resume_entry
+
+    body = Measure([built.fonts.roles["body"].face, *(f.face for f in built.fonts.fallback)])
+    hard = ("2024.09 在全区医疗护理员职业技能竞赛中获得第一名（大兴安岭地区总工会）",
+            "2010.03—2018.01 大兴安岭地区人民医院护理部重症医学科护理单元 护理员",
+            "2016.05 参加全区护理技术培训并取得结业证书（大兴安岭地区卫生健康委员会）")
+    for text in hard:
+        for width in range(60, 150, 4):
+            broken = resume_entry(text, float(width), body)
+            assert "".join(broken).replace(" ", "") == text.replace(" ", ""), (width, broken)
+            assert all(weight(line) >= 2 for line in broken), (width, broken)
+            assert not any(line[0] in "）。，、”" for line in broken), (width, broken)
+            ends, at = {0}, 0
+            for token in tokens(text):
+                at += len(token.replace(" ", ""))
+                ends.add(at)
+            at = 0
+            for line in broken[:-1]:
+                at += len(line.replace(" ", ""))
+                assert at in ends, f"break inside a word: {broken}"
+    # In the packet (the form's table and the 附页): every 简历 entry starts a line with its dates
+    # whole and goes on in lines that end between words, none of a single character.
+    entries = contents(lines)
+    printed = [ln.text for ln in lines if entries["一、申报审批表"] + 2 <= ln.page < entries["二、先进事迹材料"]]
+    for entry in STRESS_RESUME.splitlines():
+        compact = entry.replace(" ", "")
+        start = next(i for i, t in enumerate(printed) if t.startswith(compact[:15]) and compact.startswith(t))
+        parts, joined = [], ""
+        for text in printed[start:]:
+            if not compact.startswith(joined + text):
+                break
+            parts.append(text)
+            joined += text
+        assert joined == compact, (entry, parts)
+        ends, at = set(), 0
+        for token in tokens(entry):
+            at += len(token.replace(" ", ""))
+            ends.add(at)
+        assert all(weight(p) >= 2 for p in parts), parts
+        assert all(sum(len(p) for p in parts[:k + 1]) in ends for k in range(len(parts))), parts
+
+
+def test_opinion_titles_break_between_words_and_leave_no_character_alone(built: Built, lines: list[Line]) -> None:
+    from pipeline.packets.fit import weight
+    from pipeline.packets.form import OPINIONS
+
+    entries = contents(lines)
+    form_lines = [ln.text for ln in lines if entries["一、申报审批表"] + 2 <= ln.page < entries["二、先进事迹材料"]]
+    def printed(title: str) -> list[str]:
+        """The lines the title is printed in."""
+        for start in range(len(form_lines)):
+            parts, joined = [], ""
+            for text in form_lines[start:]:
+                if not title.startswith(joined + text):
+                    break
+                parts.append(text)
+                joined += text
+            if joined == title:
+                return parts
+        return []
+
+    for title, _ in OPINIONS:
+        parts = printed(title)
+        assert parts and all(weight(p) >= 2 for p in parts), (title, parts)

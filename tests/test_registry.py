@@ -237,7 +237,7 @@ def test_registry_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     edition = str(make_edition(tmp_path / "ed", "demo = false"))
     assert main(["--edition", edition, "registry", "list"]) == 2
     assert "还不存在" in capsys.readouterr().err
-    issue(registry.registry_path(False), [entry(1, "王建国"), entry(2, "李秀兰")])
+    issue(registry.registry_path(False, "ed"), [entry(1, "王建国"), entry(2, "李秀兰")])
     assert main(["--edition", edition, "registry", "list", "--round", "2027"]) == 0
     out = capsys.readouterr().out
     assert "XATN-2027-001   王建国" in out and "共 2 张证书" in out
@@ -308,7 +308,7 @@ def test_killed_mid_issue_leaves_the_registry_consistent(tmp_path: Path, monkeyp
         monkeypatch.setenv(f"XN_{name.upper()}", str(tmp_path / name))
     monkeypatch.setenv("XN_REGISTRY_TIMEOUT", "0.5")
     edition = make_edition(tmp_path / "ed", "demo = true", "[certificates.blank]\nenabled = false")
-    db = registry.registry_path(True)
+    db = registry.registry_path(True, edition.name)
     issue(db, [])  # the registry exists; now two earlier certificates:
     first = issue_certificates(context(edition), make_awardees(edition, NAMES[:2]))
     assert [i.record.number for i in first.issued] == ["XATN-2027-001", "XATN-2027-002"]
@@ -333,3 +333,22 @@ def test_killed_mid_issue_leaves_the_registry_consistent(tmp_path: Path, monkeyp
     assert [i.record.number for i in again.issued] == [f"XATN-2027-{n:03d}" for n in range(1, 6)]
     with open_registry(db) as reg:
         assert reg.integrity() == []
+
+
+def test_each_demo_edition_numbers_from_001_in_its_own_registry(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two demo editions in one $XN_STATE (demo and stress) both start at 001; the real registry stays untouched."""
+    from pipeline.stages.certificates import issue_certificates
+    from tests.test_certificates import NAMES, context, make_awardees, make_edition
+
+    monkeypatch.setenv("XN_STATE", str(tmp_path / "state"))
+    numbers_by_edition = {}
+    for name, people in (("demo", NAMES[:2]), ("stress", NAMES[2:4])):
+        edition = make_edition(tmp_path / name, "demo = true", "[certificates.blank]\nenabled = false")
+        result = issue_certificates(context(edition), make_awardees(edition, people))
+        numbers_by_edition[name] = [i.record.number for i in result.issued]
+    assert numbers_by_edition == {"demo": ["XATN-2027-001", "XATN-2027-002"],
+                                  "stress": ["XATN-2027-001", "XATN-2027-002"]}
+    assert sorted(p.name for p in (tmp_path / "state").glob("*.sqlite3")) == [
+        "demo-demo-registry.sqlite3", "demo-stress-registry.sqlite3"]
+    assert not registry.registry_path(False, "demo").exists()

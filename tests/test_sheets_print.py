@@ -67,10 +67,46 @@ def _summary_nominee(i: int, p: dict[str, str]) -> Any:
                            status="warning" if findings else "ok")
 
 
+LONG_UNITS = ("大兴安岭地区加格达奇区暖心家政服务有限公司母婴护理培训中心 高级育婴员兼培训主管",
+              "大兴安岭林业集团公司塔河林业局专业森林消防大队第二中队 中队长兼应急救援技术教官")
+SHORT_UNITS = ("塔河林业局专业森林消防大队 分队长", "大兴安岭宾馆 厨师", "呼玛县桦树皮制作技艺传习所 传承人")
+OUTLIER = "桦树皮制作技艺（民间传统工艺）"
+
+
+def stress40(i: int) -> dict[str, str]:
+    """The stress edition's 40 nominees: 20 with 40-character units, 20 short, one outlier occupation."""
+    return {**person(i), "工作单位及职务": LONG_UNITS[i % 2] if i < 20 else SHORT_UNITS[i % 3],
+            "职业（工种）": OUTLIER if i == 23 else ("林业有害生物防治员" if i % 7 == 0 else OCCUPATIONS[i % 4]),
+            "推荐单位": "加格达奇区人力资源和社会保障局" if i % 3 else "大兴安岭林业集团公司", "审查结果": "合格", "备注": ""}
+
+
+PEOPLE40 = [stress40(i) for i in range(40)]
+
+
+def write_forty(ctx: RunContext, folder: Path) -> dict[str, Path]:
+    """The three long lists of the stress edition (40 rows), for their page counts."""
+    out = {"提名人选名单40": folder / "提名人选名单-40.xlsx", "推荐人选汇总表40": folder / "推荐人选汇总表-40.xlsx",
+           "评审结果40": folder / "评审结果-40.xlsx"}
+    shortlist._write_xlsx(ctx, out["提名人选名单40"], "提名人选名单",
+                          [{**p, "序号": str(i + 1)} for i, p in enumerate(PEOPLE40)])
+    check_report.write_summary_xlsx(ctx, out["推荐人选汇总表40"],
+                                    tuple(_summary_nominee(i, p) for i, p in enumerate(PEOPLE40)))
+    criteria = (Criterion("技能水平", 0.4, 100), Criterion("业绩成果", 0.3, 100), Criterion("传帮带贡献", 0.3, 100))
+    experts = ("欧阳明月", "王立军", "乌云其其格", "李", "张大伟")
+    table = [{"place": i + 1, "code": p["编号"], "name": p["姓名"], "unit": p["工作单位及职务"],
+              "means": [f"{91.25 - i / 3:.2f}", "88.50", "90.00"],  # as the stage gives them: 2 decimals
+              "experts": [(f"{90.12 - i / 4:.2f}", e != 1) for e in range(len(experts))],
+              "total": f"{89.87 - i / 4:.2f}", "selected": i < 20, "status": "入选" if i < 20 else "未入选"}
+             for i, p in enumerate(PEOPLE40)]
+    results._write_xlsx(ctx, SimpleNamespace(criteria=criteria, experts=experts), table,  # type: ignore[arg-type]
+                        out["评审结果40"], "专家评审结果", "专家评审组 5 名专家分别评分；去掉一个最高分和一个最低分后取平均。")
+    return out
+
+
 def write_all(folder: Path) -> dict[str, Path]:
     """Every printed list, written by its writer from the stress rows."""
     ctx = RunContext(load_edition(DEMO), quiet=True, jobs=1)
-    out: dict[str, Path] = {}
+    out: dict[str, Path] = write_forty(ctx, folder)
 
     out["推荐人选汇总表"] = folder / "推荐人选汇总表.xlsx"
     check_report.write_summary_xlsx(ctx, out["推荐人选汇总表"],
@@ -254,6 +290,45 @@ def test_page_setup_fits_width_only_and_repeats_the_header(printed: dict[str, Pr
         assert header in _squash(page.text)
 
 
+@pytest.mark.parametrize(("sheet", "most"), [("提名人选名单40", 4), ("推荐人选汇总表40", 8), ("评审结果40", 4)])
+def test_forty_rows_print_on_few_full_pages(printed: dict[str, Printed], sheet: str, most: int) -> None:
+    """40 rows, half with 40-character units: the unit column takes the spare width, so rows stay
+    short and the list prints on a few full pages; 职业 stays whole, its outlier breaks before “（”."""
+    pages = printed[sheet].pages
+    assert len(pages) <= most, f"{sheet}: {len(pages)} pages"
+    rows = [_squash(p.text).count("单位推荐") + _squash(p.text).count("个人自荐") for p in pages]
+    if sheet == "提名人选名单40":
+        assert all(n >= 8 for n in rows[:-1]), f"{sheet}: rows per page {rows}"
+    words = [_squash(w["text"]) for page in pages for w in page.words]
+    if sheet == "提名人选名单40":
+        for job in ("林业有害生物防治员", *OCCUPATIONS, "桦树皮制作技艺", "（民间传统工艺）"):
+            assert job in words, f"“{job}” is broken"
+        header = {"技术等级", "职业（工种）", "推荐单位", "工作单位及职务"}
+        assert header <= {_squash(w["text"]) for w in pages[-1].words}
+
+
+@pytest.mark.parametrize("sheet", ["提名人选名单40", "推荐人选汇总表40", "评审结果40"])
+def test_preflight_passes_the_forty_row_lists(printed: dict[str, Printed], sheet: str) -> None:
+    """The preflight measures the lists as they print: no finding, the outlier occupation set
+    before its bracket included."""
+    from pipeline.preflight.xlsx import workbook_findings
+
+    unbreakable = {_squash(p[k]): k for p in PEOPLE40 for k in ("职业（工种）", "技术等级")}
+    unbreakable.update({_squash(p["姓名"]): "姓名" for p in PEOPLE40})
+    findings = workbook_findings(printed[sheet].xlsx, f"{sheet}.xlsx", unbreakable)
+    assert not findings, [f.message for f in findings]
+    if sheet == "提名人选名单40":
+        from openpyxl import load_workbook
+
+        jobs = {str(c.value) for c in load_workbook(printed[sheet].xlsx).worksheets[0]["G"]}
+        assert "桦树皮制作技艺\n（民间传统工艺）" in jobs and "林业有害生物防治员" in jobs
+
+
+def test_results_sheet_is_marked_internal(printed: dict[str, Printed]) -> None:
+    for page in printed["评审结果"].pages:
+        assert "内部资料注意保存" in _squash(page.text)
+
+
 def test_narrative_text_keeps_its_chinese_punctuation() -> None:
     from pipeline import normalize
 
@@ -320,6 +395,18 @@ def test_report_lists_clean_nominees_in_one_table(report_pdf: list[Page]) -> Non
     text = _squash("\n".join(p.text for p in report_pdf))
     assert text.count("以下22人未发现问题") == 1
     assert "未发现问题。" not in text  # no card per clean nominee
+
+
+def test_report_lists_each_clean_nominee_once(report_pdf: list[Page]) -> None:
+    """A clean nominee appears once (in the clean table); the overview lists only those with findings."""
+    photos = next(i for i, page in enumerate(report_pdf) if "四、照片审查" in _squash(page.text))
+    words = [_squash(w["text"]) for page in report_pdf[:photos] for w in page.words]
+    text = _squash("\n".join(p.text for p in report_pdf))
+    for i, p in enumerate(PEOPLE):
+        seen = sum(w == p["编号"] or w.startswith(p["编号"] + p["姓名"]) for w in words)
+        assert seen == (2 if i in (1, 6) else 1), f"{p['编号']} printed {seen} times"
+    assert "二、需处理的人选一览" in text and "共24人，其中2人有错误或提示" in text
+    assert "三、逐人审查意见" in text and "四、照片审查" in text
 
 
 def test_report_never_breaks_names_or_status_words(report_pdf: list[Page]) -> None:

@@ -53,8 +53,8 @@ def _result(dom: str) -> dict[str, str]:
     attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', main.group(1)))
     out = {"status": attrs.get("data-status", ""), "demo": attrs.get("data-demo", "")}
     for key in ("badge", "message", "f-number", "f-name", "f-term"):
-        found = re.search(rf'id="{key}"[^>]*>(.*?)</', main.group(2), re.S)
-        out[key] = html.unescape(found.group(1)) if found else ""
+        found = re.search(rf'id="{key}"[^>]*>(.*?)</(?:div|p|dd)>', main.group(2), re.S)
+        out[key] = html.unescape(re.sub(r"<[^>]*>", "", found.group(1))) if found else ""  # dates sit in spans
     out["details_hidden"] = str(bool(re.search(r'id="details"[^>]*hidden', main.group(2))))
     out["inner"] = main.group(2)
     return out
@@ -291,3 +291,51 @@ def test_vendored_files_match_their_recorded_sha256() -> None:
     for name, digest in recorded.items():
         assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == digest, name
     assert "MIT License" in (vendor / "noble-ed25519" / "LICENSE").read_text(encoding="utf-8")
+
+
+DATE_PROBE = """/* test only: once the page has a verdict, mark each date span with the lines it occupies */
+(function poll() {
+  var main = document.getElementById("result");
+  if (main.getAttribute("data-status") === "pending") { setTimeout(poll, 50); return; }
+  var spans = document.querySelectorAll(".date");
+  for (var i = 0; i < spans.length; i++) {
+    var rects = spans[i].getClientRects(), tops = {};
+    for (var j = 0; j < rects.length; j++) { tops[Math.round(rects[j].top)] = true; }
+    spans[i].setAttribute("data-lines", String(Object.keys(tops).length));
+  }
+  main.setAttribute("data-probed", String(spans.length));
+})();
+"""
+
+
+def test_dates_stay_on_one_line_on_narrow_phones(state_site: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """Term and message dates ("2030年5月19日") never wrap, at phone widths from 320 px."""
+    www, tokens = state_site
+    site = tmp_path / "www" / "dates"
+    shutil.copytree(www / "native", site)
+    (site / "probe.js").write_text(DATE_PROBE, encoding="utf-8")
+    index = site / "index.html"
+    index.write_text(index.read_text(encoding="utf-8").replace(
+        "</body>", '<script src="probe.js"></script>\n</body>', 1), encoding="utf-8")
+    cases = [(width, state) for width in (320, 360, 390) for state in ("valid", "notyet", "expired")]
+    with chromium.serve(tmp_path / "www") as base, ThreadPoolExecutor(max_workers=3) as pool:
+        doms = list(pool.map(lambda c: chromium.run_chromium([
+            "--virtual-time-budget=8000", f"--window-size={c[0]},900", "--dump-dom",
+            f"{base}dates/#{tokens[c[1]]}"]), cases))
+    for (width, state), dom in zip(cases, doms, strict=True):
+        result = _result(dom)
+        assert result["status"] == state, (width, state, result)
+        assert re.search(r"^\d{4}年\d{1,2}月\d{1,2}日至\d{4}年\d{1,2}月\d{1,2}日$", result["f-term"]), result
+        dates = re.findall(r'<span class="date" data-lines="(\d+)">(.*?)</span>', dom)
+        assert len(dates) == (2 if state == "valid" else 3), (width, state, dates)  # the term (+ the message)
+        assert all(lines == "1" for lines, _ in dates), (width, state, dates)
+
+
+def test_opened_from_disk_says_to_use_the_web_address(state_site: tuple[Path, dict[str, str]]) -> None:
+    """file:// (a double-click on index.html): modules do not load; within 2 s the page says what to do."""
+    www, tokens = state_site
+    dom = chromium.dump_dom((www / "native" / "index.html").as_uri() + "#" + tokens["valid"], budget_ms=2000)
+    result = _result(dom)
+    assert result["status"] == "local" and result["badge"] == "请通过网址打开", result
+    assert "网址" in result["message"] and "python3 -m http.server" in result["message"], result
+    assert "正在查验" not in dom and result["details_hidden"] == "True"

@@ -7,7 +7,9 @@ sign and stamp, and — only when the 个人简历 is longer than its cell — t
 "个人简历（续）" (注意事项3), as the PDF form has them. East-Asian fonts are set explicitly on
 every run (w:eastAsia), so Word and WPS use 仿宋_GB2312 / 方正小标宋简体 / 黑体 whatever the
 UI language. The cells of the short fields follow pipeline.packets.docx_form.DOCX_GRID,
-which also fits them per document (type size, then column widths).
+which also fits them per document (type size, then column widths). The pages are bound on the
+left edge and printed duplex (long edge), as the PDF: mirrored margins, 28 mm inside and 12 mm
+outside, so nothing comes within 25 mm of the bound edge; folios on the outer side.
 
 Run from the project root:  .venv/bin/python tools/make_form_template.py
 The output is byte-identical on every run (fixed dates, fixed ZIP timestamps).
@@ -37,9 +39,12 @@ from pipeline.office import fixed_zip  # noqa: E402
 from pipeline.packets.docx_form import (  # noqa: E402
     DOCX_CELL_PAD_MM,
     DOCX_GRID,
+    DOCX_INSIDE_MM,
+    DOCX_OUTSIDE_MM,
     DOCX_TITLE_PAGE_PT,
     RESUME_LINE_PT,
     RESUME_ROW_MM,
+    SUMMARY_INDENT_PT,
     WHO_INDENT_MM,
     WHO_LABEL,
 )
@@ -189,7 +194,7 @@ def lines_cell(cell: _Cell, hint: str, loop: str, *, indent: bool = False) -> Pa
     line = para(cell, "{{ line }}", after=Mm(0.5).pt, line=RESUME_LINE_PT)
     line.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     if indent:
-        line.paragraph_format.first_line_indent = Pt(24)
+        line.paragraph_format.first_line_indent = Pt(SUMMARY_INDENT_PT)
     tag(cell, "{%p endfor %}")
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     return line
@@ -264,11 +269,47 @@ def cell_margins(table: Table) -> None:
     tbl_pr.append(margins)
 
 
-def page_numbers(section: object) -> None:
-    """Footer '— n —' centred (宋体 4号 per GB/T 9704), none on the title page."""
+MIRROR_PREDECESSORS = (
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+    "saveSubsetFonts", "saveFormsData",
+)
+"""The children of w:settings that come before w:mirrorMargins (ECMA-376 CT_Settings)."""
+
+
+def mirror_margins(doc: object) -> None:
+    """Mirrored margins (w:mirrorMargins): the section's left margin is the inside one, on the
+    left of odd pages and the right of even pages — bound on the left edge, duplex long edge."""
+    settings = doc.settings.element  # type: ignore[attr-defined]
+    if settings.find(qn("w:mirrorMargins")) is not None:
+        return
+    before = {qn(f"w:{tag}") for tag in MIRROR_PREDECESSORS}
+    index = 0   # after the elements CT_Settings puts before it (Word reads settings in schema order)
+    for i, child in enumerate(settings):
+        if child.tag in before:
+            index = i + 1
+    settings.insert(index, OxmlElement("w:mirrorMargins"))
+
+
+def page_numbers(doc: object, section: object) -> None:
+    """Footer '— n —' on the outer side, one character in (宋体 4号 per GB/T 9704: 单页码居右空一字,
+    双页码居左空一字), none on the title page."""
+    doc.settings.odd_and_even_pages_header_footer = True  # type: ignore[attr-defined]
     section.different_first_page_header_footer = True  # type: ignore[attr-defined]
-    p = section.footer.paragraphs[0]  # type: ignore[attr-defined]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),  # type: ignore[attr-defined]
+                          (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):  # type: ignore[attr-defined]
+        p = footer.paragraphs[0]
+        p.alignment = align
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            p.paragraph_format.right_indent = Pt(14)
+        else:
+            p.paragraph_format.left_indent = Pt(14)
+        folio(p)
+
+
+def folio(p: Paragraph) -> None:
+    """'— PAGE —' at 14 pt into a footer paragraph."""
     add_run(p, "— ", size=14)
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
         run = p.add_run()
@@ -295,13 +336,14 @@ def build() -> bytes:
     section.start_type = WD_SECTION_START.NEW_PAGE
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(25), Mm(22)
-    section.left_margin, section.right_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(DOCX_INSIDE_MM), Mm(DOCX_OUTSIDE_MM)
+    mirror_margins(doc)
 
     normal = doc.styles["Normal"]
     set_fonts(normal.element, BODY_FONT)
     normal.font.size = Pt(12)
     set_language(doc)
-    page_numbers(section)
+    page_numbers(doc, section)
 
     # ---- title page ----
     for _ in range(5):

@@ -22,7 +22,7 @@ from pipeline.media.palette import FontInfo, data_uri, press_palette
 from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
 from pipeline.media.render import content_bottom_mm, layout, overflows
 from pipeline.media.settings import MediaKitSettings
-from pipeline.media.text import display_len, headline, is_heading, sentences
+from pipeline.media.text import display_len, headline, is_heading, sentences, word_spans
 from pipeline.templating import render
 
 PT = 25.4 / 72
@@ -120,7 +120,7 @@ def _html(entry: MediaEntry, fl: FeatureLayout, title: str, paragraphs: list[str
     return render(
         "media/column.html.j2", e=entry, fl=fl, title=title, paragraphs=paragraphs, s=s,
         fonts_css=fonts.css, stacks=fonts.stacks, weights=fonts.weights, colours=colours,
-        kicker=kicker, caption=caption, created=created, photo=photo_uri, is_heading=is_heading,
+        kicker=kicker, caption=caption, created=created, photo=photo_uri, is_heading=is_heading, words=word_spans,
         subtitle=f"——记{entry.unit.replace(' ', '')}{entry.name}" if entry.name not in entry.unit
         else f"——记{entry.unit.replace(' ', '')}",
     )

@@ -30,7 +30,7 @@ from pipeline.media.palette import FontInfo, data_uri, grey_jpeg, press_palette
 from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
 from pipeline.media.render import layout, measure, overflows
 from pipeline.media.settings import MediaKitSettings
-from pipeline.media.text import display_len, is_heading, sentences
+from pipeline.media.text import display_len, is_heading, sentences, word_spans
 from pipeline.templating import render
 
 PT = 25.4 / 72
@@ -76,7 +76,7 @@ class Card:
     extra: tuple[str, ...] = ()
     """Paragraphs of the 先进事迹 set after the profile where the card has room (whole paragraphs)."""
     text_columns: int = 1
-    """Columns the 先进事迹 paragraphs are set in (a wide card reads in newspaper measures)."""
+    """Columns the card's text is set in (newspaper measures of at most about 24 characters)."""
     leading: float = 1.62
     """Line height of the card's text (em): opened a little so the text reaches the card's foot."""
 
@@ -90,7 +90,7 @@ class PagePlan:
     total: int
     """Number of pages of the special."""
     font_pt: float
-    """Profile text size on this page."""
+    """Body text size (the same on every page of the special)."""
     cards: tuple[Card, ...]
     """The awardees of this page."""
     columns: int
@@ -154,10 +154,27 @@ def _flow(text: str, size_mm: float, line_mm: float, y: float, indent_em: float,
     return y + line_mm
 
 
-def card_content_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tuple[float, float]) -> float:
-    """Estimated content height (mm) of a card at profile size font_pt; mirrors special_page.css."""
+MAX_MEASURE_CHARS = 24
+"""Newspaper columns hold at most about this many characters a line."""
+COLUMN_GAP_EM = 1.5
+"""Gap between columns (cards and 编者按)."""
+
+
+def columns_for(width_mm: float, size_mm: float, max_chars: float = MAX_MEASURE_CHARS) -> int:
+    """A text width → how many columns keep each line to about max_chars characters."""
+    gap = COLUMN_GAP_EM * size_mm
+    return max(1, math.ceil((width_mm + gap) / (max_chars * size_mm + gap) - 0.05))
+
+
+def text_columns(inner_w: float, font_pt: float) -> int:
+    """Card text width → how many columns the card's text takes (newspaper measures)."""
+    return columns_for(inner_w, font_pt * PT)
+
+
+def _head_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tuple[float, float]) -> float:
+    """Height (mm) of the card's head: photo, the name beside it, unit and 职业 under it (full width)."""
     f = font_pt * PT
-    float_w = photo[0] + 0.7 + 0.55 * f * 2 + 0.5
+    float_w = photo[0] + 0.7 + f + 0.5
     float_bottom = photo[1] + 0.7 + 0.5 * f
 
     def width_at(y: float) -> float:
@@ -165,34 +182,23 @@ def card_content_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tu
         return inner_w - float_w if y < float_bottom else inner_w
 
     y = _flow(entry.name, 1.9 * f, 1.9 * f * 1.25, 0.0, 0, width_at) + 0.25 * 1.9 * f
-    y = _flow(entry.unit, f, f * 1.4, y, 0, width_at)
-    y = _flow("职业（工种）：" + entry.occupation, 0.95 * f, 0.95 * f * 1.4, y, 0, width_at) + 0.4 * f
-    y = _flow(entry.profile, f, f * 1.62, y, 2, width_at)
-    return max(y, float_bottom)
+    y = max(y, float_bottom)  # unit and 职业 clear the photo
+    y = _flow(entry.unit, f, f * 1.4, y, 0, lambda y_: width_at(y_) - 2 * f)  # words: ragged right
+    y = _flow("职业（工种）：" + entry.occupation, 0.95 * f, 0.95 * f * 1.4, y, 0, lambda y_: width_at(y_) - 2 * f)
+    return max(y + 0.4 * f, float_bottom)
 
 
-MEASURE_MM = 80.0
-"""A wide card sets its 先进事迹 paragraphs in columns about this wide."""
-COLUMN_GAP_EM = 1.5
-"""Gap between those columns."""
-
-
-def text_columns(inner_w: float, font_pt: float) -> int:
-    """Card text width → how many columns the 先进事迹 paragraphs take."""
-    return max(1, round((inner_w + COLUMN_GAP_EM * font_pt * PT) / MEASURE_MM))
-
-
-def extra_mm(paragraphs: tuple[str, ...], inner_w: float, font_pt: float) -> float:
-    """Estimated height (mm) of the 先进事迹 paragraphs in their balanced columns; mirrors special_page.css."""
-    if not paragraphs:
-        return 0.0
+def card_content_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tuple[float, float],
+                    extra: tuple[str, ...] = ()) -> float:
+    """Estimated content height (mm) of a card at font_pt: its head, then its text in balanced columns."""
     f = font_pt * PT
     cols = text_columns(inner_w, font_pt)
     col_w = (inner_w - (cols - 1) * COLUMN_GAP_EM * f) / cols
     y = 0.0
-    for p in paragraphs:
+    for p in (entry.profile, *extra):
         y = _flow(p, f, f * 1.62, y, 2, lambda _y: col_w)
-    return y / cols + (f * 1.62 if cols > 1 else 0) + 0.5 * f
+    body = y if cols == 1 else y / cols + 2 * f * 1.62
+    return _head_mm(entry, inner_w, font_pt, photo) + body
 
 
 def first_sentences(paragraphs: tuple[str, ...], count: int) -> tuple[str, ...]:
@@ -232,12 +238,21 @@ def geometry(s: MediaKitSettings, first: bool, intro: str) -> Geometry:
     return Geometry(Frame("grid", x0, top, area_w, y0 + area_h - footer - top), 4 * scale, scale)
 
 
+def intro_columns(s: MediaKitSettings) -> int:
+    """Columns of the 编者按 (newspaper measures of at most about 24 characters)."""
+    return columns_for(s.text_area_mm[0], intro_pt(s) * PT)
+
+
 def intro_height_mm(s: MediaKitSettings, intro: str) -> float:
-    """Height of the introduction block (mm): the '编者按' label and the text at intro_pt, line-height 1.7."""
+    """Height of the introduction block (mm): the '编者按' label and the text at intro_pt, line-height 1.7,
+    in intro_columns balanced columns."""
     size = intro_pt(s) * PT
-    per_line = max(1.0, s.text_area_mm[0] / size - 1.5)
+    cols = intro_columns(s)
+    col_w = (s.text_area_mm[0] - (cols - 1) * COLUMN_GAP_EM * size) / cols
+    per_line = max(1.0, col_w / size - 1.0)
     lines = math.ceil((display_len(intro) + 4) / per_line) or 1
-    return round(lines * size * 1.7 + 1, 2)
+    per_column = math.ceil(lines / cols) + (1 if cols > 1 else 0)
+    return round(per_column * size * 1.7 + 1, 2)
 
 
 def masthead_mm(s: MediaKitSettings) -> float:
@@ -309,10 +324,10 @@ def _arrange(entries: tuple[MediaEntry, ...], geo: Geometry, columns: int, s: Me
                 pool = deeds_pool(entry)
                 for k in range(1, sum(len(sentences(p)) for p in pool) + 1):
                     more = first_sentences(pool, k)
-                    if need + extra_mm(more, inner_w, font_pt) > inner_h * 0.95:
+                    if card_content_mm(entry, inner_w, font_pt, photo, more) > inner_h * 0.95:
                         break
                     extra = more
-            need += extra_mm(extra, inner_w, font_pt)
+            need = card_content_mm(entry, inner_w, font_pt, photo, extra)
             pad = (inner_h - need) / 2 if need < inner_h * 0.5 else 0.0
             frame = Frame(f"card-{entry.seq:02d}", grid.x + c * (col_w + gap), grid.y + r * (row_h + gap),
                           col_w, row_h)
@@ -388,7 +403,7 @@ def plan_pages(entries: tuple[MediaEntry, ...], s: MediaKitSettings, intro: str)
             size, columns, cards = found
             plans.append(PagePlan(number, pages, size, cards, columns))
         else:
-            return tuple(plans)
+            return same_size(tuple(plans), s, intro)
         if pages >= len(entries):
             worst = max(entries, key=lambda e: len(e.profile))
             raise RenderError(
@@ -396,6 +411,25 @@ def plan_pages(entries: tuple[MediaEntry, ...], s: MediaKitSettings, intro: str)
                 hint="缩短简要事迹，或在 edition.toml [media] 中调小 font_min_pt / 调大版心 text_area_mm",
                 candidate=worst.candidate.label)
         pages += 1
+
+
+def same_size(plans: tuple[PagePlan, ...], s: MediaKitSettings, intro: str) -> tuple[PagePlan, ...]:
+    """Pages at different body sizes → every page at the smallest: one body size for the whole special."""
+    while True:
+        size = min(p.font_pt for p in plans)
+        if all(abs(p.font_pt - size) < 1e-6 for p in plans):
+            return plans
+        out = []
+        for p in plans:
+            if p.font_pt > size + 1e-6:
+                found = _best(tuple(c.entry for c in p.cards), geometry(s, p.number == 1, intro), s,
+                              below=size + LADDER_STEP / 2)
+                if found is None:
+                    raise RenderError(f"特刊第{p.number}版的文字在最小字号下仍超出栏位",
+                                      hint="在 edition.toml [media] 中调小 font_min_pt 或 per_page")
+                p = replace(p, font_pt=found[0], cards=found[2], columns=found[1])
+            out.append(p)
+        plans = tuple(out)
 
 
 def _trim(plan: PagePlan, bad: set[str], s: MediaKitSettings, intro: str) -> PagePlan:
@@ -459,6 +493,7 @@ def page_html(plans: tuple[PagePlan, ...], s: MediaKitSettings, text: PageText, 
         colours=colours, folio_h=folio_mm(s),
         photos=photos, created=created, x0=x0, y0=y0, area_w=area_w, area_h=area_h,
         masthead=masthead_mm(s), intro_pt=intro_pt(s), intro_h=intro_height_mm(s, text.intro), scale=area_w / 350,
+        intro_cols=intro_columns(s), words=word_spans,
         bleed=s.bleed_mm, slug=SLUG_MM, outer=s.bleed_mm + SLUG_MM, variant=variant,
         pt=PT, card_pad=CARD_PAD_MM, card_rule=CARD_TOP_RULE_MM,
     )
@@ -488,8 +523,8 @@ def _render_checked(plans: tuple[PagePlan, ...], make_html: Any, base: Path, lab
             return plans, document
         if over:
             bad = {o.frame for o in over}
-            plans = tuple(_trim(p, bad, s, intro) if any(c.frame.ident in bad for c in p.cards) else p
-                          for p in plans)
+            plans = same_size(tuple(_trim(p, bad, s, intro) if any(c.frame.ident in bad for c in p.cards) else p
+                                    for p in plans), s, intro)
             continue
         if stretched is not None:
             return plans, document
@@ -540,11 +575,11 @@ def _grow(plan: PagePlan, room: dict[str, float]) -> PagePlan:
             cards.append(c)
             continue
         inner_w = c.frame.w - 2 * CARD_PAD_MM
-        base = extra_mm(c.extra, inner_w, plan.font_pt)
+        base = card_content_mm(c.entry, inner_w, plan.font_pt, c.photo_mm, c.extra)
         extra = c.extra
         for k in range(have + 1, total + 1):
             more = first_sentences(pool, k)
-            if extra_mm(more, inner_w, plan.font_pt) - base > free * 0.9:
+            if card_content_mm(c.entry, inner_w, plan.font_pt, c.photo_mm, more) - base > free * 0.9:
                 break
             extra = more
         cards.append(replace(c, extra=extra))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from pipeline.model import Candidate
 
 REDACTED = "（略）"
@@ -151,3 +153,63 @@ def broadcast_script(candidate: Candidate, summary: str, *, year: int, region: s
     if body and body[-1] not in "。！？!?”’」』）)…":
         body += "。"
     return opening + body + closing
+
+
+KEEP_WHOLE = ("“兴安技术能手”", "兴安技术能手")
+"""Phrases a line never breaks inside (the honour's name, with its quotation marks)."""
+
+
+LONGEST_WORD = 12
+"""Runs up to this long never break; longer ones are not words and may break anywhere."""
+QUOTES = "“”‘’\"'"
+"""Quotation marks: no line break opportunity beside them unless one is given (U+200B)."""
+
+
+def word_runs(text: str) -> list[str]:
+    """Text → the runs a line may break between: words (pipeline.packets.fit.tokens), a lone
+    character glued to its neighbour so no line starts or ends with one, and KEEP_WHOLE phrases whole."""
+    from pipeline.packets.fit import tokens
+
+    pieces = [t for t in tokens(text) if t]
+    if len(pieces) < 2:
+        return pieces
+    bounds: set[int] = set()
+    at = 0
+    for piece in pieces[:-1]:
+        at += len(piece)
+        bounds.add(at)
+    whole: set[int] = set()  # where a KEEP_WHOLE phrase ends
+    for phrase in KEEP_WHOLE:
+        for found in re.finditer(re.escape(phrase), text):
+            bounds -= set(range(found.start() + 1, found.end()))
+            whole.add(found.end())
+    starts = [0]
+    for piece in pieces[:-1]:
+        starts.append(starts[-1] + len(piece))
+    for i, (start, piece) in enumerate(zip(starts, pieces, strict=True)):
+        if len(piece.strip()) == 1 and not piece.isspace():
+            # glue to the previous word; to the next when it is the first or follows the honour's name
+            last = i == len(pieces) - 1
+            bounds.discard(start + len(piece) if (not start or start in whole) and not last else start)
+    # the last line never holds one character alone
+    if len(text.rstrip()) >= 2:
+        bounds -= {len(text.rstrip()) - 1}
+    cuts = [0, *sorted(b for b in bounds if 0 < b < len(text)), len(text)]
+    return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b]]
+
+
+def word_spans(text: str) -> Markup:
+    """Text → HTML that a browser breaks only between words: each run of `word_runs` in a no-wrap span."""
+    out: list[Markup] = []
+    previous = ""
+    for run in word_runs(text):
+        if run.isspace():
+            out.append(Markup(run))  # a space stays outside the spans: the line may break there
+        else:
+            if previous and not previous.isspace() and (previous[-1] in QUOTES or run[0] in QUOTES):
+                out.append(Markup("\u200b"))  # line breaking never breaks beside a quotation mark by itself
+            # a run longer than any word (a code, a URL) may still break, rather than overflow its box
+            out.append(Markup('<span class="w">{}</span>').format(run) if len(run) <= LONGEST_WORD
+                       else Markup.escape(run))
+        previous = run
+    return Markup("").join(out)

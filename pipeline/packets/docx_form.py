@@ -10,14 +10,19 @@ The DOCX follows the PDF form's rules (pipeline.packets.fit) with its own measur
 * short fields (姓名, 籍贯, 出生年月 …) never break: their type steps down to 9 pt and the
   columns are rebalanced per document (w:gridCol and w:tcW written after rendering);
 * a long 工作单位及职务 breaks only between words, as explicit line breaks;
-* the 个人简历 keeps the lines that fit its cell and the rest goes to the 附页
-  "个人简历（续）" (注意事项3), split as the PDF splits it, so both have the same pages.
+* the 个人简历 keeps the entries that fit its cell and the rest goes to the 附页
+  "个人简历（续）" (注意事项3), so the DOCX has as many pages as the PDF's form;
+* every résumé entry is broken into lines here, as explicit line breaks (w:br), between words
+  and never inside a number, date or range ("2009.03—2009.09", "300余", "第41期", "第十三期"), nor
+  before closing or after opening punctuation: left to itself, Word, WPS and LibreOffice break
+  CJK text between any two characters, digits included ("（第4" / "1期）").
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,8 +40,15 @@ from pipeline.packets.fit import (
     break_words,
     fit_grid,
     fit_size,
+    words,
 )
-from pipeline.packets.form import ANNEX_NOTE, FORM_COLUMNS_MM, form_fields, split_resume
+from pipeline.packets.form import (
+    ANNEX_NOTE,
+    FORM_COLUMNS_MM,
+    RESUME_BOX_MM,
+    RESUME_LINE_MM,
+    form_fields,
+)
 from pipeline.packets.job import PacketJob
 
 DOCX_TEMPLATE = PROJECT_ROOT / "templates" / "packet" / "申报审批表.docx"
@@ -46,6 +58,13 @@ DOCX_LATIN_FONT = "Times New Roman"
 DOCX_SIZE_PT = 12.0
 DOCX_MIN_PT = FLOOR_PT
 DOCX_TITLE_PAGE_PT = 16.0
+DOCX_INSIDE_MM = 28.0
+"""The inside (bound) margin, as the PDF's: mirrored margins put it on the left of odd pages and
+the right of even pages (bound on the left edge, duplex long edge), so 25 mm stay white."""
+DOCX_OUTSIDE_MM = 12.0
+"""The outside margin, as the PDF's."""
+DOCX_TEXT_MM = 210.0 - DOCX_INSIDE_MM - DOCX_OUTSIDE_MM
+"""Width between the margins (170 mm: the form's columns)."""
 DOCX_CELL_PAD_MM = (0.8, 1.0)
 """Cell padding of the template's tables (top/bottom, left/right): the PDF form's (packet.css)."""
 DOCX_RULE_MM = 0.18
@@ -57,12 +76,25 @@ DOCX_PHOTO_COLUMN_MM = 35.0 + DOCX_SIDE_PAD_MM + 0.4
 WHO_INDENT_MM = 25.0
 """Left indent of 姓名 and 单位 on the title page."""
 WHO_LABEL = "单\u3000\u3000位："
-WHO_FIELD_MM = 170.0 - WHO_INDENT_MM - len(WHO_LABEL) * DOCX_TITLE_PAGE_PT / PT_PER_MM - 2.0
+WHO_FIELD_MM = DOCX_TEXT_MM - WHO_INDENT_MM - len(WHO_LABEL) * DOCX_TITLE_PAGE_PT / PT_PER_MM - 2.0
 """Width of 姓名 and 单位 after their labels on the title page (less a little room)."""
 RESUME_ROW_MM = 140.0
 """Height of the 个人简历 row (the PDF's 136 mm cell and its padding)."""
 RESUME_LINE_PT = DOCX_SIZE_PT * 1.45
 """Exact line pitch of the résumé lines, the PDF's (12 pt × 1.45), plus 0.5 mm after each."""
+SUMMARY_INDENT_PT = 2 * DOCX_SIZE_PT
+"""First-line indent of each 简要事迹 paragraph (two characters)."""
+DOCX_WRAP_SLACK_MM = 1.0
+"""Room left at the end of a line broken here, so Word, WPS or LibreOffice never break it again."""
+
+UNBROKEN = re.compile(
+    r"第?[0-9０-９]+(?:[.．,:：/\-—–~～][0-9０-９]+)*[余多]?[万亿]?(?:人次|[期届次批名个项年月日号级等位元人件台套天岁%％])?"
+    r"|第[〇零一二两三四五六七八九十百千]+[期届次批名个项]"
+    r"|[A-Za-z][A-Za-z0-9'’&\-]*")
+"""What a line never breaks inside: a number, date or range with its ordinal 第 and its counter
+("第41期", "2009.03—2009.09", "2019年", "300余万元", "100,000.00元"), 第 + Chinese numeral +
+counter ("第十三期"), a Latin word."""
+DASHES = "—–-~～"
 
 
 @dataclass(frozen=True)
@@ -119,6 +151,108 @@ def docx_measure(settings: FontSettings) -> DocxMeasure:
     return DocxMeasure([fonts.roles["body"].face, *(f.face for f in fonts.fallback)])
 
 
+def _closing(piece: str) -> bool:
+    """The piece starts with punctuation that never starts a line (） ” ， 。 、 ： … — ·)."""
+    return unicodedata.category(piece[0]) in ("Pe", "Pf", "Po") or piece[0] in DASHES
+
+
+def _opening(piece: str) -> bool:
+    """The piece ends with punctuation that never ends a line (（ “ 《 and a range's dash)."""
+    return unicodedata.category(piece[-1]) in ("Ps", "Pi") or piece[-1] in DASHES
+
+
+def pieces(text: str, *, by_words: bool = True) -> list[str]:
+    """Text → what a line may break between: numbers, dates and Latin words whole (UNBROKEN),
+    the rest in words (jieba) or, for prose, in characters; punctuation glued to its neighbour,
+    spaces as pieces of their own."""
+    def split(part: str) -> list[str]:
+        return words(part) if by_words else list(part)
+
+    raw: list[str] = []
+    pos = 0
+    for m in UNBROKEN.finditer(text):
+        raw.extend(split(text[pos:m.start()]))
+        raw.append(m.group())
+        pos = m.end()
+    raw.extend(split(text[pos:]))
+    out: list[str] = []
+    for piece in raw:
+        if out and not piece.isspace() and not out[-1].isspace() and (_opening(out[-1]) or _closing(piece)):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
+
+
+def _weight(line: str) -> int:
+    """Characters of a line that count as text (not punctuation, not spaces)."""
+    return sum(1 for ch in line if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
+
+
+def wrap_unbroken(text: str, width_mm: float, size: float, measure: Measure, *, indent_mm: float = 0.0,
+                  by_words: bool = True) -> list[str]:
+    """One paragraph (its first line indented by indent_mm) → its lines no wider than width_mm
+    at `size`, broken only between pieces (never inside a number, "第N期" or a word; prose with
+    by_words=False between any other two characters), no line of a single character."""
+    def limit(index: int) -> float:
+        return (width_mm - (indent_mm if index == 0 else 0.0)) * PT_PER_MM
+
+    if measure.width(text, size) <= limit(0):
+        return [text]
+    lines: list[list[str]] = [[]]
+    for piece in pieces(text, by_words=by_words):
+        line = lines[-1]
+        if piece.isspace():
+            if line:
+                line.append(piece)
+        elif line and measure.width("".join(line) + piece, size) > limit(len(lines) - 1):
+            while line and line[-1].isspace():
+                line.pop()
+            lines.append([piece])
+        else:
+            line.append(piece)
+    out: list[list[str]] = []
+    for line in lines:  # a piece wider than a whole line is cut where it must be
+        while line and line[-1].isspace():
+            line.pop()
+        text_line = "".join(line)
+        while len(line) == 1 and len(text_line) > 1 and measure.width(text_line, size) > limit(len(out)):
+            cut = len(text_line)
+            while cut > 1 and measure.width(text_line[:cut], size) > limit(len(out)):
+                cut -= 1
+            out.append([text_line[:cut]])
+            text_line = text_line[cut:]
+            line = [text_line]
+        if line:
+            out.append(line)
+    if len(out) > 1 and _weight("".join(out[-1])) < 2:  # a lone character takes the piece before it
+        prev = out[-2]
+        moved = [prev.pop()]
+        while prev and prev[-1].isspace():
+            prev.pop()
+        if prev and measure.width("".join(moved + out[-1]), size) <= limit(len(out) - 1):
+            out[-1] = moved + out[-1]
+        else:
+            prev.append(moved[0])
+    return ["".join(line) for line in out if line]
+
+
+def split_entries(entries: Sequence[Sequence[str]], note_lines: int) -> tuple[int, bool]:
+    """Résumé entries (each its lines) → (how many fill the 个人简历 cell, whether the rest goes
+    to the 附页): as the PDF's split_resume, with the lines this DOCX prints."""
+    heights = [len(lines) * RESUME_LINE_MM for lines in entries]
+    room = RESUME_BOX_MM[1]
+    if sum(heights) <= room:
+        return len(entries), False
+    room -= RESUME_LINE_MM * note_lines
+    used = 0.0
+    for i, h in enumerate(heights):
+        if used + h > room:
+            return i, True
+        used += h
+    return len(entries), False
+
+
 @dataclass(frozen=True)
 class DocxLayout:
     """How the fields of one DOCX form are set."""
@@ -130,9 +264,12 @@ class DocxLayout:
     unit_lines: tuple[str, ...]
     """工作单位及职务, broken between words."""
     resume: tuple[str, ...]
-    """The 个人简历 lines that fit its cell."""
+    """The 个人简历 entries that fit its cell, each its lines joined by "\\n" (a w:br)."""
     annex: tuple[str, ...]
-    """The rest, for the 附页 "个人简历（续）"."""
+    """The rest, for the 附页 "个人简历（续）", broken to its width the same way."""
+    summary: tuple[str, ...]
+    """The 简要事迹 paragraphs, broken into lines between any two characters but never inside a
+    number (prose: no word breaking)."""
     who_name_size: float
     """Type size of 姓名 on the title page."""
     who_unit_lines: tuple[str, ...]
@@ -166,13 +303,23 @@ def docx_layout(fields: dict[str, Any], measure: Measure) -> DocxLayout:
         if c.key in grid.overflow:
             width = sum(grid.widths[i] for i in c.cols) - DOCX_SIDE_PAD_MM
             field_lines[c.key] = tuple(break_words(field_lines[c.key][0], width, grid.sizes[c.key], measure))
-    resume, annex = split_resume([str(x) for x in fields["resume_lines"]], long_width, measure)
+    resume_lines = [str(x) for x in fields["resume_lines"]]
+    cell_width = long_width - DOCX_WRAP_SLACK_MM
+    entries = [wrap_unbroken(line, cell_width, DOCX_SIZE_PT, measure) for line in resume_lines]
+    count, _ = split_entries(entries, len(wrap_unbroken(ANNEX_NOTE, cell_width, DOCX_SIZE_PT, measure)))
+    annex_width = sum(grid.widths) - DOCX_SIDE_PAD_MM - DOCX_WRAP_SLACK_MM
+    resume = ["\n".join(lines) for lines in entries[:count]]
+    annex = ["\n".join(wrap_unbroken(line, annex_width, DOCX_SIZE_PT, measure)) for line in resume_lines[count:]]
+    summary = ["\n".join(wrap_unbroken(str(line), cell_width, DOCX_SIZE_PT, measure,
+                                       indent_mm=SUMMARY_INDENT_PT / PT_PER_MM, by_words=False))
+               for line in fields["summary_lines"]]
     return DocxLayout(
         widths=grid.widths,
         sizes=grid.sizes,
         unit_lines=tuple(break_words(str(fields["unit_and_post"]), long_width - 1.0, DOCX_SIZE_PT, measure)),
         resume=tuple(resume),
         annex=tuple(annex),
+        summary=tuple(summary),
         who_name_size=fit_size(str(fields["name"]), WHO_FIELD_MM, measure, base=DOCX_TITLE_PAGE_PT),
         who_unit_lines=tuple(break_words(str(fields["unit"]), WHO_FIELD_MM, DOCX_TITLE_PAGE_PT, measure)),
         overflow=grid.overflow,
@@ -215,6 +362,7 @@ def layout_context(context: dict[str, Any], layout: DocxLayout) -> dict[str, Any
     out["who_unit"] = _rich("\n".join(layout.who_unit_lines), DOCX_TITLE_PAGE_PT, underline=True)
     out["resume"] = list(layout.resume)
     out["resume_annex"] = list(layout.annex)
+    out["summary_lines"] = list(layout.summary)
     out["annex_note"] = ANNEX_NOTE if layout.annex else ""
     return out
 

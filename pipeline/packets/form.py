@@ -9,6 +9,7 @@ message fails the document (RenderError), so nothing is silently left out.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from pipeline.packets.fit import (
     break_words,
     fit_grid,
     fit_size,
+    well_broken,
     wrapped_lines,
 )
 from pipeline.packets.job import PacketJob
@@ -319,6 +321,18 @@ RESUME_BOX_MM = (6.5, 136.0 - 7.6)
 RESUME_LINE_MM = FORM_SIZE_PT * 1.45 / PT_PER_MM + 0.5
 """One résumé line (12 pt × 1.45) plus the paragraph gap (packet.css: td.long p)."""
 ANNEX_NOTE = "（未尽事项见附页“个人简历（续）”）"
+OPINION_TITLE_PAD_MM = 4.5
+"""Padding and borders of an opinion box's title cell (packet.css: table.form tr.opinion th)."""
+DEEDS_TEXT_MM = 156.0
+"""Width of the 先进事迹材料 text (GB/T 9704 版心, packet.css @page deeds)."""
+DEEDS_SIZE_PT = 16.0
+DEEDS_TRACKING_PT = -0.21
+DEEDS_INDENT_PT = 31.58
+"""Size, letter spacing and first-line indent of the 事迹 text (packet.css section.deeds p)."""
+DEEDS_MIN_LINES = 3
+"""No page of the 先进事迹材料 holds fewer lines (packet.css: orphans, widows)."""
+ANNEX_TEXT_MM = 170.0 - 8.0 - 1.0
+"""Width of the text in the 附页's résumé cell (packet.css: table.form.annex td.long, less its padding)."""
 UNIT_FIELD_PAD_MM = 6.5
 """Horizontal padding + borders of a long-text cell (packet.css: table.form td.long and td.v)."""
 IMPRINT_UNIT_LABEL = "推荐单位（盖章）："
@@ -365,10 +379,22 @@ def fit_form(context: dict[str, Any], body: Measure, kai: Measure | None = None,
     # broken between words.
     base = COVER_TITLE_PT[cover["size"]]
     title_pt = fit_size(cover["unit"], COVER_TITLE_MM, title or body, base=base, floor=min(base, 18.0))
-    resume, annex = split_resume(list(form["resume_lines"]), sum(grid.widths[1:]) - RESUME_BOX_MM[0], body)
+    resume_width = sum(grid.widths[1:]) - RESUME_BOX_MM[0]
+    resume, annex = split_resume(list(form["resume_lines"]), resume_width, body)
+    # The opinion boxes' titles in the narrow first column: broken between words, the largest
+    # size from 12 pt down to the 9 pt floor at which no title leaves a character alone (the
+    # column may have given width to a long 籍贯).
+    title_width = grid.widths[0] - OPINION_TITLE_PAD_MM
+    for opinion_pt in (12.0, 11.5, 11.0, 10.5, 10.0, 9.5, 9.0):
+        opinion_lines = {t: break_words(t, title_width, opinion_pt, body, at_spaces=False) for t, _ in OPINIONS}
+        if all(well_broken(lines, t) for t, lines in opinion_lines.items()):
+            break
     return {
-        "resume": resume,
-        "resume_annex": annex,
+        "opinion_pt": opinion_pt,
+        "opinion_lines": opinion_lines,
+        "deeds_keep": deeds_keep([p["head"] + p["rest"] for p in context["deeds"]["paragraphs"]], body),
+        "resume": [resume_entry(line, resume_width, body) for line in resume],
+        "resume_annex": [resume_entry(line, ANNEX_TEXT_MM, body) for line in annex],
         "annex_note": ANNEX_NOTE if annex else "",
         "cols": grid.widths,
         "size": grid.sizes,
@@ -384,11 +410,37 @@ def fit_form(context: dict[str, Any], body: Measure, kai: Measure | None = None,
     }
 
 
+def deeds_lines(text: str, body: Measure) -> int:
+    """Lines a 事迹 paragraph takes at 28 characters a line, counted without the line-breaking
+    rules that can only push characters down: never more lines than are printed."""
+    width = DEEDS_INDENT_PT + sum(body.em(ch) * DEEDS_SIZE_PT + DEEDS_TRACKING_PT for ch in text)
+    return max(1, math.ceil(width / (DEEDS_TEXT_MM * PT_PER_MM) - 1e-6))
+
+
+def deeds_keep(paragraphs: Sequence[str], body: Measure) -> int:
+    """How many paragraphs at the end of the 事迹 go onto its last page together so that it holds
+    at least 3 lines: 1 when the last paragraph has 3 lines or more (packet.css gives it
+    widows: 3), else the last ones up to 3 lines (the first of them .before-last, the others
+    .keep-last)."""
+    total = 0
+    for count, text in enumerate(reversed(paragraphs), start=1):
+        total += deeds_lines(text, body)
+        if total >= DEEDS_MIN_LINES:
+            return count
+    return max(1, len(paragraphs))
+
+
+def resume_entry(line: str, width_mm: float, body: Measure) -> list[str]:
+    """One résumé entry → its printed lines: broken between words, never one character alone
+    ('总工会）' moves down whole, not '会）')."""
+    return break_words(line, width_mm, FORM_SIZE_PT, body, at_spaces=False)
+
+
 def split_resume(lines: list[str], width_mm: float, body: Measure) -> tuple[list[str], list[str]]:
     """Résumé lines → (those that fill its cell on the form's first table page, the rest for the
     附页 "个人简历（续）"); the rest is empty when everything fits (注意事项3: 可另加附页)."""
     room = RESUME_BOX_MM[1]
-    heights = [wrapped_lines(line, width_mm, FORM_SIZE_PT, body) * RESUME_LINE_MM for line in lines]
+    heights = [len(resume_entry(line, width_mm, body)) * RESUME_LINE_MM for line in lines]
     if sum(heights) <= room:
         return lines, []
     room -= RESUME_LINE_MM * wrapped_lines(ANNEX_NOTE, width_mm, FORM_SIZE_PT, body)

@@ -9,7 +9,8 @@ Checks by file (codes and fixes: pipeline.preflight.findings):
     every PDF                        fonts embedded                      (pdf.font_findings)
     packets/*-申报材料.pdf            portrait pages (e-mail copies too); print masters: names and
                                      short fields on the cover and the 申报审批表 unbroken,
-                                     nothing within 25 mm of the bound edge (pdf, lines)
+                                     nothing within 25 mm of the bound edge, no page of the
+                                     先进事迹材料 with only 1–2 lines (pdf, lines)
     shortlist/, publicity/, results/ names, 技术等级 and 职业 unbroken     (lines)
     certificates/, media/ PDFs       names unbroken                      (lines)
     media/**/特刊*.pdf                no RGB, text pure K, image ink ≤ 240 %, output intent
@@ -180,8 +181,9 @@ def roles(rel: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _packet_form_pages(pdf: Any) -> tuple[int, int]:
-    """(first, last) 1-based pages of the 申报审批表 from the outline; (2, 6) when unknown."""
+def outline_section(pdf: Any, name: str) -> tuple[int, int] | None:
+    """(first, last) 1-based pages of the top-level outline entry whose title names `name`
+    (up to the page before the next entry); None when the outline has no such entry."""
     import pikepdf
 
     starts: list[tuple[int, str]] = []
@@ -195,10 +197,36 @@ def _packet_form_pages(pdf: Any) -> tuple[int, int]:
         starts = []
     starts.sort()
     for i, (page, title) in enumerate(starts):
-        if "申报审批表" in title:
+        if name in title:
             end = starts[i + 1][0] - 1 if i + 1 < len(starts) else len(pdf.pages)
             return page, max(page, end)
-    return 2, min(6, len(pdf.pages))
+    return None
+
+
+def _packet_form_pages(pdf: Any) -> tuple[int, int]:
+    """(first, last) 1-based pages of the 申报审批表 from the outline; (2, 6) when unknown."""
+    return outline_section(pdf, "申报审批表") or (2, min(6, len(pdf.pages)))
+
+
+SHORT_PAGE_LINES = 3
+"""A page of running text holds at least this many lines (issue 10 §2: no near-empty pages)."""
+_FOLIO = re.compile(r"^[—–-]*\d+[—–-]*$")
+
+
+def short_page_findings(path: Path, rel: str, section: tuple[int, int], what: str) -> list[PreflightFinding]:
+    """PF_SHORT_PAGE for every page of a section of running text with text on fewer than 3 lines
+    (the folio "— n —" does not count; a blank page, put in so a section starts on an odd page,
+    has no text at all and is left alone)."""
+    first, last = section
+    findings = []
+    for number, glyphs in sorted(text_lines.page_glyphs(path, first, last).items()):
+        lines = [row for row in text_lines.rows(glyphs) if not _FOLIO.match(row)]
+        if 0 < len(lines) < SHORT_PAGE_LINES:
+            shown = " / ".join(lines)
+            findings.append(PreflightFinding(
+                "PF_SHORT_PAGE", rel, f"第{number}页（{what}）只有{len(lines)}行文字：{shown}", page=number,
+                data={"section": what, "lines": lines}))
+    return findings
 
 
 def _text_findings(rel: str, pages: dict[int, list[text_lines.Glyph]], values: Sequence[tuple[str, str]],
@@ -245,8 +273,11 @@ def inspect_file(path: Path, rel: str, expect: Expectations) -> list[PreflightFi
         if "print-colour" in wanted:
             findings += pdf_checks.colour_findings(pdf, rel, expect.ink_limit)
         form_pages = _packet_form_pages(pdf) if "packet-text" in wanted else (0, 0)
+        deeds_pages = outline_section(pdf, "先进事迹材料") if "packet-text" in wanted else None
     if "binding" in wanted:
         findings += pdf_checks.binding_findings(path, rel)
+    if deeds_pages is not None:
+        findings += short_page_findings(path, rel, deeds_pages, "先进事迹材料")
     names = [n.name for n in expect.nominees]
     if "packet-text" in wanted:
         code = rel.rsplit("/", 1)[-1].split("-", 1)[0]
@@ -297,7 +328,7 @@ def public_lists(folder: Path, expect: Expectations) -> list[public_order.Public
             public_order.names_in_text(_docx_text(folder / "publicity/公示.docx"), awardees))
     for path in sorted((folder / "media").glob("**/特刊*.pdf")):
         add(path.relative_to(folder).as_posix(), "特刊中人物的顺序（从左到右、从上到下）",
-            public_order.names_in_text(_pdf_text(path, layout=True), awardees))
+            special_page_order(path, awardees))
     numbered_dirs = [("media/newspaper/专栏", "专栏稿编号"), ("media/newspaper/照片", "特刊照片编号"),
                      ("media/tv/字幕", "电视字幕编号"), ("media/tv/口播稿", "口播稿编号"),
                      ("certificates/证书", "证书编号")]
@@ -321,6 +352,47 @@ def public_lists(folder: Path, expect: Expectations) -> list[public_order.Public
         with contextlib.suppress(OSError, ValueError, KeyError):
             add(sheet.relative_to(folder).as_posix(), "颁奖及补贴发放表的顺序", public_order.xlsx_names(sheet, known))
     return lists
+
+
+ROW_BAND_PT = 142.0
+"""Name headings whose tops differ by less than this (50 mm) stand in one row of cards: a name
+beside its photo or dropped under it (a card is taller than that, its photo at least 30 mm wide)."""
+
+
+def special_page_order(path: Path, names: Sequence[str]) -> list[str]:
+    """The awardees in the order a reader meets their cards: page, row, then left to right.
+
+    Each name is found at its heading: an occurrence that stands alone on its line (the cards also
+    quote names in running text), the largest if several; headings whose tops are within
+    ROW_BAND_PT are one row, whatever their size.
+    """
+    pages = text_lines.page_glyphs(path)
+    heads: list[tuple[int, float, float, str]] = []
+    for name in names:
+        target = "".join(name.split())
+        best: tuple[bool, float, int, text_lines.Glyph] | None = None
+        for number, glyphs in pages.items():
+            for first in glyphs:
+                if first.ch != target[0]:
+                    continue
+                alone = text_lines.heading_at(glyphs, first, target)
+                if alone is None:
+                    continue
+                rank = (alone, first.height)
+                if best is None or rank > best[:2]:
+                    best = (alone, first.height, number, first)
+        if best is not None:
+            heads.append((best[2], best[3].y0, best[3].x0, name))
+    ordered: list[str] = []
+    for page in sorted({h[0] for h in heads}):
+        band: list[tuple[float, float, str]] = []
+        for _, y0, x0, name in sorted((h for h in heads if h[0] == page), key=lambda h: h[1]):
+            if band and y0 - band[0][0] > ROW_BAND_PT:
+                ordered += [n for _, _, n in sorted(band, key=lambda b: b[1])]
+                band = []
+            band.append((y0, x0, name))
+        ordered += [n for _, _, n in sorted(band, key=lambda b: b[1])]
+    return ordered
 
 
 def _pdf_text(path: Path, *, layout: bool) -> str:

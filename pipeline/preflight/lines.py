@@ -119,6 +119,12 @@ def _follow(glyphs: Sequence[Glyph], first: Glyph, target: str) -> list[list[Gly
     return lines
 
 
+def heading_at(glyphs: Sequence[Glyph], first: Glyph, target: str) -> bool | None:
+    """None when `target` cannot be read from `first` on; else whether it stands alone (a heading)."""
+    lines = _follow(glyphs, first, target)
+    return None if lines is None else _alone(glyphs, lines)
+
+
 def _alone(glyphs: Sequence[Glyph], lines: list[list[Glyph]]) -> bool:
     """No glyph touches the value on the left of its first line or the right of its last line."""
     return not _touches(glyphs, lines[0][0], right=False) and not _touches(glyphs, lines[-1][-1], right=True)
@@ -171,3 +177,15 @@ def lines_text(pages: dict[int, list[Glyph]], page: int) -> Sequence[str]:
             lines.append(g.ch)
         prev = g
     return lines
+
+
+def rows(glyphs: Sequence[Glyph]) -> list[str]:
+    """The text rows of a page, top to bottom, whatever the reading order: glyphs whose centres
+    lie within half a glyph height of each other make one row (left to right)."""
+    out: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: g.cy):
+        if out and abs(g.cy - out[-1][-1].cy) < 0.5 * max(g.height, out[-1][-1].height):
+            out[-1].append(g)
+        else:
+            out.append([g])
+    return ["".join(g.ch for g in sorted(row, key=lambda g: g.x0)) for row in out]

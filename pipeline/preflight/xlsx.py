@@ -199,7 +199,9 @@ def sheet_findings(ws: Any, rel: str, unbreakable: Mapping[str, str] | None = No
         if wrap:
             lines = wrapped_lines(text, metrics, size, width)
             label = (unbreakable or {}).get("".join(text.split()))
-            if label and lines > 1:
+            bracketed = "\n" in text and lines == text.count("\n") + 1 and all(
+                part[:1] in "（(" for part in text.split("\n")[1:])  # a long value set before its bracket
+            if label and lines > 1 and not (bracketed and label != "姓名"):
                 code = "PF_NAME_BROKEN" if label == "姓名" else "PF_FIELD_BROKEN"
                 findings.append(PreflightFinding(
                     code, rel, f"单元格 {get_column_letter(c)}{r} 的{label}“{text}”在 {width:.0f} 磅宽的栏里要折成 {lines} 行",

@@ -13,9 +13,10 @@ number of rows. Fonts are named by their official names (方正小标宋简体, 
 
 Print rules shared by the PDF and the DOCX: the awardee table is fitted to its contents
 (`table_layout`: names, genders and occupations never wrap); no table page holds fewer than
-three rows and the last rows stay with the closing text; the 署名 is laid out for a seal
-(`sealed_layout`, GB/T 9704 7.3.5.1) or without one (`signature_layout`, 7.3.5.2), as
-edition.toml [publicity] sealed chooses.
+three rows and the last rows stay with the closing text; the contact lines (受理部门 … 地址) and
+the 署名 are kept together, so the 署名's page always holds body text (GB/T 9704 7.3.5); the 署名
+is laid out for a seal (`sealed_layout`, GB/T 9704 7.3.5.1) or without one (`signature_layout`,
+7.3.5.2), as edition.toml [publicity] sealed chooses.
 """
 
 from __future__ import annotations
@@ -427,8 +428,8 @@ def _page_number(paragraph: Any, family: str) -> None:
     _run(paragraph, "—", family, 14)
 
 
-def _cell(cell: Any, text: str, family: str, size: float, *, center: bool) -> None:
-    """Write text into a table cell, centred vertically, in a font and size."""
+def _cell(cell: Any, text: str | tuple[str, ...], family: str, size: float, *, center: bool) -> None:
+    """Write text (or its lines, joined by line breaks) into a table cell, centred vertically."""
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -436,7 +437,20 @@ def _cell(cell: Any, text: str, family: str, size: float, *, center: bool) -> No
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
     _exact(paragraph, size * 1.35, snap=False)
-    _run(paragraph, text, family, size)
+    lines = (text,) if isinstance(text, str) else text
+    for i, line in enumerate(lines):
+        run = _run(paragraph, line, family, size)
+        if i < len(lines) - 1:
+            run.add_break()
+
+
+def unit_lines(unit: str, width_mm: float, size: float, measure: Any) -> tuple[str, ...]:
+    """工作单位及职务 → its lines in a DOCX cell of `width_mm` (padding excluded): broken only between
+    words, never one character alone on a line (pipeline.packets.fit.break_words), so Word, WPS and
+    LibreOffice cannot break "加格达奇区" or "医疗护理员" themselves."""
+    from pipeline.packets.fit import break_words
+
+    return tuple(break_words(unit, width_mm, size, measure))
 
 
 def _sealed_signature(doc: Any, notice: Notice, fonts: DocxFonts, pitch: float) -> None:
@@ -471,8 +485,13 @@ def _sealed_signature(doc: Any, notice: Notice, fonts: DocxFonts, pitch: float) 
         _exact(doc.add_paragraph(), pitch)  # room for the seal's lower edge
 
 
-def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, when: dt.datetime) -> None:
-    """The 公示 as an editable DOCX in the GB/T 9704 layout, written reproducibly."""
+def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, when: dt.datetime,
+               measure: Any = None) -> None:
+    """The 公示 as an editable DOCX in the GB/T 9704 layout, written reproducibly.
+
+    `measure` (a pipeline.packets.fit.Measure of the body face as the DOCX sets it) breaks the
+    工作单位及职务 cells between words; without it the word processor breaks them.
+    """
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -574,7 +593,10 @@ def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, w
     for i, r in enumerate(notice.rows, start=1):
         tr = table.rows[i]
         tr._tr.get_or_add_trPr().append(tr._tr.makeelement(qn("w:cantSplit"), {}))
-        values = (str(r.no), r.name, r.gender, r.unit, r.occupation)
+        unit: str | tuple[str, ...] = r.unit
+        if measure is not None:   # 0.5 mm slack: Word's and WPS's faces may set a little wider
+            unit = unit_lines(r.unit, fit.widths_mm[3] - 2 * CELL_PAD_MM - 0.5, fit.size_pt, measure)
+        values = (str(r.no), r.name, r.gender, unit, r.occupation)
         for j, value in enumerate(values):
             _cell(tr.cells[j], value, fonts.body, fit.size_pt, center=j != 3)
             # Keep-with-next on a row keeps it on the page of the next one: the first two rows go
@@ -588,13 +610,20 @@ def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, w
         if first:
             p.paragraph_format.space_before = Pt(pitch / 2)
             first = False
+    # The contact lines and the 署名 are one block (keep-with-next through the date): when the
+    # 署名 and its seal space do not fit under the last text, the contact lines go along, so the
+    # 署名's page always holds body text (GB/T 9704 7.3.5).
     for text in notice.contact:
-        para(text)
+        p = para(text)
+        p.paragraph_format.keep_together = True
+        p.paragraph_format.keep_with_next = True
 
     if notice.sealed:
         _sealed_signature(doc, notice, fonts, pitch)
     else:
-        _exact(doc.add_paragraph(), pitch)  # one empty line before the 署名
+        blank = doc.add_paragraph()   # one empty line before the 署名
+        _exact(blank, pitch)
+        blank.paragraph_format.keep_with_next = True
         layout = signature_layout(notice.organ, notice.date)
         organ = doc.add_paragraph()
         organ.alignment = WD_ALIGN_PARAGRAPH.RIGHT

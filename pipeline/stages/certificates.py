@@ -675,7 +675,7 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
     signing.export_public(signer)
 
     term = signing.term_of(settings.issue_date, settings.term_years)
-    db_path = registry_path(options.demo)
+    db_path = registry_path(options.demo, edition.name)
     ctx.say(f"登记证书：{db_path}")
     with open_registry(db_path) as reg:
         result = reg.issue(edition.round.year, edition.round.title, edition.name, _entries(awardees),

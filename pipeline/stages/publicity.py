@@ -22,6 +22,7 @@ from pipeline import atomic
 from pipeline.awardees import AwardeeList, load_awardees
 from pipeline.context import RunContext
 from pipeline.errors import ExitCode, RenderError, StageError
+from pipeline.packets.docx_form import docx_measure
 from pipeline.privacy import scan_file
 from pipeline.review.notice import (
     TABLE_HEADERS,
@@ -74,7 +75,8 @@ def notice_rows(check: CheckResult, awardees: AwardeeList) -> tuple[NoticeRow, .
 
 
 def notice_html(notice: Notice, fonts: dict[str, Any]) -> str:
-    """The 公示 as paged HTML for WeasyPrint: table fitted to its contents, 署名 sealed or not."""
+    """The 公示 as paged HTML for WeasyPrint: table fitted to its contents (units broken only between
+    words), 署名 sealed or not."""
     return render("publicity/notice.html.j2", notice=notice, font=fonts, headers=TABLE_HEADERS,
                   table=table_layout(notice.rows), sign=signature_layout(notice.organ, notice.date),
                   seal=sealed_layout(notice.organ, notice.date) if notice.sealed else None)
@@ -93,7 +95,8 @@ def write_notice(ctx: RunContext, notice: Notice, folder: Path, known: tuple[str
     author = edition.publicity_organ
     html = notice_html(notice, fonts)
     html_to_pdf(html, files.pdf, title=notice.title, author=author, when=ctx.source_date)
-    write_docx(notice, files.docx, docx_fonts(edition), author=author, when=ctx.source_date)
+    write_docx(notice, files.docx, docx_fonts(edition), author=author, when=ctx.source_date,
+               measure=docx_measure(edition.fonts))
     atomic.write_text(files.html, render("publicity/web.html.j2", notice=notice))
     for path in files.all():
         hits = scan_file(path, known)

@@ -11,7 +11,7 @@ Command `registry <action>`:
     export [--out file.xlsx] [--full-id]                    the whole registry as XLSX
     check                                                   integrity check of the database file
 
-The edition selects the registry: demo editions use state/demo-registry.sqlite3, real ones
+The edition selects the registry: a demo edition uses its own state/demo-<edition>-registry.sqlite3, real ones
 state/registry.sqlite3. After a revocation the published revoked.json is refreshed.
 """
 
@@ -83,7 +83,7 @@ def _demo(ctx: RunContext) -> bool:
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     """`make registry ARGS="…"`: run one registry action; exit 0 done, 1 refused (reason printed)."""
-    path = registry_path(_demo(ctx))
+    path = registry_path(_demo(ctx), ctx.edition.name)
     action = args.action
     today = model.today()
     with open_registry(path, create=False) as reg:

@@ -335,6 +335,9 @@ def _write_xlsx(ctx: RunContext, results: ReviewResults, rows: list[dict[str, An
             if row["selected"]:
                 cell.fill = selected_fill
     office.print_setup(ws, title_rows="3:3", freeze="E4")
+    ws.oddHeader.right.text = "内部资料　注意保存"  # the ranking is internal (as the PDF's running head)
+    ws.oddHeader.right.font = "黑体,常规"
+    ws.oddHeader.right.size = 10
     office.save_workbook(wb, target, ctx.source_date)
 
 

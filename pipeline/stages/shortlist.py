@@ -243,6 +243,8 @@ XLSX_COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 6), ("编号", 8), ("姓名", 10), ("性别", 6), ("出生年月", 10), ("工作单位及职务", 34),
     ("职业（工种）", 14), ("技术等级", 10), ("推荐单位", 26), ("申报方式", 10), ("审查结果", 12), ("备注", 20),
 )
+XLSX_SIZE = 10.0
+"""Type size of the XLSX list (header and body): 40 rows with 40-character units on three landscape pages."""
 
 
 def _write_xlsx(ctx: RunContext, target: Path, title: str, rows: list[dict[str, str]]) -> None:
@@ -254,12 +256,12 @@ def _write_xlsx(ctx: RunContext, target: Path, title: str, rows: list[dict[str, 
     ws = wb.active
     assert ws is not None
     ws.title = "提名人选名单"
-    _, border = office.list_heading(ws, title, XLSX_COLUMNS)
+    _, border = office.list_heading(ws, title, XLSX_COLUMNS, header_size=XLSX_SIZE)
     for r, row in enumerate(rows, start=3):
         for col, (name, _) in enumerate(XLSX_COLUMNS, start=1):
             value: str | int = int(row[name]) if name == "序号" else row[name]
             cell = ws.cell(r, col, value)
-            cell.font = Font(name="仿宋", size=11)
+            cell.font = Font(name="仿宋", size=XLSX_SIZE)
             cell.border = border
             cell.alignment = Alignment(vertical="center", wrap_text=True,
                                        horizontal="left" if name in ("工作单位及职务", "推荐单位", "备注") else "center")

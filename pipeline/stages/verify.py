@@ -110,7 +110,7 @@ def _revocations(ctx: RunContext, demo: bool) -> tuple[dict[str, dt.date], str]:
     """The revocation list (from the registry, else the published revoked.json) and where it came from."""
     from pipeline.registry import open_registry, registry_path
 
-    path = registry_path(demo)
+    path = registry_path(demo, ctx.edition.name)
     if path.is_file():
         with open_registry(path, create=False) as reg:
             return reg.revocations(), f"证书数据库 {path}"

@@ -128,20 +128,37 @@ async function verifySignature(publicKey, signature, message) {
 
 /* ---- the page ------------------------------------------------------------------------------------ */
 
+const DATE = /\d{4}年\d{1,2}月\d{1,2}日/g;
+
+/* Text into an element, each date ("2030年5月19日") in a no-wrap span so it never breaks across lines. */
+function setText(element, text) {
+  element.textContent = "";
+  let last = 0;
+  for (const match of text.matchAll(DATE)) {
+    element.append(text.slice(last, match.index));
+    const span = document.createElement("span");
+    span.className = "date";
+    span.textContent = match[0];
+    element.append(span);
+    last = match.index + match[0].length;
+  }
+  element.append(text.slice(last));
+}
+
 function show(status, message, payload, demo, detailStatus) {
   const main = $("result");
   main.dataset.status = status;
   main.dataset.demo = demo ? "true" : "false";
   if (engine) { main.dataset.engine = engine; }
   $("badge").textContent = TITLES[status];
-  $("message").textContent = message;
+  setText($("message"), message);
   const details = $("details");
   if (payload) {
     const body = document.body.dataset;
     $("f-number").textContent = payload.number;
     $("f-name").textContent = payload.name;
     $("f-honour").textContent = body.region + payload.round + "年度“" + body.honour + "”";
-    $("f-term").textContent = cnDate(payload.start) + "至" + cnDate(payload.end);
+    setText($("f-term"), cnDate(payload.start) + "至" + cnDate(payload.end));
     $("f-status").textContent = detailStatus || TITLES[status];
     details.hidden = false;
   } else {
@@ -160,6 +177,9 @@ async function fetchJson(name) {
 const FORGED = "数字签名验证失败：证书内容被篡改，或不是发证机关签发的。请勿相信该证书上的信息，并向发证机关核实。";
 
 async function run() {
+  if (location.protocol === "file:") {
+    return;  // opened from disk: nomodule.js explains that the page needs its web address
+  }
   const token = readToken();
   if (!token) {
     show("none", "请用手机扫描证书上的二维码打开本页，即可查验证书真伪和状态。", null, false);
