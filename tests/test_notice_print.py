@@ -14,6 +14,7 @@ import functools
 import os
 import re
 import subprocess
+import typing
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -292,8 +293,24 @@ def test_edition_chooses_sealed(tmp_path: Path) -> None:
 
 # ---- 4. the web page on a phone -----------------------------------------------------------------
 
+def _probe(folder: Path, host: str) -> typing.Any:
+    """Serve `host` (a page that writes its measurements as JSON into <pre id="probe">) from
+    folder, load it in headless Chromium and return the measurements."""
+    import html as htmllib
+    import json
+
+    from tests.chromium import run_chromium, serve
+
+    (folder / "probe.html").write_text(host, encoding="utf-8")
+    with serve(folder) as base:
+        dom = run_chromium(["--virtual-time-budget=5000", "--dump-dom", base + "probe.html"])
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    assert found, dom[-2000:]
+    return json.loads(htmllib.unescape(found.group(1)))
+
+
 def test_web_page_on_a_phone_shows_cards(demo: Edition, tmp_path: Path) -> None:
-    from tests.chromium import chromium, run_chromium, serve
+    from tests.chromium import chromium
 
     if chromium() is None:
         pytest.skip("chromium is not installed")
@@ -328,15 +345,7 @@ document.getElementById('f').addEventListener('load', () => {
   document.body.appendChild(out);
 });
 </script></body></html>"""
-    (tmp_path / "probe.html").write_text(host, encoding="utf-8")
-    import html as htmllib
-    import json
-
-    with serve(tmp_path) as base:
-        dom = run_chromium(["--virtual-time-budget=5000", "--dump-dom", base + "probe.html"])
-    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
-    assert found, dom[-2000:]
-    data = json.loads(htmllib.unescape(found.group(1)))
+    data = _probe(tmp_path, host)
     assert data["width"] == 375 and data["scroll"] <= 375, "no horizontal scroll at 375 px"
     # The title keeps the PDF's two lines: “关于大兴安岭地区2027年度” / “‘兴安技术能手’拟表彰人选的公示”,
     # each on one line of the screen (never a last line holding "示" alone).
@@ -357,9 +366,8 @@ document.getElementById('f').addEventListener('load', () => {
 
 def test_web_title_keeps_its_two_lines_on_narrow_phones(demo: Edition, tmp_path: Path) -> None:
     """At 320 and 360 px (common Android widths) the title still shows the PDF's two lines."""
-    import json
 
-    from tests.chromium import chromium, run_chromium, serve
+    from tests.chromium import chromium
 
     if chromium() is None:
         pytest.skip("chromium is not installed")
@@ -384,14 +392,7 @@ window.addEventListener('load', () => {{
   document.body.appendChild(out);
 }});
 </script></body></html>"""
-    (tmp_path / "probe.html").write_text(host, encoding="utf-8")
-    import html as htmllib
-
-    with serve(tmp_path) as base:
-        dom = run_chromium(["--virtual-time-budget=5000", "--dump-dom", base + "probe.html"])
-    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
-    assert found, dom[-2000:]
-    for frame in json.loads(htmllib.unescape(found.group(1))):
+    for frame in _probe(tmp_path, host):
         assert len(frame["title"]) == 2, frame
         for line in frame["title"]:
             assert line["lines"] == 1 and line["right"] <= frame["width"], frame
