@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import atomic
+from pipeline.packets.manifest import sha256_file
 from pipeline.preflight import lines as text_lines
 from pipeline.preflight import order as public_order
 from pipeline.preflight import pdf as pdf_checks
@@ -426,14 +427,6 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def output_files(folder: Path) -> list[Path]:
     """Every file under output/<edition>/ except work folders and the preflight's own reports."""
     files = []
@@ -470,7 +463,7 @@ def inspect(folder: Path, expect: Expectations, *, extra: Sequence[tuple[Path, s
         path, rel = job
         if not roles(rel):
             return []
-        key = f"{rel}:{_sha256(path)}:{stamp}"
+        key = f"{rel}:{sha256_file(path)}:{stamp}"
         if key in cache:
             used[key] = cache[key]
             return [PreflightFinding.from_json(f) for f in cache[key]]
