@@ -199,6 +199,25 @@ def test_short_fields_step_down_no_lower_than_9pt_then_take_width_from_roomy_col
     assert plain.widths == FORM_COLUMNS_MM and set(plain.sizes.values()) == {12.0}
 
 
+def test_a_16_character_native_place_fits_on_one_line_and_a_longer_one_wraps_between_words(built: Built) -> None:
+    """内蒙古自治区兴安盟科尔沁右翼前旗 fits once the labels step down to 9 pt too (it used to cross
+    the 民族 cell's rule); a 23-character 籍贯 that cannot fit is broken between words, inside its cell."""
+    fonts = built.fonts
+    body = Measure([fonts.roles["body"].face, *(f.face for f in fonts.fallback)])
+    fields = form_fields(stress_candidate(native_place="内蒙古自治区兴安盟科尔沁右翼前旗"))
+    grid = fit_grid(grid_cells(fields), FORM_COLUMNS_MM, body, base=FORM_SIZE_PT,
+                    pad_mm=VALUE_PAD_MM, label_pad_mm=LABEL_PAD_MM)
+    assert not grid.overflow and grid.sizes["native_place"] >= 9
+    assert min(grid.sizes.values()) >= 9
+    too_long = "新疆维吾尔自治区伊犁哈萨克自治州察布查尔锡伯自治县"
+    grid = fit_grid(grid_cells(form_fields(stress_candidate(native_place=too_long))), FORM_COLUMNS_MM, body,
+                    base=FORM_SIZE_PT, pad_mm=VALUE_PAD_MM, label_pad_mm=LABEL_PAD_MM)
+    assert grid.overflow == ("native_place",)
+    lines = break_words(too_long, grid.widths[1] - VALUE_PAD_MM, grid.sizes["native_place"], body)
+    assert "".join(lines) == too_long and len(lines) == 2 and all(len(line) >= 2 for line in lines)
+    assert lines[0].endswith(("州", "区")), lines
+
+
 def test_work_unit_breaks_only_between_words_and_leaves_no_single_character(
         built: Built, lines: list[Line]) -> None:
     form = contents(lines)["一、申报审批表"]

@@ -27,7 +27,8 @@ PT_PER_MM = 72 / 25.4
 FLOOR_PT = 9.0
 """No field is printed smaller than this."""
 LABEL_FLOOR_PT = 10.5
-"""Labels (姓名, 政治面貌 …) step down to 五号 only when the fields cannot fit otherwise."""
+"""Labels (姓名, 政治面貌 …) step down to 五号 only when the fields cannot fit otherwise, and to
+the 9 pt floor only when even that is not enough (a 16-character 籍贯)."""
 STEP_PT = 0.5
 SAFETY = 1.02
 """Measured widths are taken 2 % wider: Pango's shaping and rounding never make a line overflow."""
@@ -162,10 +163,17 @@ def fit_grid(cells: Sequence[GridCell], widths: Sequence[float], measure: Measur
     for cell in list(pending):
         if rebalance(cell) <= 1e-6:
             pending.remove(cell)
-    if pending:  # last resort: labels step down to LABEL_FLOOR_PT to make room
+    for label_pt in (LABEL_FLOOR_PT, FLOOR_PT):  # last resort: labels step down to make room
+        if not pending:
+            break
         for cell in cells:
             if cell.fixed and cell.text:
-                sizes[cell.key] = LABEL_FLOOR_PT
+                sizes[cell.key] = label_pt
+        pending = [cell for cell in pending if rebalance(cell) > 1e-6]
+    if pending:  # then the other fields give what they hold above the floor (grown back below)
+        for cell in cells:
+            if not cell.fixed and cell.text and cell not in pending:
+                sizes[cell.key] = FLOOR_PT
         pending = [cell for cell in pending if rebalance(cell) > 1e-6]
     for cell in cells:  # grow back: the final widths may allow a larger size
         if cell.text:

@@ -398,6 +398,11 @@ def fit_form(context: dict[str, Any], body: Measure, kai: Measure | None = None,
         "annex_note": ANNEX_NOTE if annex else "",
         "cols": grid.widths,
         "size": grid.sizes,
+        # A short field too long for one line even at 9 pt in the widest columns (preflight
+        # reports it): its lines, broken between words, rather than across the next cell's rule.
+        "lines": {cell.key: break_words(cell.text, sum(grid.widths[i] for i in cell.cols) - VALUE_PAD_MM,
+                                        grid.sizes[cell.key], body)
+                  for cell in grid_cells(form) if cell.key in grid.overflow},
         "unit_and_post": break_words(str(form["unit_and_post"]), unit_width, FORM_SIZE_PT, body),
         "cover_title_pt": title_pt,
         "cover_title": break_words(cover["unit"], COVER_TITLE_MM, title_pt, title or body),
