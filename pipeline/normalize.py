@@ -40,6 +40,33 @@ NARRATIVE = frozenset({"姓名", "籍贯", "工作单位及职务", "职业（�
 '２２年' into '22年' and '℃' into '°C', and a comma-like mark into ',')."""
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028\u2029"
+                       "\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+"""Invisible characters no roster cell needs: C0 and C1 controls except tab, line feed and carriage
+return, DEL, zero-width space, word joiner, byte-order mark, the Unicode line and paragraph separators,
+and the bidirectional marks, embeddings, overrides and isolates (they can reorder a printed name)."""
+
+_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
+"""Controls that spreadsheets and Python's str.splitlines treat as line breaks."""
+
+
+def strip_controls(value: str, *, multiline: bool) -> tuple[str, tuple[str, ...]]:
+    """`value` without invisible control characters (`_CONTROLS`), and those found ('U+0001', …).
+
+    A control that works as a line break (vertical tab, form feed, NEL, U+2028/U+2029) becomes '\\n'
+    in a multi-line cell and a space elsewhere, so words stay apart; the others are removed. In a
+    single-line cell an ordinary line break (Alt+Enter in Excel) becomes a space too, silently.
+    Regular expressions only, so a cell of megabytes takes well under a second.
+    """
+    found: tuple[str, ...] = ()
+    if _CONTROLS.search(value):
+        found = tuple(f"U+{ord(ch):04X}" for ch in sorted(set(_CONTROLS.findall(value))))
+        value = _CONTROLS.sub("", _BREAKS.sub("\n" if multiline else " ", value))
+    if not multiline and ("\n" in value or "\r" in value):
+        value = value.replace("\r", " ").replace("\n", " ")
+    return value, found
+
+
 def cell(column: str, value: object) -> str:
     """A roster cell as clean text: codes, numbers and dates NFKC-folded (`text`), narrative
     columns (`NARRATIVE`) only trimmed and their runs of spaces folded (`plain`)."""

@@ -237,6 +237,8 @@ def _run_check(ctx: RunContext) -> CheckResult:
     materials = {c.code: scan_materials(edition.path, c.code) for c in roster.candidates}
     jobs: list[_Job] = []
     for c in roster.candidates:
+        if c.row in roster.skipped_rows:
+            continue  # FIELD_TOO_LONG: nothing of this row is used
         m = materials[c.code]
         for rel, path, kind in checks.iter_checked_files(c, m):
             jobs.append(_Job(kind, str(path), rel, c.code, c.name, None, _job_key(kind, path, "")))
@@ -257,9 +259,11 @@ def _run_check(ctx: RunContext) -> CheckResult:
     for c in roster.candidates:
         m = materials[c.code]
         found = list(row_findings.get(c.code, []))
-        found += checks.check_nominee(c, m, edition, fonts, roster_file, verdicts)
         photo_path = None
-        if c.code in photo_results:
+        if c.row in roster.skipped_rows:  # FIELD_TOO_LONG: the row's own findings, nothing else checked
+            found = [f for f in found if f.row == c.row]
+        elif c.code in photo_results:
+            found += checks.check_nominee(c, m, edition, fonts, roster_file, verdicts)
             result, thumb = photo_results[c.code]
             found += list(result.findings)
             if thumb:
@@ -270,6 +274,7 @@ def _run_check(ctx: RunContext) -> CheckResult:
         else:
             from pipeline import photo
 
+            found += checks.check_nominee(c, m, edition, fonts, roster_file, verdicts)
             found += list(photo.check_photo(None, edition.photo, code=c.code, name=c.name,
                                             rel=f"candidates/{c.code}/照片.jpg").findings)
         found.sort(key=lambda f: (f.severity is not Severity.error, f.code))
@@ -278,8 +283,8 @@ def _run_check(ctx: RunContext) -> CheckResult:
     _prune(out / "photos", {f"{n.candidate.code}.jpg" for n in nominees if n.photo})
     _prune(out / "thumbs", {f"{c.code}.png" for c in roster.candidates if c.code in photo_results
                             and photo_results[c.code][1]})
-    result = CheckResult(tuple(nominees), (), out / "report.json")
-    _write_reports(ctx, out, result.nominees, (), photo_results)
+    result = CheckResult(tuple(nominees), roster.file_findings, out / "report.json")
+    _write_reports(ctx, out, result.nominees, roster.file_findings, photo_results)
     errors = sum(1 for n in nominees if not n.ok)
     ctx.say(f"检查完成：共 {len(nominees)} 人，合格 {len(nominees) - errors} 人，有错误 {errors} 人。"
             f"报告：{out / 'report.html'}")
