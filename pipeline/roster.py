@@ -23,6 +23,7 @@ from pipeline import normalize
 from pipeline.errors import RosterError
 from pipeline.idcard import IdProblem, parse_id
 from pipeline.model import NOMINATION_SELF, NOMINATION_UNIT, Candidate, Finding, Severity, YearMonth
+from pipeline.safepath import CODE_FORMAT, code_problem
 
 COLUMNS: dict[str, str] = {
     "编号": "code", "姓名": "name", "性别": "gender", "出生年月": "birth", "籍贯": "native_place",
@@ -206,6 +207,9 @@ class _RowReader:
 
         def report(c: str, field: str, message: str, hint: str, severity: Severity = Severity.error) -> None:
             self._finding(c, message, hint, code_=code, name=name, field=field, row=row, severity=severity)
+
+        if problem := code_problem(code):
+            report(CODE_FORMAT, "编号", *problem)
 
         for col in COLUMNS:
             if col in cells and col not in OPTIONAL_VALUES and not t.get(col):
