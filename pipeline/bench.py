@@ -22,6 +22,7 @@ from pathlib import Path
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT
 from pipeline.errors import ExitCode
+from pipeline.safepath import child
 
 SCAN_SIZE = (2480, 3508)
 """A4 at 300 dpi: the scaled round's scans are full-resolution office scans."""
@@ -169,7 +170,7 @@ def make_scaled_edition(target: Path, nominees: int, scans: int) -> Path:
         body += str(row[col["身份证号码"]]).upper()[16]
         row[col["编号"]], row[col["身份证号码"]] = code, body + check_character(body)
         sheet.append(row)
-        src, dst = demo / "candidates" / source, target / "candidates" / code
+        src, dst = child(demo / "candidates", source), child(target / "candidates", code)
         dst.mkdir(parents=True)
         for item in src.iterdir():
             if item.is_file():

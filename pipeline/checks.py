@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import normalize
+from pipeline import filelimits, normalize
 from pipeline.edition import Edition
 from pipeline.fonts import FontSet
 from pipeline.idcard import IdProblem, parse_id
@@ -24,12 +24,13 @@ from pipeline.model import (
     Candidate,
     Finding,
     Materials,
+    RefusedFile,
     Severity,
     YearMonth,
 )
 from pipeline.retirement import Category, far_enough, retirement
 
-MAX_SCAN_PIXELS = 200_000_000
+MAX_SCAN_PIXELS = filelimits.MAX_PDF_IMAGE_PIXELS
 """Scans above 200 megapixels are refused as likely decompression bombs: an A3 page scanned at
 600 dpi is 70 MP, so real scans stay far below this."""
 
@@ -57,6 +58,8 @@ class FileVerdict:
     """For a deeds file: its text (for the glyph check)."""
     pages: int = 0
     """For evidence: number of pages/frames."""
+    code: str = ""
+    """The finding code when it is not the usual 'unreadable' one (FILE_TOO_LARGE)."""
 
 
 # ---- file inspections (cacheable) -------------------------------------------------------
@@ -132,6 +135,9 @@ def _inspect_pdf(path: Path) -> FileVerdict:
         with pikepdf.open(path) as pdf:
             if not len(pdf.pages):
                 return FileVerdict("PDF 中没有页面")
+            refusal = filelimits.pdf_problem(pdf)
+            if refusal:
+                return FileVerdict(refusal.message, code=refusal.code)
             for page in pdf.pages:
                 _ = page.mediabox
             return FileVerdict(pages=len(pdf.pages))
@@ -142,8 +148,12 @@ def _inspect_pdf(path: Path) -> FileVerdict:
 
 
 def inspect_deeds(path: Path) -> FileVerdict:
-    """Read the 先进事迹 file: its length and text, or why it cannot be read."""
+    """Read the 先进事迹 file (within pipeline.filelimits): its length and text, or why it cannot be read."""
     try:
+        refusal = (filelimits.zip_problem(path) if path.suffix.lower() == ".docx"
+                   else filelimits.text_problem(path))
+        if refusal:
+            return FileVerdict(refusal.message, code=refusal.code)
         deeds = read_deeds(path)
     except DeedsUnreadable as exc:
         return FileVerdict(str(exc))
@@ -181,11 +191,34 @@ def check_nominee(c: Candidate, m: Materials, edition: Edition, fonts: FontSet, 
     _evidence(c, m, edition, verdicts, report)
     _phone(c, report)
     _glyphs(c, m, fonts, verdicts, report)
+    for refused in m.refused:
+        _outside(refused, report)
     for rel in m.stray:
         report("MATERIAL_MISPLACED", f"文件“{rel}”不在规定位置，不会装订进申报材料",
                "证明材料放入 evidence/<类别>/ 下（类别：资格证书、成果证书、奖励证书、荣誉证书、领先水平证明、其他），"
                "格式为 jpg、png、tif 或 pdf", file=rel, severity=Severity.warning)
     return report.items
+
+
+FILE_OUTSIDE_EDITION = "FILE_OUTSIDE_EDITION"
+
+
+def _outside(refused: RefusedFile, report: _Reporter) -> None:
+    what = "文件夹" if refused.role == "folder" else "文件"
+    report(FILE_OUTSIDE_EDITION,
+           f"{what}“{refused.rel}”是指向届次文件夹以外（{refused.target}）的链接，出于安全不会读取，也不会装订",
+           f"把{what}本身（而不是链接或快捷方式）复制到届次文件夹中的这个位置，替换该链接后重新运行",
+           file=refused.rel)
+
+
+def withheld(c: Candidate, m: Materials, role: str) -> bool:
+    """True when the nominee's photo or deeds (role 'photo', 'deeds') was refused as a link leading
+    outside the edition, or the folder holding it (role 'evidence': the nominee's folder or its
+    evidence/ folder) was: FILE_OUTSIDE_EDITION already says so, a 'missing' finding would mislead."""
+    base = f"candidates/{c.code}/"
+    if role == "evidence":
+        return any(r.rel in (base, base + "evidence/") for r in m.refused)
+    return any(r.role == role or r.rel == base for r in m.refused)
 
 
 def _identity(c: Candidate, report: _Reporter) -> None:
@@ -268,12 +301,19 @@ def _summary(c: Candidate, edition: Edition, report: _Reporter) -> None:
 def _deeds(c: Candidate, m: Materials, edition: Edition, verdicts: dict[str, FileVerdict],
            report: _Reporter) -> None:
     folder = f"candidates/{c.code}/"
+    if m.deeds is None and withheld(c, m, "deeds"):
+        return
     if m.deeds is None:
         report("DEEDS_MISSING", "缺少先进事迹材料（约2000字）",
                f"把先进事迹材料保存为 {folder}先进事迹.docx（也可为 .md 或 .txt）", file=folder)
         return
     rel = f"{folder}{m.deeds.name}"
     verdict = verdicts[rel]
+    if verdict.code:
+        report(verdict.code, f"先进事迹材料不能使用：{verdict.problem}",
+               "用 Word/WPS 打开该文件，删去异常内容后重新保存为 .docx（或另存为 UTF-8 文本 .txt），替换后重新运行",
+               file=rel)
+        return
     if verdict.problem:
         report("DEEDS_MISSING", f"先进事迹材料无法读取：{verdict.problem}",
                "用 Word/WPS 重新保存为 .docx，或另存为 UTF-8 文本 .txt", file=rel)
@@ -288,18 +328,23 @@ def _deeds(c: Candidate, m: Materials, edition: Edition, verdicts: dict[str, Fil
 def _evidence(c: Candidate, m: Materials, edition: Edition, verdicts: dict[str, FileVerdict],
               report: _Reporter) -> None:
     folder = f"candidates/{c.code}/evidence/"
-    categories = {e.category for e in m.evidence}
-    if "资格证书" not in categories:
+    categories = {e.category for e in m.evidence} | {r.category for r in m.refused if r.category}
+    if "资格证书" not in categories and not withheld(c, m, "evidence"):
         report("MATERIAL_MISSING", "缺少职业资格证书（或职业技能等级证书）扫描件（通知要求的材料3）",
                f"把证书扫描件放入 {folder}资格证书/ 文件夹", file=folder + "资格证书/")
-    if c.nomination == NOMINATION_SELF and "领先水平证明" not in categories:
+    if c.nomination == NOMINATION_SELF and "领先水平证明" not in categories and not withheld(c, m, "evidence"):
         report("SELF_NOMINEE_PROOF_MISSING", "个人自荐者须提供在本行业处于领先水平的证明材料（通知要求的材料4）",
                f"把获奖证书、专家证明或成果材料放入 {folder}领先水平证明/ 文件夹", file=folder + "领先水平证明/")
     ref = edition.round.reference_date
     oldest = YearMonth(ref.year - edition.checks.evidence_years, ref.month)
     for e in m.evidence:
-        problem = verdicts[e.rel].problem
-        if problem:
+        verdict = verdicts[e.rel]
+        problem = verdict.problem
+        if verdict.code:
+            report(verdict.code, f"证明材料“{e.title}”不能使用：{problem}",
+                   "这个文件超出了安全上限：重新扫描或从原件重新导出（PDF 每份不超过"
+                   f"{filelimits.MAX_PDF_PAGES}页，可拆成几个文件），替换后重新运行", file=e.rel)
+        elif problem:
             report("EVIDENCE_UNREADABLE", f"证明材料“{e.title}”无法使用：{problem}",
                    "重新扫描或从原件重新导出（PDF 不要设置密码），替换该文件", file=e.rel)
         elif e.category in ACHIEVEMENT_CATEGORIES and e.date and e.date < oldest:

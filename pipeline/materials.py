@@ -1,5 +1,8 @@
 """Finding and reading a nominee's files under `<edition>/candidates/<编号>/`.
 
+The folder is `safepath.child(candidates, 编号)`, and a file (or folder) that is a link leading
+outside the edition folder is refused, never opened (FILE_OUTSIDE_EDITION).
+
     照片.jpg | .jpeg | .png                 the 2-inch photo
     先进事迹.docx | .md | .txt              the deeds text (~2000 characters)
     evidence/<类别>/<date>-<title>.<ext>    scans: .jpg .jpeg .png .tif .tiff .pdf
@@ -12,7 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.model import EVIDENCE_CATEGORIES, Evidence, Materials, YearMonth
+from pipeline.model import EVIDENCE_CATEGORIES, Evidence, Materials, RefusedFile, YearMonth
+from pipeline.safepath import child, inside, link_target
 
 PHOTO_NAMES = ("照片.jpg", "照片.jpeg", "照片.png")
 DEEDS_NAMES = ("先进事迹.docx", "先进事迹.md", "先进事迹.txt")
@@ -48,45 +52,67 @@ def parse_evidence_name(stem: str) -> tuple[YearMonth | None, str]:
 
 
 def scan_materials(edition_path: Path, code: str) -> Materials:
-    """Find the files of nominee `code`; never fails (missing files are for the checks to report)."""
-    folder = edition_path / "candidates" / code
+    """Find the files of nominee `code`; missing files are for the checks to report.
+
+    UnsafePath when `code` cannot be a folder name (the roster reports it as CODE_FORMAT).
+    A link that leads outside the edition folder is listed in `refused`, never in the files.
+    """
+    folder = child(edition_path / "candidates", code)
     evidence: list[Evidence] = []
     stray: list[str] = []
+    refused: list[RefusedFile] = []
+
+    def rel(path: Path) -> str:
+        return path.relative_to(edition_path).as_posix()
+
+    def allowed(path: Path, role: str, category: str = "") -> bool:
+        """True when path stays inside the edition; else it is refused."""
+        if inside(edition_path, path):
+            return True
+        refused.append(RefusedFile(rel(path) + ("/" if role == "folder" else ""), role, link_target(path), category))
+        return False
+
+    if folder.is_dir() and not allowed(folder, "folder"):
+        return Materials(folder=folder, photo=None, deeds=None, evidence=(), refused=tuple(refused))
+    photo, deeds = _find(folder, PHOTO_NAMES), _find(folder, DEEDS_NAMES)
     if folder.is_dir():
-        known = {p.name for p in (_find(folder, PHOTO_NAMES), _find(folder, DEEDS_NAMES)) if p}
+        known = {p.name for p in (photo, deeds) if p}
         for item in sorted(folder.iterdir()):
             if item.name in _IGNORED or item.name.startswith("."):
                 continue
             if item.is_file() and item.name not in known:
-                stray.append(item.relative_to(edition_path).as_posix())
+                stray.append(rel(item))
             elif item.is_dir() and item.name != "evidence":
-                stray.append(item.relative_to(edition_path).as_posix() + "/")
+                stray.append(rel(item) + "/")
         ev_root = folder / "evidence"
-        if ev_root.is_dir():
+        if ev_root.is_dir() and allowed(ev_root, "folder"):
             for cat_dir in sorted(ev_root.iterdir()):
                 category = _nfc(cat_dir.name)
                 if cat_dir.name.startswith(".") or cat_dir.name in _IGNORED:
                     continue
                 if not cat_dir.is_dir() or category not in EVIDENCE_CATEGORIES:
-                    stray.append(cat_dir.relative_to(edition_path).as_posix())
+                    stray.append(rel(cat_dir))
+                    continue
+                if not allowed(cat_dir, "folder", category):
                     continue
                 for f in sorted(cat_dir.rglob("*")):
                     if not f.is_file() or f.name in _IGNORED or f.name.startswith("."):
                         continue
-                    rel = f.relative_to(edition_path).as_posix()
                     if f.suffix.lower() not in EVIDENCE_EXTENSIONS:
-                        stray.append(rel)
+                        stray.append(rel(f))
                         continue
-                    date, title = parse_evidence_name(f.stem)
-                    evidence.append(Evidence(category, title, date, f.resolve(), rel))
+                    if allowed(f, "evidence", category):
+                        date, title = parse_evidence_name(f.stem)
+                        evidence.append(Evidence(category, title, date, f.resolve(), rel(f)))
     order = {c: i for i, c in enumerate(EVIDENCE_CATEGORIES)}
     evidence.sort(key=lambda e: (order[e.category], e.date or YearMonth(0, 0), e.title, e.rel))
     return Materials(
         folder=folder,
-        photo=_find(folder, PHOTO_NAMES),
-        deeds=_find(folder, DEEDS_NAMES),
+        photo=photo if photo is None or allowed(photo, "photo") else None,
+        deeds=deeds if deeds is None or allowed(deeds, "deeds") else None,
         evidence=tuple(evidence),
         stray=tuple(stray),
+        refused=tuple(refused),
     )
 
 

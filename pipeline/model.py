@@ -176,6 +176,20 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class RefusedFile:
+    """A nominee's file the pipeline never opens: a link that leads outside the edition folder."""
+
+    rel: str
+    """Its path relative to the edition folder (a folder ends in '/')."""
+    role: str
+    """'photo', 'deeds', 'evidence' or 'folder'."""
+    target: str
+    """Where the link leads, for the message."""
+    category: str = ""
+    """The evidence category, for evidence."""
+
+
+@dataclass(frozen=True)
 class Materials:
     """The files found in candidates/<编号>/ for one nominee."""
 
@@ -189,6 +203,8 @@ class Materials:
     """Evidence files, sorted by category order, then date, then title."""
     stray: tuple[str, ...] = ()
     """Files in unexpected places (reported, not used)."""
+    refused: tuple[RefusedFile, ...] = ()
+    """Links leading outside the edition folder (reported, never opened; not in the fields above)."""
 
 
 def today() -> dt.date:

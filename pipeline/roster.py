@@ -30,6 +30,7 @@ from pipeline import normalize
 from pipeline.errors import RosterError
 from pipeline.idcard import IdProblem, parse_id
 from pipeline.model import NOMINATION_SELF, NOMINATION_UNIT, Candidate, Finding, Severity, YearMonth
+from pipeline.safepath import CODE_FORMAT, code_problem
 
 COLUMNS: dict[str, str] = {
     "编号": "code", "姓名": "name", "性别": "gender", "出生年月": "birth", "籍贯": "native_place",
@@ -378,6 +379,9 @@ class _RowReader:
                 note(c, field, message, hint, severity)
 
         self._screened(note, row, controls, too_long, unsaved)
+        if problem := code_problem(code):
+            note(CODE_FORMAT, "编号", *problem)
+
         for col in COLUMNS:
             if col in cells and col not in OPTIONAL_VALUES and col not in unsaved and not t.get(col):
                 report("FIELD_REQUIRED", col, f"“{col}”未填写（名册第{row}行）", f"在名册第{row}行填写“{col}”")

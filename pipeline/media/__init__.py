@@ -36,6 +36,7 @@ from pipeline.media.entries import MediaEntry, prepare_entries
 from pipeline.media.palette import FontInfo, font_info
 from pipeline.media.settings import MediaKitSettings, media_settings
 from pipeline.media.text import broadcast_script, headline, honour_line
+from pipeline.safepath import child
 from pipeline.stages.check import CheckResult
 
 MANIFEST_SCHEMA = 1
@@ -213,16 +214,16 @@ def _newspaper(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, s:
     for e, f in zip(entries, built, strict=True):
         if problems := prepress.press_problems(f.pdf, s.ink_limit_percent):
             raise RenderError(f"专栏稿 {e.stem}.pdf 未通过印前自检：" + "；".join(problems[:5]), hint="请联系技术人员")
-        (features / f"{e.stem}.pdf").write_bytes(f.pdf)
-        (features / f"{e.stem}-校样.png").write_bytes(newspaper.proof_png(f.pdf, 1, s, trim=False))
+        child(features, f"{e.stem}.pdf").write_bytes(f.pdf)
+        child(features, f"{e.stem}-校样.png").write_bytes(newspaper.proof_png(f.pdf, 1, s, trim=False))
         full = [f.headline, f"——记{e.unit.replace(' ', '')}{e.name}", s.byline, ""] + list(e.deeds or (e.profile,))
-        (features / f"{e.stem}-全文.txt").write_bytes(kit.text_file("\n\n".join(full) + "\n"))
+        child(features, f"{e.stem}-全文.txt").write_bytes(kit.text_file("\n\n".join(full) + "\n"))
         if f.note:
             notes.append(f.note)
     photos = out / "照片"
     photos.mkdir()
     for e in entries:
-        shutil.copyfile(e.photo, photos / f"{e.stem}.jpg")
+        shutil.copyfile(e.photo, child(photos, f"{e.stem}.jpg"))
     return notes
 
 
@@ -254,10 +255,10 @@ def _tv(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, s: MediaK
     scripts = []
     for e in entries:
         cap = drawing.lower_third(e.name, e.unit, honour, fonts, s.title_safe_percent)
-        (out / "字幕" / f"{e.stem}.png").write_bytes(cap.png)
+        child(out / "字幕", f"{e.stem}.png").write_bytes(cap.png)
         script = broadcast_script(e.candidate, e.profile, year=r.year, region=r.region, honour=r.honour,
                                   final=final, target=s.broadcast_chars)
-        (out / "口播稿" / f"{e.stem}.txt").write_bytes(kit.text_file(script + "\n"))
+        child(out / "口播稿", f"{e.stem}.txt").write_bytes(kit.text_file(script + "\n"))
         scripts.append(f"{e.seq}. {e.name}（{len(script)}字）\n{script}\n")
     head = f"{r.region}{r.year}年度“{r.honour}”{'' if final else '拟表彰人选'}口播稿（共{len(entries)}篇）\n\n"
     (out / "口播稿-全部.txt").write_bytes(kit.text_file(head + "\n".join(scripts)))

@@ -10,7 +10,7 @@ from pipeline.errors import RenderError
 from pipeline.materials import DeedsUnreadable, read_deeds
 from pipeline.media.text import scrub, unit_line
 from pipeline.model import Candidate
-from pipeline.packets.job import safe_filename
+from pipeline.safepath import safe_name
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class MediaEntry:
     @property
     def stem(self) -> str:
         """File-name stem: '01-王建国'."""
-        return f"{self.seq:02d}-{safe_filename(self.candidate.name)}"
+        return f"{self.seq:02d}-{safe_name(self.candidate.name)}"
 
     @property
     def slug(self) -> str:

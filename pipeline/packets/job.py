@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.edition import Edition
 from pipeline.model import Candidate, Evidence
-
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-
-
-def safe_filename(text: str) -> str:
-    """A roster value → a file-name part that Windows and Linux both accept."""
-    text = unicodedata.normalize("NFC", text).strip()
-    text = _UNSAFE.sub("_", text).strip(". ")
-    return text[:60] or "_"
+from pipeline.safepath import child, safe_name
 
 
 @dataclass(frozen=True)
@@ -39,11 +29,11 @@ class PacketPaths:
 
 def packet_paths(packets_dir: Path, candidate: Candidate) -> PacketPaths:
     """Output paths of a nominee under output/<edition>/packets/."""
-    stem = f"{safe_filename(candidate.code)}-{safe_filename(candidate.name)}"
+    stem = f"{safe_name(candidate.code)}-{safe_name(candidate.name)}"
     return PacketPaths(
-        print_pdf=packets_dir / f"{stem}-申报材料.pdf",
-        email_pdf=packets_dir / "email" / f"{stem}-申报材料.pdf",
-        docx=packets_dir / "docx" / f"{stem}-申报审批表.docx",
+        print_pdf=child(packets_dir, f"{stem}-申报材料.pdf"),
+        email_pdf=child(packets_dir / "email", f"{stem}-申报材料.pdf"),
+        docx=child(packets_dir / "docx", f"{stem}-申报审批表.docx"),
     )
 
 

@@ -212,9 +212,9 @@ class Manifest:
 
 def manifest_path(work: Path, code: str) -> Path:
     """.work/packets/<编号>-<hash>.json (the hash keeps odd 编号 apart after sanitising)."""
-    from pipeline.packets.job import safe_filename
+    from pipeline.safepath import child, safe_name
 
-    return work / f"{safe_filename(code)}-{hashlib.sha256(code.encode()).hexdigest()[:8]}.json"
+    return child(work, f"{safe_name(code)}-{hashlib.sha256(code.encode()).hexdigest()[:8]}.json")
 
 
 def read_manifest(work: Path, code: str) -> Manifest | None:

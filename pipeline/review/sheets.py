@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -31,6 +30,7 @@ from pipeline import office
 from pipeline.edition import Criterion
 from pipeline.review.decisions import clean
 from pipeline.review.problems import Problem
+from pipeline.safepath import safe_name
 
 SHEET = "评分表"
 META = "_meta"
@@ -93,8 +93,7 @@ def one_line(summary: str, limit: int = SUMMARY_CHARS) -> str:
 
 def sheet_filename(expert: str) -> str:
     """'评分表-王立军.xlsx' (characters Windows forbids in names become '_')."""
-    safe = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]', "_", unicodedata.normalize("NFC", expert)).strip(". ")
-    return f"评分表-{safe[:40] or '_'}.xlsx"
+    return f"评分表-{safe_name(expert[:40])}.xlsx"
 
 
 def _letter(column: int) -> str:

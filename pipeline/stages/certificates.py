@@ -37,6 +37,7 @@ from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, Edition
 from pipeline.errors import EditionConfigError, ExitCode, RenderError
 from pipeline.registry import Certificate, IssueEntry, Numbering, open_registry, registry_path
+from pipeline.safepath import child, safe_name
 from pipeline.weasy import weasyprint_errors
 
 if TYPE_CHECKING:
@@ -355,10 +356,6 @@ def _svg_uri(svg: str) -> str:
 
 def _cn_date(day: Any) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _safe_filename(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip(" .")[:60] or "_"
 
 
 def _name_class(name: str) -> str:
@@ -694,11 +691,11 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
         except ValueError as exc:
             raise RenderError(str(exc), candidate=c.label,
                               hint="修改名册中的姓名，或 edition.toml 中的 verify_base_url（不能含 #）") from None
-        filename = _safe_filename(f"{record.number}-{c.name}") + ".pdf"
+        filename = safe_name(f"{record.number}-{c.name}") + ".pdf"
         if filename in used_names:
-            filename = _safe_filename(f"{record.number}-{c.code}") + ".pdf"
+            filename = safe_name(f"{record.number}-{c.code}") + ".pdf"
         used_names.add(filename)
-        issued.append(IssuedCertificate(a, record, payload, url, options.qr_level, out / "证书" / filename))
+        issued.append(IssuedCertificate(a, record, payload, url, options.qr_level, child(out / "证书", filename)))
 
     fonts = resolve_fonts(edition.fonts)
     seals: list[str | None] = [None] * len(edition.issuing_organs)

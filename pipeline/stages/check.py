@@ -32,6 +32,7 @@ from pipeline.fonts import resolve_fonts
 from pipeline.materials import scan_materials
 from pipeline.model import Candidate, Finding, Materials, Severity
 from pipeline.roster import read_roster
+from pipeline.safepath import CODE_FORMAT, UnsafePath, child
 
 REPORT_SCHEMA = 1
 """Version of report.json's layout (README: 'report.json')."""
@@ -91,7 +92,7 @@ class CheckResult:
 def _code_version() -> str:
     """Hash of the code whose verdicts are cached: a change of rules invalidates the cache."""
     digest = hashlib.sha256()
-    for name in ("checks.py", "photo.py", "materials.py"):
+    for name in ("checks.py", "photo.py", "materials.py", "filelimits.py", "safepath.py"):
         path = PROJECT_ROOT / "pipeline" / name
         if path.is_file():
             digest.update(path.read_bytes())
@@ -234,11 +235,24 @@ def _run_check(ctx: RunContext) -> CheckResult:
     fonts = resolve_fonts(edition.fonts)
     roster_file = roster.file.name
 
-    materials = {c.code: scan_materials(edition.path, c.code) for c in roster.candidates}
+    row_findings: dict[str, list[Finding]] = {}
+    for f in roster.findings:
+        row_findings.setdefault(f.candidate_code, []).append(f)
+
+    materials: dict[str, Materials] = {}
+    for c in roster.candidates:  # a nominee whose 编号 is not a safe key (CODE_FORMAT) is not looked at further
+        found = row_findings.setdefault(c.code, [])
+        if any(f.code == CODE_FORMAT for f in found):
+            continue
+        try:
+            materials[c.code] = scan_materials(edition.path, c.code)
+        except UnsafePath as exc:
+            found.append(Finding(CODE_FORMAT, Severity.error, exc.message, exc.hint, c.code, c.name, "编号",
+                                 roster_file, c.row))
     jobs: list[_Job] = []
     for c in roster.candidates:
-        if c.row in roster.skipped_rows:
-            continue  # FIELD_TOO_LONG: nothing of this row is used
+        if c.row in roster.skipped_rows or c.code not in materials:
+            continue  # FIELD_TOO_LONG or CODE_FORMAT: nothing of this row is read
         m = materials[c.code]
         for rel, path, kind in checks.iter_checked_files(c, m):
             jobs.append(_Job(kind, str(path), rel, c.code, c.name, None, _job_key(kind, path, "")))
@@ -251,30 +265,33 @@ def _run_check(ctx: RunContext) -> CheckResult:
     verdicts: dict[str, FileVerdict] = {j.rel: results[j.key] for j in jobs if j.kind != "photo"}
     photo_results = {j.code: results[j.key] for j in jobs if j.kind == "photo"}
 
-    row_findings: dict[str, list[Finding]] = {}
-    for f in roster.findings:
-        row_findings.setdefault(f.candidate_code, []).append(f)
-
     nominees = []
     for c in roster.candidates:
-        m = materials[c.code]
         found = list(row_findings.get(c.code, []))
+        if c.row in roster.skipped_rows or c.code not in materials:
+            # FIELD_TOO_LONG: the row's own findings, nothing else checked; CODE_FORMAT: nothing read
+            if c.row in roster.skipped_rows:
+                found = [f for f in found if f.row == c.row]
+            found.sort(key=lambda f: (f.severity is not Severity.error, f.code))
+            blank = Materials(edition.path / "candidates", None, None, ())
+            nominees.append(Nominee(c, materials.get(c.code, blank), tuple(found), None))
+            continue
+        m = materials[c.code]
+        found += checks.check_nominee(c, m, edition, fonts, roster_file, verdicts)
         photo_path = None
-        if c.row in roster.skipped_rows:  # FIELD_TOO_LONG: the row's own findings, nothing else checked
-            found = [f for f in found if f.row == c.row]
-        elif c.code in photo_results:
-            found += checks.check_nominee(c, m, edition, fonts, roster_file, verdicts)
+        if c.code in photo_results:
             result, thumb = photo_results[c.code]
             found += list(result.findings)
             if thumb:
-                atomic.write_bytes(out / "thumbs" / f"{c.code}.png", thumb)
+                atomic.write_bytes(child(out / "thumbs", f"{c.code}.png"), thumb)
             if result.normalised:
-                photo_path = out / "photos" / f"{c.code}.jpg"
+                photo_path = child(out / "photos", f"{c.code}.jpg")
                 atomic.write_bytes(photo_path, result.normalised)
+        elif checks.withheld(c, m, "photo"):
+            pass  # FILE_OUTSIDE_EDITION says why there is no photo
         else:
             from pipeline import photo
 
-            found += checks.check_nominee(c, m, edition, fonts, roster_file, verdicts)
             found += list(photo.check_photo(None, edition.photo, code=c.code, name=c.name,
                                             rel=f"candidates/{c.code}/照片.jpg").findings)
         found.sort(key=lambda f: (f.severity is not Severity.error, f.code))

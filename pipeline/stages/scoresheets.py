@@ -19,6 +19,7 @@ from pipeline.context import RunContext
 from pipeline.errors import EditionConfigError, ExitCode
 from pipeline.review.render import Manifest, fingerprint
 from pipeline.review.sheets import SheetRow, SheetSpec, one_line, sheet_filename, write_score_sheet
+from pipeline.safepath import child
 from pipeline.stages.shortlist import Shortlist, build_shortlist
 from pipeline.workdays import cn_date
 
@@ -57,7 +58,7 @@ def build_scoresheets(ctx: RunContext, shortlist: Shortlist | None = None) -> li
     specs = sheet_specs(ctx, shortlist)
     paths = []
     for spec in specs:
-        target = folder / sheet_filename(spec.expert)
+        target = child(folder, sheet_filename(spec.expert))
         manifest = Manifest(ctx, f"scoresheet-{target.stem}")
         key = fingerprint(spec, str(ctx.source_date))
         if not manifest.current(key, [target]):
