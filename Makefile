@@ -10,7 +10,16 @@ EDITION ?= input/demo
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 SETUP   := $(VENV)/.setup-done
-RUN     := $(PY) -m pipeline --edition $(EDITION)
+RUN     := $(PY) -m pipeline
+
+# Values a user types (or pastes from a QR code) reach the program through the environment, never
+# through the shell: quotes, spaces, ; $ ` in them stay plain text. $(value …) and unexport: make
+# expands nothing in them either (it would run a $(shell …) when exporting a command-line variable).
+unexport EDITION QR IMAGE N
+export XN_EDITION = $(value EDITION)
+export XN_QR = $(value QR)
+export XN_IMAGE = $(value IMAGE)
+export XN_NOMINEES = $(value N)
 
 .DEFAULT_GOAL := help
 
@@ -47,7 +56,7 @@ preflight: $(SETUP) ## Preflight every output file (fonts, colours, line breaks,
 
 .PHONY: verify
 verify: $(SETUP) ## Verify a certificate: make verify QR=<url> or IMAGE=<file>
-	$(RUN) verify $(if $(QR),--qr '$(QR)') $(if $(IMAGE),--image '$(IMAGE)')
+	$(RUN) verify
 
 .PHONY: keys registry
 keys: $(SETUP) ## Create the certificate signing key once (never overwritten)
@@ -72,7 +81,7 @@ test: $(SETUP) ## Lint, type-check and run the whole test suite
 
 .PHONY: bench
 bench: $(SETUP) ## Time the demo round and a scaled round (not a test)
-	$(RUN) bench $(if $(N),--nominees $(N))
+	$(RUN) bench $(if $(value N),--nominees "$$XN_NOMINEES")
 
 .PHONY: demo-data
 demo-data: $(SETUP) ## Regenerate the shipped demo, mistakes and stress editions (developers only)

@@ -4,6 +4,9 @@ Each command is a module exposing `main(ctx, args) -> ExitCode` and, optionally,
 `add_arguments(parser)`; modules import their heavy libraries inside functions so that
 start-up stays fast. `all` runs the document stages of a round in order.
 
+User values reach it from make through the environment (XN_EDITION, XN_QR, XN_IMAGE), never
+through a shell command line, so no quoting can break or be broken.
+
 Exit status: 0 all done and clean; 1 done, but some nominee or document has errors (see the
 report); 2 the run itself could not proceed (bad edition, unreadable roster, missing tool).
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -19,7 +23,7 @@ from pathlib import Path
 from types import ModuleType
 
 from pipeline.context import RunContext
-from pipeline.edition import load_edition
+from pipeline.edition import Edition, load_edition
 from pipeline.errors import ExitCode, PipelineError
 
 STAGES: dict[str, str] = {
@@ -65,10 +69,29 @@ def _all(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     return ExitCode(worst)
 
 
+LIGHT_COMMANDS = frozenset({"verify", "keys", "registry"})
+"""Commands that build no document: they skip checking the media kit's settings (a second of imports)."""
+
+
+def load_checked(path: Path, command: str) -> Edition:
+    """Edition folder and command in → the Edition, every setting the command may use checked.
+
+    The media kit's extra [media] keys live in pipeline.media.settings; they are checked here so
+    that a wrong value stops `make check` at once, not the publicity stage hours later.
+    """
+    edition = load_edition(path)
+    if command not in LIGHT_COMMANDS:
+        from pipeline.media.settings import media_settings
+
+        media_settings(edition)
+    return edition
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(prog="python -m pipeline", description="兴安技术能手材料处理流水线")
-    parser.add_argument("--edition", type=Path, default=Path("input/demo"), help="届次文件夹（默认 input/demo）")
+    parser.add_argument("--edition", type=Path, default=Path(os.environ.get("XN_EDITION") or "input/demo"),
+                        help="届次文件夹（默认：环境变量 XN_EDITION，make 用它传 EDITION=；否则 input/demo）")
     parser.add_argument("-v", "--verbose", action="store_true", help="出错时显示详细的技术信息")
     parser.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     parser.add_argument("-j", "--jobs", type=int, default=0, help="并行进程数（默认：CPU 核数）")
@@ -87,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        ctx = RunContext(load_edition(args.edition), verbose=args.verbose, quiet=args.quiet, jobs=args.jobs)
+        ctx = RunContext(load_checked(args.edition, args.command), verbose=args.verbose, quiet=args.quiet, jobs=args.jobs)
         if args.command == "all":
             return int(_all(ctx, args))
         module = _module(args.command)

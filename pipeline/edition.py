@@ -1,13 +1,19 @@
 """Edition folder and its settings: `<edition>/edition.toml` → `Edition`.
 
 Every setting has a typed home here so stages never read raw TOML. A wrong or missing
-value raises EditionConfigError naming the key and the fix.
+value raises EditionConfigError naming the file, the key and the fix; every number has an
+allowed range (a 0 mm photo or a 0 dpi print would otherwise fail deep inside a stage, blaming
+the wrong thing), and verify_base_url must be an https:// address (http:// only for a local
+test host) because it is printed into every certificate's QR code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import re
 import tomllib
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -290,7 +296,7 @@ class _Section:
     def _bad(self, key: str, want: str) -> EditionConfigError:
         return EditionConfigError(
             f"设置项 [{self.name}] {key} 的值 {self.data.get(key)!r} 不正确，应为{want}",
-            hint=f"修改 {self.source.name} 中的 [{self.name}] {key}",
+            hint=f"修改 {self.source} 中的 [{self.name}] {key}",
             file=str(self.source),
         )
 
@@ -300,17 +306,36 @@ class _Section:
             raise self._bad(key, "文字")
         return value
 
-    def integer(self, key: str) -> int:
+    def integer(self, key: str, low: int, high: int, unit: str = "") -> int:
+        """An integer key within [low, high]."""
         value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self._bad(key, "非负整数")
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self._bad(key, f" {low} 到 {high} 之间的整数{unit}")
         return value
 
-    def number(self, key: str) -> float:
+    def number(self, key: str, low: float, high: float, unit: str = "") -> float:
+        """A number key (integer or decimal) within [low, high]."""
         value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise self._bad(key, "非负数")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise self._bad(key, f" {low:g} 到 {high:g} 之间的数{unit}")
         return float(value)
+
+    def url(self, key: str) -> str:
+        """An https:// address (http:// only for a local test host: localhost, loopback, *.test, *.localhost)."""
+        value = self.text(key)
+        try:
+            parts = urllib.parse.urlsplit(value)
+            host = parts.hostname or ""
+            _ = parts.port  # ValueError when the port is not a number
+        except ValueError:
+            host = ""
+        if not (_host_name(host) and parts.username is None and parts.password is None
+                and not _URL_FORBIDDEN.search(value)
+                and (parts.scheme == "https" or (parts.scheme == "http" and _test_host(host)))):
+            raise self._bad(key, "以 https:// 开头的网址，如 \"https://rsj.example.gov.cn/xatn/verify/\"（它印在每张证书的"
+                                 "二维码里；http:// 只允许用于 localhost、127.0.0.1 或 .test 测试主机；"
+                                 "不能含空格、引号、尖括号、#、用户名或密码）")
+        return value
 
     def flag(self, key: str) -> bool:
         value = self._get(key)
@@ -333,6 +358,30 @@ class _Section:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self._bad(key, "文字列表")
         return tuple(value)
+
+
+_URL_FORBIDDEN = re.compile(r"[\s\"'<>\\`{}|^#\x00-\x1f\x7f]")
+"""Characters a verification base URL may not carry (it goes into QR codes, HTML and the fragment)."""
+_HOST_LABELS = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
+
+
+def _host_name(host: str) -> bool:
+    """True for a DNS name (ASCII, punycode for Chinese domains) or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(_HOST_LABELS.fullmatch(host))
+    return True
+
+
+def _test_host(host: str) -> bool:
+    """True for hosts plain http is allowed on: localhost, loopback addresses, *.localhost, *.test."""
+    if host == "localhost" or host.endswith((".localhost", ".test")):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _table(source: Path, raw: dict[str, Any], name: str, defaults: dict[str, Any] | None = None) -> _Section:
@@ -372,14 +421,14 @@ def load_edition(path: Path) -> Edition:
 
     r = _table(source, raw, "round", {"honour": "兴安技术能手", "region": "大兴安岭地区", "quota": 20,
                                       "shortlist_ratio": 2, "shortlist_cap": 40})
-    year = r.integer("year")
+    year = r.integer("year", 2000, 2100, "（年份）")
     round_ = RoundSettings(
         year=year,
         title=r.text("title") if "title" in r.data else f"大兴安岭地区{year}年度“兴安技术能手”选树",
         honour=r.text("honour"),
-        quota=r.integer("quota"),
-        shortlist_ratio=r.integer("shortlist_ratio"),
-        shortlist_cap=r.integer("shortlist_cap"),
+        quota=r.integer("quota", 1, 200, "（人）"),
+        shortlist_ratio=r.integer("shortlist_ratio", 1, 10),
+        shortlist_cap=r.integer("shortlist_cap", 1, 500, "（人）"),
         reference_date=r.day("reference_date"),
         basis_title=r.text("basis_title"),
         basis_number=r.text("basis_number"),
@@ -417,12 +466,20 @@ def load_edition(path: Path) -> Edition:
             {"name": "技能水平", "weight": 0.4, "max": 100},
             {"name": "业绩", "weight": 0.3, "max": 100},
             {"name": "贡献", "weight": 0.3, "max": 100}])):
+        if not isinstance(item, dict):
+            raise v._bad("criteria", "[[review.criteria]] 表（name、weight、max）")
         cs = _Section(source, f"review.criteria[{i}]", item, {"max": 100})
-        criteria.append(Criterion(cs.text("name"), cs.number("weight"), cs.number("max")))
+        criteria.append(Criterion(cs.text("name"), cs.number("weight", 0, 1), cs.number("max", 1, 1000, "（分）")))
     if criteria and abs(sum(cr.weight for cr in criteria) - 1) > 1e-6:
         raise EditionConfigError(
             "评分标准的权重之和不等于 1", hint="修改 [[review.criteria]] 的 weight", file=str(source))
 
+    target = c.integer("deeds_target_chars", 100, 20000, "（字）")
+    checks = CheckSettings(
+        target, c.integer("deeds_min_chars", 0, target, "（字，不大于 deeds_target_chars）"),
+        c.integer("deeds_max_chars", target, 50000, "（字，不小于 deeds_target_chars）"),
+        c.integer("summary_max_chars", 10, 5000, "（字）"), c.integer("evidence_years", 1, 20, "（年）"),
+        c.integer("min_years_to_retirement", 0, 20, "（年）"))
     publicity_date = u.day("date") if "date" in u.data else u.day("start")
     return Edition(
         path=path,
@@ -432,17 +489,19 @@ def load_edition(path: Path) -> Edition:
         office=office,
         issuing_organs=g.texts("issuing"),
         publicity_organ=g.text("publicity"),
-        checks=CheckSettings(c.integer("deeds_target_chars"), c.integer("deeds_min_chars"), c.integer("deeds_max_chars"),
-                             c.integer("summary_max_chars"), c.integer("evidence_years"), c.integer("min_years_to_retirement")),
-        photo=PhotoSettings(p.number("width_mm"), p.number("height_mm"), p.integer("dpi")),
-        packets=PacketSettings(k.integer("print_dpi"), k.number("email_budget_mb"), k.flag("imprint"), k.integer("copies")),
-        publicity=PublicitySettings(u.day("start"), u.integer("working_days"), publicity_date, u.flag("final"),
-                                    u.flag("sealed")),
+        checks=checks,
+        photo=PhotoSettings(p.number("width_mm", 10, 100, "（毫米）"), p.number("height_mm", 10, 150, "（毫米）"),
+                            p.integer("dpi", 72, 1200, "（dpi）")),
+        packets=PacketSettings(k.integer("print_dpi", 72, 1200, "（dpi）"), k.number("email_budget_mb", 0.5, 1000, "（MB）"),
+                               k.flag("imprint"), k.integer("copies", 1, 20, "（份）")),
+        publicity=PublicitySettings(u.day("start"), u.integer("working_days", 1, 30, "（个工作日）"), publicity_date,
+                                    u.flag("final"), u.flag("sealed")),
         review=ReviewSettings(v.texts("experts"), tuple(criteria), v.flag("drop_extremes")),
         certificates=CertificateSettings(
-            e.text("number_prefix"), e.text("number_format"), e.text("verify_base_url"), e.integer("term_years"),
-            e.day("issue_date") if "issue_date" in e.data else u.day("start"), e.number("subsidy_yuan")),
-        media=MediaSettings(m.text("newspaper"), m.text("tv"), m.text("page_size"), m.number("bleed_mm")),
+            e.text("number_prefix"), e.text("number_format"), e.url("verify_base_url"),
+            e.integer("term_years", 1, 10, "（年）"),
+            e.day("issue_date") if "issue_date" in e.data else u.day("start"), e.number("subsidy_yuan", 0, 1_000_000, "（元）")),
+        media=MediaSettings(m.text("newspaper"), m.text("tv"), m.text("page_size"), m.number("bleed_mm", 0, 20, "（毫米）")),
         fonts=FontSettings(f.texts("title"), f.texts("body"), f.texts("hei"), f.texts("kai"), f.texts("fallback")),
         raw=raw,
     )

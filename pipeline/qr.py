@@ -127,16 +127,38 @@ def decode_image(image: Image.Image) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def decode_file(path: Path, dpi: int = 200) -> list[str]:
-    """An image or PDF file in → the texts of every QR code in it; StageError when unreadable."""
+READ_PAGES = 3
+"""decode_file reads at most this many pages of a PDF by default (a certificate is one page)."""
+READ_PIXELS = 2400
+"""decode_file rasterises a PDF page at most this many pixels on its longer side (≈ 200 dpi on A4)."""
+READ_IMAGE_PIXELS = 50_000_000
+"""A picture larger than this (after JPEG draft scaling) is refused instead of decoded."""
+READ_TIMEOUT_S = 60
+"""pdftoppm gets this long for the bounded pages."""
+
+
+def decode_file(path: Path, pages: int = READ_PAGES, max_pixels: int = READ_PIXELS) -> list[str]:
+    """An image or PDF file in → the texts of every QR code in its first pages; StageError when unreadable.
+
+    Bounded whatever the file: a PDF is read only up to `pages` pages, each rasterised at most
+    `max_pixels` on its longer side; a JPEG is decoded at a reduced scale when that still leaves
+    max_pixels; any picture above READ_IMAGE_PIXELS is refused.
+    """
     from PIL import Image, UnidentifiedImageError
 
     if not path.is_file():
         raise StageError("找不到要查验的文件", hint="检查 IMAGE= 后面的路径是否正确", file=str(path))
     if path.suffix.lower() == ".pdf":
-        return _decode_pdf(path, dpi)
+        return _decode_pdf(path, pages, max_pixels)
     try:
         with Image.open(path) as image:
+            if image.format == "JPEG":
+                image.draft("L", (max_pixels, max_pixels))  # DCT scaling: never decodes the full size
+            if image.width * image.height > READ_IMAGE_PIXELS:
+                raise StageError(
+                    f"图片太大（{image.width}×{image.height} 像素），不能查验",
+                    hint="用手机重新拍一张证书照片（或只拍二维码部分），或把扫描件另存为较小的 JPG/PNG",
+                    file=str(path))
             image.load()
             return decode_image(image)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
@@ -145,18 +167,21 @@ def decode_file(path: Path, dpi: int = 200) -> list[str]:
                          file=str(path)) from None
 
 
-def _decode_pdf(path: Path, dpi: int) -> list[str]:
+def _decode_pdf(path: Path, pages: int, max_pixels: int) -> list[str]:
     from PIL import Image
 
     with tempfile.TemporaryDirectory(prefix="xn-qr-") as tmp:
         try:
-            subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(path), f"{tmp}/p"],
-                           check=True, capture_output=True, timeout=120)
+            subprocess.run(["pdftoppm", "-f", "1", "-l", str(pages), "-scale-to", str(max_pixels), "-gray", "-png",
+                            str(path), f"{tmp}/p"], check=True, capture_output=True, timeout=READ_TIMEOUT_S)
         except FileNotFoundError:
             raise StageError("缺少 pdftoppm，无法读取 PDF", hint="运行 make setup 安装 poppler-utils") from None
         except subprocess.CalledProcessError as exc:
             raise StageError(f"无法读取 PDF：{exc.stderr.decode(errors='replace').strip()[:200]}",
                              hint="确认文件是完整的 PDF；或者改用证书的照片或扫描件", file=str(path)) from None
+        except subprocess.TimeoutExpired:
+            raise StageError(f"读取 PDF 超过 {READ_TIMEOUT_S} 秒仍未完成",
+                             hint="改用证书的照片或扫描件，或只导出证书所在的那一页", file=str(path)) from None
         found: list[str] = []
         for page in sorted(Path(tmp).glob("p*.png")):
             with Image.open(page) as image:

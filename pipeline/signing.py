@@ -13,8 +13,15 @@ phone or address.
 Keys live outside output/ and outside git (`keys/`, or $XN_KEYS):
 
     keys/signing-key.pem            the real key (`make keys`), created once, never overwritten
-    keys/demo-signing-key.pem       the demo key, for demo editions only, clearly labelled
+    keys/demo-signing-key.pem       the demo key, for demo editions only, labelled DEMO in the file
     keys/<key>.pub.pem, .pub.b64    the exported public keys (PEM and raw base64)
+
+The demo key is not secret: it is derived from a published seed, so every machine has the same
+one and its fingerprint is listed here (DEMO_KEY_FINGERPRINTS; templates/verify/verify.js lists
+its public key too). A demo key is recognised by that list, by the DEMO label in its file, and
+by being the key of keys/demo-signing-key.pem (an older, random demo key); it never signs for a
+real edition, is never published as a real key, and its certificates are never 有效 outside a
+demo edition.
 """
 
 from __future__ import annotations
@@ -46,11 +53,23 @@ SEPARATOR = "|"
 
 DEMO_LABEL = "演示密钥（DEMO）：仅用于演示届次，由它签名的证书不具任何效力"
 """The label written into the demo key file and shown wherever the demo key is used."""
+DEMO_MARK = "DEMO KEY"
+"""Second label line of the demo key file, in ASCII: survives any editor and encoding."""
+DEMO_SEED = b"xingan-nengshou demo signing key 1"
+"""The demo private key is SHA-256 of this: public on purpose, the same on every machine."""
+DEMO_KEY_FINGERPRINTS: frozenset[str] = frozenset({
+    "916353c300dd8f9606eb1f49c197f6742f3daa44b1826106c86257f4b203d5a3",  # DEMO_SEED
+})
+"""SHA-256 (hex) of the raw public key of every demo key ever shipped; never a real key."""
 _FORBIDDEN = re.compile(r"[|\x00-\x1f\x7f]")
 
 
 class KeyMissingError(StageError):
     """The signing or public key needed is not there."""
+
+
+class DemoKeyError(StageError):
+    """The real key's place holds a demo key."""
 
 
 @dataclass(frozen=True)
@@ -94,9 +113,40 @@ def raw_public(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+def fingerprint(key: Ed25519PublicKey) -> str:
+    """Public key in → SHA-256 of its raw bytes (hex), as DEMO_KEY_FINGERPRINTS lists them."""
+    return hashlib.sha256(raw_public(key)).hexdigest()
+
+
 def key_id(key: Ed25519PublicKey) -> str:
     """Public key in → a short fingerprint (first 8 bytes of SHA-256, hex) for messages."""
-    return hashlib.sha256(raw_public(key)).hexdigest()[:16]
+    return fingerprint(key)[:16]
+
+
+def _local_demo_public() -> bytes | None:
+    """The raw public key of keys/demo-signing-key.pem (or its exported .pub.pem), None when unreadable."""
+    files = key_files(demo=True)
+    try:
+        if files.public_pem.is_file():
+            key = serialization.load_pem_public_key(files.public_pem.read_bytes())
+        elif files.private.is_file():
+            key = _load_private(files.private).public_key()
+        else:
+            return None
+    except (OSError, ValueError, TypeError, StageError):
+        return None
+    return raw_public(key) if isinstance(key, Ed25519PublicKey) else None
+
+
+def is_demo_key(key: Ed25519PublicKey) -> bool:
+    """Public key in → True when it is a demo key: listed in DEMO_KEY_FINGERPRINTS or this machine's demo key."""
+    return fingerprint(key) in DEMO_KEY_FINGERPRINTS or raw_public(key) == _local_demo_public()
+
+
+def _labelled_demo(data: bytes) -> bool:
+    """Key file bytes in → True when the text before the PEM block carries the DEMO label."""
+    head = data.split(b"-----BEGIN", 1)[0].decode("utf-8", errors="replace")
+    return DEMO_MARK in head or DEMO_LABEL in head
 
 
 @dataclass(frozen=True)
@@ -139,18 +189,23 @@ def _exclusive_write(target: Path, data: bytes, mode: int) -> bool:
         tmp.unlink(missing_ok=True)
 
 
+def _demo_private() -> Ed25519PrivateKey:
+    """The demo key: derived from DEMO_SEED, so its fingerprint is known (DEMO_KEY_FINGERPRINTS)."""
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(DEMO_SEED).digest())
+
+
 def _private_pem(key: Ed25519PrivateKey, demo: bool) -> bytes:
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     if demo:
-        header = (f"# {DEMO_LABEL}\n# DEMO KEY - for demo editions only; certificates it signs are not valid.\n")
+        header = (f"# {DEMO_LABEL}\n# {DEMO_MARK} - for demo editions only; certificates it signs are not valid.\n")
         return header.encode("utf-8") + pem
     header = ("# 兴安技术能手证书签名私钥：妥善保管，不得外传，不得提交到 git；丢失后已发证书仍可用公钥验证。\n")
     return header.encode("utf-8") + pem
 
 
-def _load_private(path: Path) -> Ed25519PrivateKey:
-    data = path.read_bytes()
+def _load_private(path: Path, data: bytes | None = None) -> Ed25519PrivateKey:
+    data = path.read_bytes() if data is None else data
     start = data.find(b"-----BEGIN")
     try:
         key = serialization.load_pem_private_key(data[max(start, 0):], password=None)
@@ -180,10 +235,29 @@ def create_key(demo: bool) -> tuple[Signer, bool]:
         files.private.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):  # a file system without permissions
             files.private.parent.chmod(0o700)
-        created = _exclusive_write(files.private, _private_pem(Ed25519PrivateKey.generate(), demo), 0o600)
-    signer = Signer(_load_private(files.private), files)
+        key = _demo_private() if demo else Ed25519PrivateKey.generate()
+        created = _exclusive_write(files.private, _private_pem(key, demo), 0o600)
+    signer = _signer(files)
     export_public(signer)
     return signer, created
+
+
+def _signer(files: KeyFiles) -> Signer:
+    """Key files in → the loaded key; DemoKeyError when a demo key sits in the real key's place."""
+    data = files.private.read_bytes()
+    private = _load_private(files.private, data)
+    if not files.demo:
+        labelled = _labelled_demo(data)
+        if labelled or is_demo_key(private.public_key()):
+            why = "文件中标有 DEMO" if labelled else f"指纹 {key_id(private.public_key())} 属于演示密钥"
+            raise DemoKeyError(
+                f"正式签名密钥的位置放的是演示密钥（{why}）：正式届次（demo = false）不能用演示密钥签发证书，"
+                "否则任何人都能伪造“有效”证书",
+                hint=f"把 {files.private.name} 移出 {files.private.parent}（不要删除备份中的正式密钥；"
+                     "若以前有正式密钥，从备份恢复原文件），然后运行 make keys 生成正式签名密钥，"
+                     "再运行 make certificates；不要把 demo-signing-key.pem 复制成 signing-key.pem",
+                file=str(files.private))
+    return Signer(private, files)
 
 
 def load_signer(demo: bool) -> Signer:
@@ -194,7 +268,7 @@ def load_signer(demo: bool) -> Signer:
             "还没有证书签名密钥" + ("（演示密钥）" if demo else ""),
             hint="运行 make keys 生成签名密钥（只需一次），然后重新运行 make certificates",
             file=str(files.private))
-    return Signer(_load_private(files.private), files)
+    return _signer(files)
 
 
 def load_public(demo: bool) -> Ed25519PublicKey:
@@ -205,7 +279,9 @@ def load_public(demo: bool) -> Ed25519PublicKey:
         if not isinstance(key, Ed25519PublicKey):
             raise StageError("公钥文件不是 Ed25519 公钥", hint="运行 make keys 重新导出公钥", file=str(files.public_pem))
         return key
-    return load_signer(demo).public
+    if not files.private.is_file():
+        return load_signer(demo).public  # KeyMissingError
+    return _load_private(files.private).public_key()  # a demo key here is marked by the caller (is_demo_key)
 
 
 def public_from_b64(text: str) -> Ed25519PublicKey:
@@ -297,7 +373,7 @@ class Verification:
     """The outcome of checking one QR text against the published keys and revocations."""
 
     status: str
-    """valid, expired, revoked or forged."""
+    """valid, expired, revoked, forged, or demo (signed by a demo key, checked outside a demo edition)."""
     reason: str
     """Why, in Chinese, for the office and the command line."""
     payload: Payload | None
@@ -319,8 +395,12 @@ class PublishedKey:
 
 
 def verify_text(text: str, keys: Sequence[PublishedKey], revoked: Mapping[str, dt.date],
-                today: dt.date) -> Verification:
-    """QR text, accepted keys, revocation list (number → date) and today in → the verdict."""
+                today: dt.date, *, demo_edition: bool = False) -> Verification:
+    """QR text, accepted keys, revocation list (number → date) and today in → the verdict.
+
+    A certificate signed by a demo key (flagged so, or recognised by is_demo_key) is `demo`, never
+    valid, unless checked for a demo edition (demo_edition), where it is valid and says 演示.
+    """
     token = extract_token(text)
     if token is None:
         return Verification("forged", "二维码内容不是兴安技术能手证书的查验码（没有签名数据）", None)
@@ -345,13 +425,17 @@ def verify_text(text: str, keys: Sequence[PublishedKey], revoked: Mapping[str, d
         payload = Payload.parse(data)
     except (ValueError, UnicodeDecodeError):
         return Verification("forged", "签名正确但内容格式不认识（版本不符）", None)
-    return status_of(payload, signer.demo, revoked, today)
+    return status_of(payload, signer.demo or is_demo_key(signer.key), revoked, today, demo_edition=demo_edition)
 
 
-def status_of(payload: Payload, demo: bool, revoked: Mapping[str, dt.date], today: dt.date) -> Verification:
-    """A genuine payload, the revocation list and today in → valid / expired / revoked."""
+def status_of(payload: Payload, demo: bool, revoked: Mapping[str, dt.date], today: dt.date, *,
+              demo_edition: bool = False) -> Verification:
+    """A genuine payload, the revocation list and today in → valid / expired / revoked (demo outside a demo edition)."""
     term = f"任期 {_cn(payload.term_start)}至{_cn(payload.term_end)}"
     who = f"证书 {payload.number}（{payload.name}，{payload.round}年度“兴安技术能手”，{term}）"
+    if demo and not demo_edition:
+        return Verification("demo", f"{who}由演示密钥签名：这是演示证书，不能证明任何人获得过该荣誉，"
+                                    f"不具任何效力（{DEMO_LABEL}）", payload, demo)
     if payload.number in revoked:
         on = revoked[payload.number]
         return Verification("revoked", f"{who}已于{_cn(on)}撤销", payload, demo, on)

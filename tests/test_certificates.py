@@ -221,16 +221,18 @@ def test_make_verify_before_the_term_is_not_yet_valid(env: World, capsys: pytest
     assert capsys.readouterr().out.startswith("有效：")
 
 
-def test_no_picture_of_a_qr_code_is_exit_1(env: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_picture_of_a_qr_code_is_could_not_check(env: World, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing read is no verdict: 无法查验 and exit 2, never 无效 (exit 1)."""
     blank = tmp_path / "blank.png"
     Image.new("RGB", (300, 200), "white").save(blank)
-    assert _verify_cli(env.edition, "--image", str(blank)) == ExitCode.findings
-    assert "没有找到" in capsys.readouterr().err
+    assert _verify_cli(env.edition, "--image", str(blank)) == ExitCode.cannot_proceed
+    assert capsys.readouterr().err.startswith("无法查验：")
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"not a picture")
-    assert _verify_cli(env.edition, "--image", str(broken)) == ExitCode.findings
+    assert _verify_cli(env.edition, "--image", str(broken)) == ExitCode.cannot_proceed
     assert "无法读取图片" in capsys.readouterr().err
-    assert _verify_cli(env.edition, "--image", str(tmp_path / "missing.pdf")) == ExitCode.findings
+    assert _verify_cli(env.edition, "--image", str(tmp_path / "missing.pdf")) == ExitCode.cannot_proceed
 
 
 # ---- what the documents show -------------------------------------------------------------------

@@ -105,8 +105,12 @@ def test_demo_key_is_labelled_and_its_certificates_say_so(keys_dir: Path) -> Non
     demo, created = signing.create_key(demo=True)
     assert created and demo.files.private.name == "demo-signing-key.pem"
     assert "演示密钥" in demo.files.private.read_text(encoding="utf-8").splitlines()[0]
-    verdict = signing.verify_text(signing.sign(_payload(), demo), [signing.PublishedKey(demo.public, True)], {}, TODAY)
+    token = signing.sign(_payload(), demo)
+    verdict = signing.verify_text(token, [signing.PublishedKey(demo.public, True)], {}, TODAY, demo_edition=True)
     assert verdict.status == "valid" and verdict.demo and "演示" in verdict.reason
+    # outside a demo edition the same certificate is a demo certificate, never valid
+    outside = signing.verify_text(token, [signing.PublishedKey(demo.public, True)], {}, TODAY)
+    assert outside.status == "demo" and outside.demo and "不具任何效力" in outside.reason
 
 
 def test_key_is_created_once_never_overwritten_and_private(keys_dir: Path) -> None:

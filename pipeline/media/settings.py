@@ -106,128 +106,118 @@ class MediaKitSettings:
     """Target length of the 口播稿."""
 
 
-def _bad(key: str, value: object, want: str) -> EditionConfigError:
-    """Key, value, what it should be → EditionConfigError naming them."""
-    return EditionConfigError(
-        f"设置项 [media] {key} 的值 {value!r} 不正确，应为{want}",
-        hint=f"修改 edition.toml 中的 [media] {key}", file="edition.toml")
+class _Media:
+    """Typed access to the [media] table, with errors naming the file, the key and the allowed range."""
 
+    def __init__(self, data: dict[str, Any], source: str) -> None:
+        self.data, self.source = data, source
 
-def _number(data: dict[str, Any], key: str, default: float, *, positive: bool = True) -> float:
-    """A [media] key → its number (default when absent); error when not a number."""
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (positive and value == 0):
-        raise _bad(key, value, "正数" if positive else "非负数")
-    return float(value)
+    def bad(self, key: str, value: object, want: str) -> EditionConfigError:
+        """Key, value, what it should be → EditionConfigError naming them and the file."""
+        return EditionConfigError(
+            f"设置项 [media] {key} 的值 {value!r} 不正确，应为{want}",
+            hint=f"修改 {self.source} 中的 [media] {key}", file=self.source)
 
+    def number(self, key: str, default: float, low: float, high: float, unit: str) -> float:
+        """A [media] key → its number within [low, high] (default when absent)."""
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise self.bad(key, value, f" {low:g} 到 {high:g} 之间的数（{unit}）")
+        return float(value)
 
-def _integer(data: dict[str, Any], key: str, default: int) -> int:
-    """A [media] key → its positive integer (default when absent)."""
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _bad(key, value, "正整数")
-    return value
+    def integer(self, key: str, default: int, low: int, high: int, unit: str) -> int:
+        """A [media] key → its integer within [low, high] (default when absent)."""
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.bad(key, value, f" {low} 到 {high} 之间的整数（{unit}）")
+        return value
 
+    def pair(self, key: str, default: list[float], low: float, high: float) -> tuple[float, float]:
+        """A [media] key → its [width, height] in mm, each within [low, high] (default when absent)."""
+        value = self.data.get(key, default)
+        if (not isinstance(value, list) or len(value) != 2
+                or not all(isinstance(v, int | float) and not isinstance(v, bool) and low <= v <= high
+                           for v in value)):
+            raise self.bad(key, value, f"两个 {low:g} 到 {high:g} 之间的数 [宽, 高]（毫米）")
+        return float(value[0]), float(value[1])
 
-def _pair(data: dict[str, Any], key: str, default: list[float]) -> tuple[float, float]:
-    """A [media] key → its [width, height] in mm (default when absent)."""
-    value = data.get(key, default)
-    if (not isinstance(value, list) or len(value) != 2
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value)):
-        raise _bad(key, value, "两个正数 [宽, 高]（毫米）")
-    return float(value[0]), float(value[1])
+    def text(self, key: str, default: str) -> str:
+        """A [media] key → its text (default when absent)."""
+        value = self.data.get(key, default)
+        if not isinstance(value, str):
+            raise self.bad(key, value, "文字")
+        return value
 
+    def choice(self, key: str, default: str, allowed: tuple[str, ...]) -> str:
+        """A [media] key → one of `allowed` (default when absent)."""
+        value = self.data.get(key, default)
+        if value not in allowed:
+            raise self.bad(key, value, "“" + "”或“".join(allowed) + "”")
+        return str(value)
 
-def _text(data: dict[str, Any], key: str, default: str) -> str:
-    """A [media] key → its text (default when absent)."""
-    value = data.get(key, default)
-    if not isinstance(value, str):
-        raise _bad(key, value, "文字")
-    return value
+    def headline(self, template: str) -> str:
+        """A headline template → itself when it only uses known placeholders."""
+        import string
 
-
-def _choice(data: dict[str, Any], key: str, default: str, allowed: tuple[str, ...]) -> str:
-    """A [media] key → one of `allowed` (default when absent)."""
-    value = data.get(key, default)
-    if value not in allowed:
-        raise _bad(key, value, "“" + "”或“".join(allowed) + "”")
-    return str(value)
-
-
-def _ink_limit(data: dict[str, Any]) -> float:
-    """[media] ink_limit_percent → the total ink limit (240 % for newsprint by default)."""
-    value = _number(data, "ink_limit_percent", 240)
-    if not 100 <= value <= 400:
-        raise _bad("ink_limit_percent", value, "100 到 400 之间的百分数（新闻纸一般为 240）")
-    return value
-
-
-def check_headline(template: str) -> str:
-    """A headline template → itself when it only uses known placeholders, else EditionConfigError."""
-    import string
-
-    try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-    except ValueError as exc:
-        raise _bad("headline", template, f"标题模板（花括号不成对：{exc}）") from None
-    unknown = [f for f in fields if f not in HEADLINE_FIELDS]
-    if unknown:
-        raise _bad("headline", template, "标题模板，只能使用 " + "、".join("{" + f + "}" for f in HEADLINE_FIELDS))
-    return template
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        except ValueError as exc:
+            raise self.bad("headline", template, f"标题模板（花括号不成对：{exc}）") from None
+        if any(f not in HEADLINE_FIELDS for f in fields):
+            raise self.bad("headline", template,
+                           "标题模板，只能使用 " + "、".join("{" + f + "}" for f in HEADLINE_FIELDS))
+        return template
 
 
 def media_settings(edition: Edition) -> MediaKitSettings:
     """edition.toml [media] → MediaKitSettings (defaults for every key the table lacks)."""
+    source = str(edition.path / "edition.toml")
     data = edition.raw.get("media", {})
     if not isinstance(data, dict):
-        raise EditionConfigError("[media] 应为一个表", hint="检查 edition.toml", file="edition.toml")
+        raise EditionConfigError("[media] 应为一个表", hint=f"检查 {source}", file=source)
+    m = _Media(data, source)
     size = edition.media.page_size
     if "page_width_mm" in data or "page_height_mm" in data:
-        page = (_number(data, "page_width_mm", 0), _number(data, "page_height_mm", 0))
+        page = (m.number("page_width_mm", 0, 100, 2000, "毫米"), m.number("page_height_mm", 0, 100, 2000, "毫米"))
         preset = _PRESETS["四开" if page[0] * page[1] < 300 * 450 else "对开"]
     elif size in PAGE_SIZES:
         page = PAGE_SIZES[size]
         preset = _PRESETS[size]
     else:
-        raise _bad("page_size", size, "“对开”或“四开”（或另给 page_width_mm 和 page_height_mm）")
-    area = _pair(data, "text_area_mm", preset["text_area_mm"])
+        raise m.bad("page_size", size, "“对开”或“四开”（或另给 page_width_mm 和 page_height_mm）")
+    area = m.pair("text_area_mm", preset["text_area_mm"], 50, 2000)
     if area[0] > page[0] or area[1] > page[1]:
-        raise _bad("text_area_mm", list(area), f"不大于版面 {page[0]:g} × {page[1]:g} 毫米的尺寸")
-    bleed = edition.media.bleed_mm
-    font_min = _number(data, "font_min_pt", 8)
-    font_max = _number(data, "font_max_pt", 15)
+        raise m.bad("text_area_mm", list(area), f"不大于版面 {page[0]:g} × {page[1]:g} 毫米的尺寸")
+    font_min = m.number("font_min_pt", 8, 5, 30, "磅")
+    font_max = m.number("font_max_pt", 15, 5, 30, "磅")
     if font_min > font_max:
-        raise _bad("font_min_pt", font_min, "不大于 font_max_pt 的字号")
-    slot = _pair(data, "slot_mm", [area[0], round(area[1] / 2, 1)])
-    safe = _number(data, "title_safe_percent", 5, positive=False)
-    if safe >= 30:
-        raise _bad("title_safe_percent", safe, "小于 30 的百分比")
+        raise m.bad("font_min_pt", font_min, f" 5 到 {font_max:g} 之间的数（磅，不大于 font_max_pt）")
     return MediaKitSettings(
         newspaper=edition.media.newspaper,
         tv=edition.media.tv,
         page_size=size,
         page_mm=page,
-        bleed_mm=bleed,
+        bleed_mm=edition.media.bleed_mm,
         text_area_mm=area,
-        columns=_integer(data, "columns", preset["columns"]),
-        per_page=_integer(data, "per_page", preset["per_page"]),
+        columns=m.integer("columns", preset["columns"], 1, 12, "栏"),
+        per_page=m.integer("per_page", preset["per_page"], 1, 60, "人"),
         font_min_pt=font_min,
         font_max_pt=font_max,
-        photo_width_mm=_number(data, "photo_width_mm", 0, positive=False),
-        min_dpi=_integer(data, "min_dpi", 300),
-        proof_dpi=_integer(data, "proof_dpi", 30),
+        photo_width_mm=m.number("photo_width_mm", 0, 0, 200, "毫米，0 = 自动"),
+        min_dpi=m.integer("min_dpi", 300, 72, 1200, "dpi"),
+        proof_dpi=m.integer("proof_dpi", 30, 10, 300, "dpi"),
         greyscale=bool(data.get("greyscale", True)),
-        pdfx_profile=_text(data, "pdfx_profile", ""),
-        pdfx=_choice(data, "pdfx", "PDF/X-1a", ("PDF/X-1a", "PDF/X-4")),
-        ink_limit_percent=_ink_limit(data),
-        page_number=_integer(data, "page_number", 1),
-        editor=_text(data, "editor", "××"),
-        art_editor=_text(data, "art_editor", "××"),
-        intro=_text(data, "intro", ""),
-        slot_mm=slot,
-        feature_columns=_integer(data, "feature_columns", preset["feature_columns"]),
-        headline=check_headline(_text(data, "headline", "{姓名}：{职业}的匠心")),
-        byline=_text(data, "byline", "本报记者 ××"),
-        title_safe_percent=safe,
-        broadcast_chars=_integer(data, "broadcast_chars", 150),
+        pdfx_profile=m.text("pdfx_profile", ""),
+        pdfx=m.choice("pdfx", "PDF/X-1a", ("PDF/X-1a", "PDF/X-4")),
+        ink_limit_percent=m.number("ink_limit_percent", 240, 100, 400, "百分数，新闻纸一般为 240"),
+        page_number=m.integer("page_number", 1, 1, 999, "版次"),
+        editor=m.text("editor", "××"),
+        art_editor=m.text("art_editor", "××"),
+        intro=m.text("intro", ""),
+        slot_mm=m.pair("slot_mm", [area[0], round(area[1] / 2, 1)], 20, 2000),
+        feature_columns=m.integer("feature_columns", preset["feature_columns"], 1, 12, "栏"),
+        headline=m.headline(m.text("headline", "{姓名}：{职业}的匠心")),
+        byline=m.text("byline", "本报记者 ××"),
+        title_safe_percent=m.number("title_safe_percent", 5, 0, 29, "百分比"),
+        broadcast_chars=m.integer("broadcast_chars", 150, 20, 2000, "字"),
     )

@@ -2,8 +2,12 @@
 
 Verify a certificate from its QR text or a photo/scan/PDF of it; also builds the verification site.
 
-Command `verify`: `--qr '<url or text>'` or `--image <photo, scan or PDF>` → prints the verdict
-(有效 / 已期满 / 已撤销 / 无效) with the reason; exit 0 only when valid.
+Command `verify`: `--qr '<url or text>'` or `--image <photo, scan or PDF>` (or $XN_QR / $XN_IMAGE,
+which `make verify QR=… IMAGE=…` sets, so no shell ever reads them) → prints the verdict
+(有效 / 尚未生效 / 已期满 / 已撤销 / 无效 / 演示证书) with the reason; exit 0 only when valid, 1
+otherwise. A picture that cannot be read, or holds no readable QR code, is 无法查验 (exit 2):
+nothing was checked, so nothing is called 无效. Only the first pages of a PDF are read, at a
+bounded raster size (pipeline.qr.decode_file).
 
 The static site `output/<edition>/verify/` (index.html, verify.js, nomodule.js, style.css, keys.json,
 public-key.pem, revoked.json, vendor/) does the same in the browser and needs no database: publish
@@ -18,6 +22,7 @@ import base64
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,7 +32,7 @@ from cryptography.hazmat.primitives import serialization
 from pipeline import atomic, signing
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT
-from pipeline.errors import ExitCode, StageError
+from pipeline.errors import ExitCode, PipelineError, StageError
 
 SITE_TEMPLATES = PROJECT_ROOT / "templates" / "verify"
 STATIC_FILES = ("verify.js", "nomodule.js", "style.css")
@@ -35,7 +40,9 @@ VENDOR_FILES = ("noble-ed25519/index.js", "noble-ed25519/LICENSE", "noble-hashes
                 "noble-hashes/_u64.js", "noble-hashes/utils.js", "noble-hashes/LICENSE")
 """Files of templates/verify/vendor/ the site publishes (byte for byte; see the README there)."""
 STATUS_TITLES: dict[str, str] = {"valid": "有效", "notyet": "尚未生效", "expired": "已期满", "revoked": "已撤销",
-                                 "forged": "无效"}
+                                 "forged": "无效", "demo": "演示证书（不具效力）"}
+UNCHECKED = "无法查验"
+"""Said when the picture could not be read: no verdict at all (exit 2)."""
 
 
 def site_dir(ctx: RunContext) -> Path:
@@ -66,6 +73,7 @@ def write_site(ctx: RunContext, keys: Sequence[signing.PublishedKey], revoked: M
         atomic.write_bytes(folder / name, (SITE_TEMPLATES / name).read_bytes())
     for name in VENDOR_FILES:
         atomic.write_bytes(folder / "vendor" / name, (SITE_TEMPLATES / "vendor" / name).read_bytes())
+    keys = [dataclasses.replace(k, demo=k.demo or signing.is_demo_key(k.key)) for k in keys]
     demo = any(k.demo for k in keys)
     atomic.write_text(folder / "index.html", render(
         "verify/index.html.j2", edition=edition, demo=demo, honour=edition.round.honour,
@@ -87,20 +95,23 @@ def write_site(ctx: RunContext, keys: Sequence[signing.PublishedKey], revoked: M
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Adds --qr and --image to the `verify` command."""
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--qr", metavar="文字", help="二维码内容（查验网址或扫码得到的文字）")
-    source.add_argument("--image", type=Path, metavar="文件", help="证书的照片、扫描件或 PDF")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--qr", metavar="文字", help="二维码内容（查验网址或扫码得到的文字；或环境变量 XN_QR）")
+    source.add_argument("--image", type=Path, metavar="文件", help="证书的照片、扫描件或 PDF（或环境变量 XN_IMAGE）")
 
 
 def _keys(ctx: RunContext, demo: bool) -> list[signing.PublishedKey]:
     """The public key of this edition's kind, from keys/ or else from the published site."""
     files = signing.key_files(demo)
     if files.public_pem.is_file() or files.private.is_file():
-        return [signing.PublishedKey(signing.load_public(demo), demo)]
+        key = signing.load_public(demo)
+        return [signing.PublishedKey(key, demo or signing.is_demo_key(key))]
     published = site_dir(ctx) / "keys.json"
     if published.is_file():
         data = json.loads(published.read_text(encoding="utf-8"))
-        return [signing.PublishedKey(signing.public_from_b64(k["public_key"]), bool(k["demo"])) for k in data["keys"]]
+        keys = [signing.public_from_b64(k["public_key"]) for k in data["keys"]]
+        return [signing.PublishedKey(key, bool(k["demo"]) or signing.is_demo_key(key))
+                for key, k in zip(keys, data["keys"], strict=True)]
     raise StageError("找不到用于查验的公钥" + ("（演示密钥）" if demo else ""),
                      hint="正式届次运行 make keys；演示届次先运行 make certificates（会生成演示密钥）",
                      file=str(files.public_pem))
@@ -133,7 +144,7 @@ def check_texts(ctx: RunContext, texts: Sequence[str]) -> list[signing.Verificat
     today = model.today()
     out = []
     for text in texts:
-        verdict = signing.verify_text(text, keys, revoked, today)
+        verdict = signing.verify_text(text, keys, revoked, today, demo_edition=demo)
         if verdict.status == "valid" and verdict.payload is not None and today < verdict.payload.term_start:
             start = verdict.payload.term_start
             verdict = dataclasses.replace(verdict, status="notyet", reason=(
@@ -142,22 +153,35 @@ def check_texts(ctx: RunContext, texts: Sequence[str]) -> list[signing.Verificat
     return out
 
 
+def _source(args: argparse.Namespace) -> tuple[str | None, Path | None]:
+    """--qr / --image, else $XN_QR / $XN_IMAGE (how make passes them): exactly one of the two."""
+    if args.qr is not None or args.image is not None:
+        return args.qr, args.image
+    qr_text, image = os.environ.get("XN_QR") or None, os.environ.get("XN_IMAGE") or None
+    if (qr_text is None) == (image is None):
+        raise PipelineError("请给出要查验的二维码内容或证书文件（二者选一）",
+                            hint="make verify QR='扫码得到的网址' 或 make verify IMAGE=证书照片、扫描件或PDF")
+    return qr_text, None if image is None else Path(image)
+
+
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
-    """`make verify QR=… | IMAGE=…`: print the verdict; exit 0 valid, 1 otherwise."""
+    """`make verify QR=… | IMAGE=…`: print the verdict; exit 0 valid, 1 not valid, 2 could not check."""
     from pipeline import qr
 
-    if args.image is not None:
+    qr_text, image = _source(args)
+    if image is not None:
         try:
-            texts = qr.decode_file(Path(args.image))
-        except StageError as exc:  # unreadable picture: a verdict ("not verified"), not a broken run
-            print(f"无效：{exc}", file=sys.stderr)
-            return ExitCode.findings
+            texts = qr.decode_file(image)
+        except StageError as exc:  # unreadable picture: nothing was checked, so no verdict
+            print(f"{UNCHECKED}：{exc}", file=sys.stderr)
+            return ExitCode.cannot_proceed
         if not texts:
-            print(f"无效：在 {args.image} 中没有找到可识别的二维码（请拍清晰、完整、正对二维码的照片，或用扫描件）",
+            print(f"{UNCHECKED}：在 {image} 中没有找到可识别的二维码（PDF 只读前 {qr.READ_PAGES} 页）。"
+                  "请拍清晰、完整、正对二维码的照片，或用扫描件；也可以用手机扫码后 make verify QR='扫到的网址'",
                   file=sys.stderr)
-            return ExitCode.findings
+            return ExitCode.cannot_proceed
     else:
-        texts = [args.qr]
+        texts = [qr_text or ""]
     verdicts = check_texts(ctx, texts)
     base = ctx.edition.certificates.verify_base_url
     for text, verdict in zip(texts, verdicts, strict=True):

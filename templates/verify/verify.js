@@ -12,8 +12,13 @@
  *
  * States (data-status): valid 有效, notyet 尚未生效, expired 已期满, revoked 已撤销, forged 无效,
  * demo 演示证书 (signed with the demo key: never shown as 有效), and none / unsupported / unknown.
+ * A key is a demo key when keys.json says so or when it is one of DEMO_KEYS (the shipped demo keys,
+ * pipeline/signing.py DEMO_KEY_FINGERPRINTS): a site that publishes a demo key as real still says 演示证书.
  */
 const DOMAIN = new TextEncoder().encode("XATN-CERT-SIG-1\n");
+const DEMO_KEYS = [
+  "6B8OmgKocxzd2jdkrYlSUVEBJMM6ICG1FM6Mqizqan4="  // SHA-256 916353c3…: the demo key of pipeline/signing.py
+];
 const TITLES = {
   valid: "有效", notyet: "尚未生效", expired: "已期满", revoked: "已撤销", forged: "无效", demo: "演示证书",
   none: "请扫码", unsupported: "无法查验", unknown: "暂时无法查验"
@@ -252,7 +257,7 @@ async function run() {
     status = "valid";
     text = "该证书真实有效：证书信息与发证机关的数字签名一致，且未被撤销。";
   }
-  if (signer.demo) {
+  if (signer.demo || DEMO_KEYS.indexOf(signer.public_key) >= 0) {
     show("demo", "数字签名核对无误，但签发它的是演示密钥：这是演示证书，不能证明任何人获得过该荣誉。",
          payload, true, "演示证书，不具效力（若为正式证书：" + TITLES[status] + "）");
     return;
