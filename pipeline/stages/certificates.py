@@ -25,6 +25,7 @@ import functools
 import hashlib
 import json
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -772,11 +773,13 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
 def _refuse_dropped(ctx: RunContext, options: CertificateOptions, dropped: Sequence[Certificate], db: Path) -> None:
     """StageError when valid certificates of the round belong to people no longer among the awardees,
     unless [certificates] keep_valid confirms them: the office revokes or confirms, never silence."""
+    for c in dropped:
+        if c.number in options.keep_valid:
+            ctx.say(f"提示：证书 {c.number}（{c.code} {c.name}）的持有人不在拟表彰人选名单中，"
+                    "按 [certificates] keep_valid 保留有效（不再生成其证书文件）")
     left = [c for c in dropped if c.number not in options.keep_valid]
     if not left:
         return
-    import shlex
-
     folder = ctx.edition.path
     where = folder.relative_to(PROJECT_ROOT) if folder.is_relative_to(PROJECT_ROOT) else folder
     who = "、".join(f"{c.number}（{c.code} {c.name}）" for c in left)
@@ -786,7 +789,7 @@ def _refuse_dropped(ctx: RunContext, options: CertificateOptions, dropped: Seque
     raise StageError(
         f"已颁发的 {len(left)} 张证书的持有人已不在拟表彰人选名单（评审结果）中，这些证书仍然有效：{who}",
         hint=f"如确应取消其荣誉，先撤销：{commands}（撤销后重新上传查验网页的 revoked.json）；"
-             f"如确认保留这些证书有效，在 edition.toml 的 [certificates] 中写 keep_valid = [{numbers}]；"
+             f"如确认保留这些证书有效，在 {folder / 'edition.toml'} 的 [certificates] 中写 keep_valid = [{numbers}]；"
              "如名单改错了，改正后重新运行 make results。然后再运行 make certificates",
         file=str(db))
 
