@@ -427,9 +427,9 @@ class Registry:
         if row is None or row[0] == edition:
             return
         raise RegistryClashError(
-            f"证书数据库 {self.path} 中 {year} 年度已由届次文件夹“{row[0]}”登记了 {row[1]} 张证书，"
+            f"证书数据库中 {year} 年度已由届次文件夹“{row[0]}”登记了 {row[1]} 张证书，"
             f"届次文件夹“{edition}”不能再登记同一年度：两个届次会互相改名、重复编号。一个年度只属于一个届次文件夹",
-            hint=f"如果“{edition}”就是该届次（文件夹改了名或是它的正式副本），在届次文件夹“{edition}”的 edition.toml "
+            hint=f"如果“{edition}”就是该届次（文件夹改了名或是它的正式副本），在届次文件夹“{edition}”的 edition.toml 的 "
                  f"[certificates] 中写 registry_edition = \"{row[0]}\"，明确与它共用该年度的证书编号；"
                  "如果只是试验或演示，把 [certificates] demo 设为 true（使用单独的演示数据库）或改用另一个年度",
             file=str(self.path))
@@ -576,7 +576,7 @@ def _unwritable(path: Path, exc: sqlite3.Error | OSError) -> RegistryError:
     """A write that failed → the Chinese reason: disk full, busy, or SQLite's own words."""
     if _disk_full(exc):
         return RegistryDiskFullError(
-            f"磁盘空间不足，证书数据库 {path} 无法写入（{exc}）；本次的改动没有写入，数据库保持原样",
+            f"磁盘空间不足，证书数据库无法写入（{exc}）；本次的改动没有写入，数据库保持原样",
             hint=f"清理 {path.parent} 所在磁盘的空间（或把 XN_STATE 指向空间充足的文件夹）后重新运行",
             file=str(path))
     if "locked" in str(exc) or "busy" in str(exc):
