@@ -72,7 +72,11 @@ def save_awardees(ctx: RunContext, ranked: list[tuple[str, float]]) -> Path:
 
 
 def load_awardees(ctx: RunContext, check: CheckResult) -> AwardeeList:
-    """The proposed awardees, joined with the check result; StageError when results are missing."""
+    """The proposed awardees, joined with the check result; StageError when results are missing, failed
+    last time, or older than the score sheets, 初审, roster or settings they were made from."""
+    from pipeline.stages.results import require_current_results
+
+    require_current_results(ctx, check)
     path = awardees_path(ctx)
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

@@ -20,13 +20,21 @@ upgraded by MIGRATIONS in order; the file is backed up before an upgrade):
 
 Every write is one transaction (BEGIN IMMEDIATE): a killed run leaves the database as it was
 before the transaction, and a second writer waits up to the busy timeout, then fails with
-RegistryBusyError.
+RegistryBusyError. A full disk fails with RegistryDiskFullError naming the file and SQLite's own
+error (a ROLLBACK after SQLite already rolled back never replaces it); a registry that could not
+be created is removed again.
+
+A round belongs to the edition folder that first issued it: another edition of the same year is
+refused (RegistryClashError) unless it names that edition in [certificates] registry_edition
+(pipeline.stages.certificates), so two editions never rename each other's people or number past
+the quota.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -122,6 +130,16 @@ class RegistryUnusableError(RegistryError):
 
 class RegistryBusyError(RegistryUnusableError):
     """Another process holds the registry's write lock longer than the busy timeout."""
+
+
+class RegistryDiskFullError(RegistryUnusableError):
+    """The disk holding the registry is full: nothing was written."""
+
+
+class RegistryClashError(RegistryError):
+    """Another edition folder already issued this round into the registry."""
+
+    exit_code = ExitCode.cannot_proceed
 
 
 def state_dir() -> Path:
@@ -296,21 +314,20 @@ class Registry:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        """A write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error (the first error is raised)."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _busy(self.path, exc) from None
+            raise _unwritable(self.path, exc) from exc
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        try:
             self.db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            self.db.execute("ROLLBACK")
-            raise _busy(self.path, exc) from None
+            _rollback(self.db)
+            raise _unwritable(self.path, exc) from exc
+        except BaseException:
+            _rollback(self.db)
+            raise
 
     def _log(self, kind: str, number: str | None, detail: str) -> None:
         self.db.execute("INSERT INTO events(at, kind, number, detail) VALUES (?, ?, ?, ?)",
@@ -345,9 +362,9 @@ class Registry:
         changed: list[str] = []
         numbers: list[str] = []
         with self.write() as db:
+            self._claim_round(year, edition)
             db.execute("INSERT INTO rounds(year, title, edition, created) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT(year) DO UPDATE SET title = excluded.title, edition = excluded.edition "
-                       "WHERE title <> excluded.title OR edition <> excluded.edition",
+                       "ON CONFLICT(year) DO UPDATE SET title = excluded.title WHERE title <> excluded.title",
                        (year, title, edition, today.isoformat()))
             for entry in entries:
                 row = db.execute("SELECT id, name, gender FROM persons WHERE id_number = ?",
@@ -402,6 +419,28 @@ class Registry:
                 numbers.append(number)
         by_number = {c.number: c for c in self.certificates(year=year)}
         return IssueResult(tuple(by_number[n] for n in numbers), tuple(new), tuple(dict.fromkeys(changed)))
+
+    def _claim_round(self, year: int, edition: str) -> None:
+        """RegistryClashError when another edition folder already issued this round into the registry."""
+        row = self.db.execute("SELECT edition, (SELECT COUNT(*) FROM certificates WHERE round = ?) FROM rounds "
+                              "WHERE year = ?", (year, year)).fetchone()
+        if row is None or row[0] == edition:
+            return
+        raise RegistryClashError(
+            f"证书数据库中 {year} 年度已由届次文件夹“{row[0]}”登记了 {row[1]} 张证书，"
+            f"届次文件夹“{edition}”不能再登记同一年度：两个届次会互相改名、重复编号。一个年度只属于一个届次文件夹",
+            hint=f"如果“{edition}”就是该届次（文件夹改了名或是它的正式副本），在届次文件夹“{edition}”的 edition.toml 的 "
+                 f"[certificates] 中写 registry_edition = \"{row[0]}\"，明确与它共用该年度的证书编号；"
+                 "如果只是试验或演示，把 [certificates] demo 设为 true（使用单独的演示数据库）或改用另一个年度",
+            file=str(self.path))
+
+    def dropped(self, year: int, edition: str, id_numbers: Sequence[str]) -> list[Certificate]:
+        """Valid certificates of the edition's round whose holder is not among id_numbers (dropped from
+        the awardees); RegistryClashError when another edition folder issued the round."""
+        self._claim_round(year, edition)
+        keep = set(id_numbers)
+        return [c for c in self.certificates(year=year)
+                if c.revoked_on is None and self.id_number(c.person_id) not in keep]
 
     # ---- queries ---------------------------------------------------------------------------------
 
@@ -517,7 +556,29 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _busy(path: Path, exc: sqlite3.OperationalError) -> RegistryError:
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already done so itself (it does on a full
+    disk); a failing ROLLBACK ("cannot rollback - no transaction is active") never replaces the
+    error that caused it."""
+    if db.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """True for SQLite's SQLITE_FULL ("database or disk is full") and the system's ENOSPC."""
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+
+
+def _unwritable(path: Path, exc: sqlite3.Error | OSError) -> RegistryError:
+    """A write that failed → the Chinese reason: disk full, busy, or SQLite's own words."""
+    if _disk_full(exc):
+        return RegistryDiskFullError(
+            f"磁盘空间不足，证书数据库无法写入（{exc}）；本次的改动没有写入，数据库保持原样",
+            hint=f"清理 {path.parent} 所在磁盘的空间（或把 XN_STATE 指向空间充足的文件夹）后重新运行",
+            file=str(path))
     if "locked" in str(exc) or "busy" in str(exc):
         return RegistryBusyError(
             f"证书数据库正被另一个程序使用，等待 {busy_timeout():.0f} 秒后仍未释放",
@@ -536,13 +597,17 @@ def _migrate(path: Path, db: sqlite3.Connection) -> None:
         return
     if version > 0:  # keep a copy of the old file before changing its structure
         backup = path.parent / "backups" / f"{path.stem}-v{version}-{time.strftime('%Y%m%d%H%M%S')}.sqlite3"
-        backup.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.closing(sqlite3.connect(backup)) as copy:
-            db.backup(copy)
+        try:
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.closing(sqlite3.connect(backup)) as copy:
+                db.backup(copy)
+        except (sqlite3.Error, OSError) as exc:
+            backup.unlink(missing_ok=True)  # never leave half a backup that looks like one
+            raise _unwritable(backup, exc) from exc
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise _busy(path, exc) from None
+        raise _unwritable(path, exc) from exc
     try:
         version = int(db.execute("PRAGMA user_version").fetchone()[0])  # another process may have done it
         for number in range(version, SCHEMA_VERSION):
@@ -551,19 +616,32 @@ def _migrate(path: Path, db: sqlite3.Connection) -> None:
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {number + 1}")
         db.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        _rollback(db)
+        raise _unwritable(path, exc) from exc
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
 
 
 @contextlib.contextmanager
 def open_registry(path: Path, create: bool = True) -> Iterator[Registry]:
     """Registry file in → an open, up-to-date Registry; RegistryUnusableError when missing (create=False) or damaged."""
+    new_dirs: list[Path] = []
     if not path.exists():
         if not create:
             raise RegistryUnusableError("证书数据库还不存在", file=str(path),
                                         hint="先运行 make certificates 颁发证书（会自动建立数据库）")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        new_dirs = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _remove_new(None, new_dirs)
+            if _disk_full(exc):
+                raise _unwritable(path, exc) from exc
+            raise RegistryUnusableError(f"无法建立证书数据库所在的文件夹：{exc}", file=str(path),
+                                        hint="检查 state/ 文件夹的位置和写权限（或 XN_STATE）") from exc
+    created = not path.exists()
     try:
         db = sqlite3.connect(path, timeout=busy_timeout(), isolation_level=None)
     except sqlite3.Error as exc:
@@ -574,15 +652,36 @@ def open_registry(path: Path, create: bool = True) -> Iterator[Registry]:
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA synchronous = FULL")
             _migrate(path, db)
+        except RegistryError:
+            if created:
+                db.close()
+                _remove_new(path, new_dirs)
+            raise
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-                raise _busy(path, exc) from None
+            if created:
+                db.close()
+                _remove_new(path, new_dirs)
+            if isinstance(exc, sqlite3.OperationalError):
+                raise _unwritable(path, exc) from exc
             raise RegistryUnusableError(
                 f"证书数据库文件已损坏：{exc}", file=str(path),
                 hint="从 state/backups/ 或其他备份恢复该文件；切勿删除它（已发证书的编号记录在里面）") from None
         yield Registry(path, db)
     finally:
         db.close()
+
+
+def _remove_new(path: Path | None, new_dirs: Sequence[Path]) -> None:
+    """Remove a registry file this run created but could not set up (only while it is still empty), its
+    journal, and the folders made for it: a failed first run leaves nothing behind."""
+    if path is not None:
+        with contextlib.suppress(OSError):
+            if path.stat().st_size == 0:
+                path.unlink()
+                Path(f"{path}-journal").unlink(missing_ok=True)
+    for folder in new_dirs:  # innermost first
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 # ---- export -------------------------------------------------------------------------------------

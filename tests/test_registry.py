@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import sqlite3
@@ -16,6 +17,7 @@ import pytest
 
 from pipeline import registry
 from pipeline.edition import PROJECT_ROOT
+from pipeline.errors import ExitCode
 from pipeline.registry import (
     IssueEntry,
     Numbering,
@@ -352,3 +354,157 @@ def test_each_demo_edition_numbers_from_001_in_its_own_registry(tmp_path: Path,
     assert sorted(p.name for p in (tmp_path / "state").glob("*.sqlite3")) == [
         "demo-demo-registry.sqlite3", "demo-stress-registry.sqlite3"]
     assert not registry.registry_path(False, "demo").exists()
+
+
+# ---- one round, one edition folder ----------------------------------------------------------------
+
+
+def test_another_edition_of_the_same_year_is_refused(db: Path) -> None:
+    """A second edition folder of 2027 neither renames the first one's people nor numbers past the quota."""
+    issue(db, [entry(1, "王建国")])  # edition folder "ed"
+    with open_registry(db) as reg, pytest.raises(RegistryError) as info:
+        reg.issue(2027, "2027年度", "ed-copy", [entry(1, "王建囯"), entry(2)], NUMBERING, TERM_2027, TODAY)
+    assert info.value.exit_code == ExitCode.cannot_proceed
+    assert "“ed”" in str(info.value) and "“ed-copy”" in str(info.value) and str(db) in str(info.value)
+    assert 'registry_edition = "ed"' in info.value.hint
+    with open_registry(db) as reg:
+        assert [(c.number, c.name) for c in reg.certificates()] == [("XATN-2027-001", "王建国")]
+        assert reg.rounds() == [(2027, "2027年度", "ed")]
+        assert reg.db.execute("SELECT name FROM persons").fetchall() == [("王建国",)]
+
+
+def test_an_edition_shares_a_round_only_when_linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Two real editions of 2027 share state/registry.sqlite3: the copy is refused until it names the first."""
+    from pipeline.cli import main
+    from pipeline.edition import load_edition
+    from pipeline.stages.certificates import certificate_options, issue_certificates
+    from tests.test_certificates import NAMES, context, make_awardees, make_edition, skip_rendering
+
+    for name in ("state", "keys", "output"):
+        monkeypatch.setenv(f"XN_{name.upper()}", str(tmp_path / name))
+    skip_rendering(monkeypatch)
+    no_blank = "[certificates.blank]\nenabled = false"
+    first = make_edition(tmp_path / "2027", "demo = false", no_blank)
+    assert main(["--edition", str(first), "-q", "keys"]) == 0
+    issue_certificates(context(first), make_awardees(first, NAMES[:1]))
+    copy = make_edition(tmp_path / "2027-copy", "demo = false", no_blank)
+    people = make_awardees(copy, ["王建囯", NAMES[1]])  # the first one's 王建国 (same ID), renamed, and a newcomer
+    with pytest.raises(RegistryError) as info:
+        issue_certificates(context(copy), people)
+    assert info.value.exit_code == ExitCode.cannot_proceed and "“2027”" in str(info.value)
+    db = registry.registry_path(False, "2027")
+    with open_registry(db) as reg:
+        assert [(c.number, c.name) for c in reg.certificates()] == [("XATN-2027-001", NAMES[0])]
+
+    linked = make_edition(copy, 'demo = false\nregistry_edition = "2027"', no_blank)
+    result = issue_certificates(context(linked), people)
+    assert [i.record.number for i in result.issued] == ["XATN-2027-001", "XATN-2027-002"]
+    with open_registry(db) as reg:
+        assert reg.rounds() == [(2027, "大兴安岭地区2027年度“兴安技术能手”选树", "2027")]
+
+    demo_copy = make_edition(tmp_path / "demo-copy", 'demo = true\nregistry_edition = "demo"', no_blank)
+    assert certificate_options(load_edition(demo_copy)).registry == registry.registry_path(True, "demo")
+    capsys.readouterr()
+    assert main(["--edition", str(demo_copy), "registry", "list"]) == 2  # the linked demo registry, not its own
+    assert str(registry.registry_path(True, "demo")) in capsys.readouterr().err
+
+
+# ---- a full disk ------------------------------------------------------------------------------------
+
+
+def _disk_full_after(monkeypatch: pytest.MonkeyPatch, pages: int | None) -> None:
+    """Every new connection may grow the file to `pages` pages (None: its present size), then SQLite
+    fails with SQLITE_FULL "database or disk is full" exactly as on a full disk (and rolls back itself)."""
+    connect = sqlite3.connect
+
+    def limited(*args: object, **kwargs: object) -> sqlite3.Connection:
+        db = connect(*args, **kwargs)  # type: ignore[arg-type]
+        size = pages if pages is not None else db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {max(1, size)}")
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", limited)
+
+
+def test_new_registry_on_a_full_disk_says_so_and_leaves_nothing(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _disk_full_after(monkeypatch, 1)
+    with pytest.raises(RegistryError) as info, open_registry(db):
+        pass
+    message = str(info.value)
+    assert "磁盘空间不足" in message and str(db) in message and "database or disk is full" in message
+    assert "损坏" not in message and info.value.exit_code == ExitCode.cannot_proceed
+    assert not db.exists() and not db.parent.exists()
+
+
+def test_revoke_on_a_full_disk_keeps_sqlites_first_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import main
+    from tests.test_certificates import make_edition
+
+    monkeypatch.setenv("XN_STATE", str(tmp_path / "state"))
+    edition = str(make_edition(tmp_path / "ed", "demo = false"))
+    db = registry.registry_path(False, "ed")
+    issue(db, [entry(1, "王建国"), entry(2, "李秀兰")])
+    before = db.read_bytes()
+    _disk_full_after(monkeypatch, None)
+    assert main(["--edition", edition, "registry", "revoke", "XATN-2027-001", "--reason", "调离" * 3000]) == 2
+    err = capsys.readouterr().err
+    assert "磁盘空间不足" in err and str(db) in err and "database or disk is full" in err
+    assert "cannot rollback" not in err and "内部错误" not in err
+    assert db.read_bytes() == before and not Path(f"{db}-journal").exists()
+
+
+FULL_DISK_SCRIPT = textwrap.dedent("""
+    import json, os, subprocess, sys
+    sys.path[:0] = [{root!r}, {tests!r}]
+    from pathlib import Path
+    mnt = Path({mnt!r})
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)], check=True)
+    os.environ["XN_STATE"] = str(mnt / "state")
+    from pipeline import registry
+    from pipeline.cli import main
+    from test_registry import entry, issue
+    db = registry.registry_path(False, "ed")
+    issue(db, [entry(1, "王建国"), entry(2, "李秀兰")])
+    fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, bytes(512))
+    except OSError:
+        os.close(fd)
+    before = db.read_bytes()
+    rc = main(["--edition", {edition!r}, "registry", "revoke", "XATN-2027-001", "--reason", "调离" * 3000])
+    out = {{"revoke": rc, "unchanged": db.read_bytes() == before}}
+    new = mnt / "other" / "registry.sqlite3"
+    try:
+        with registry.open_registry(new):
+            out["new"] = "created"
+    except registry.RegistryError as exc:
+        out["new"], out["new_exit"] = str(exc), int(exc.exit_code)
+    out["left"] = sorted(p.name for p in mnt.iterdir())
+    print(json.dumps(out, ensure_ascii=False))
+""")
+
+
+@pytest.mark.slow
+def test_a_really_full_disk(tmp_path: Path) -> None:
+    """The same on a real full file system: a 256 KB tmpfs in a private mount namespace (needs root)."""
+    from tests.test_certificates import make_edition
+
+    if os.geteuid() != 0 or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs root and unshare to mount a small tmpfs")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    edition = make_edition(tmp_path / "ed", "demo = false")
+    script = FULL_DISK_SCRIPT.format(root=str(PROJECT_ROOT), tests=str(PROJECT_ROOT / "tests"), mnt=str(mnt),
+                                     edition=str(edition))
+    proc = subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable, "-c", script],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["revoke"] == 2 and out["unchanged"]
+    assert "磁盘空间不足" in proc.stderr and "database or disk is full" in proc.stderr
+    assert "cannot rollback" not in proc.stderr
+    assert "磁盘空间不足" in out["new"] and "损坏" not in out["new"] and out["new_exit"] == 2
+    assert out["left"] == ["filler", "state"]  # no half-made registry, no folder made for it

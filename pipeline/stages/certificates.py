@@ -25,6 +25,7 @@ import functools
 import hashlib
 import json
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ from markupsafe import Markup
 from pipeline import atomic, office, qr, signing
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, Edition
-from pipeline.errors import EditionConfigError, ExitCode, RenderError
+from pipeline.errors import EditionConfigError, ExitCode, RenderError, StageError
 from pipeline.registry import Certificate, IssueEntry, Numbering, open_registry, registry_path
 from pipeline.safepath import child, safe_name
 from pipeline.weasy import weasyprint_errors
@@ -135,6 +136,17 @@ class CertificateOptions:
     """One seal image per issuing organ, in [organs] issuing order (seal_image may list several)."""
     blank: BlankLayout
     """Blank-paper mode."""
+    registry_edition: str
+    """The edition the round is registered under: [certificates] registry_edition (an explicit link to
+    another edition folder's round and registry), else this folder's name."""
+    keep_valid: tuple[str, ...]
+    """[certificates] keep_valid: certificate numbers the office confirmed stay valid although their
+    holders are no longer among the awardees."""
+
+    @property
+    def registry(self) -> Path:
+        """The registry file: the real one, or the (linked) edition's own demo one."""
+        return registry_path(self.demo, self.registry_edition)
 
 
 def _default_demo(edition: Edition) -> bool:
@@ -229,7 +241,14 @@ def certificate_options(edition: Edition) -> CertificateOptions:
         qr_y=_num(edition, qr_table, "y", BLANK_QR_DEFAULT[1], "blank.qr.y"),
         qr_size_mm=_num(edition, qr_table, "size_mm", BLANK_QR_DEFAULT[2], "blank.qr.size_mm"),
     )
+    linked = table.get("registry_edition", edition.name)
+    if not isinstance(linked, str) or not linked.strip() or re.search(r"[/\\]", linked):
+        raise _bad(edition, "registry_edition", "另一个届次文件夹的名称（不含路径），如 \"2027\"")
+    keep = table.get("keep_valid", [])
+    if not isinstance(keep, list) or not all(isinstance(n, str) and n.strip() for n in keep):
+        raise _bad(edition, "keep_valid", "证书编号的列表，如 [\"XATN-2027-005\"]")
     return CertificateOptions(
+        registry_edition=linked.strip(), keep_valid=tuple(n.strip() for n in keep),
         demo=demo, page_css=f"{page_w:g}mm {page_h:g}mm", page_w=page_w, page_h=page_h,
         qr_size_mm=_num(edition, table, "qr_size_mm", 38, "qr_size_mm"), qr_level=level,
         seal=_flag(edition, table, "seal", False, "seal"),
@@ -664,6 +683,7 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
     out = ctx.output / "certificates"
     settings = edition.certificates
 
+    holders = [a.nominee.candidate.id_number for a in awardees]  # skipped awardees are not dropped
     skipped = tuple(a.nominee.candidate.label for a in awardees if not a.nominee.ok)
     for label in skipped:
         ctx.say(f"跳过 {label}：审查有错误，未颁发证书（见 make check 的报告，改正后重新运行）")
@@ -672,10 +692,11 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
     signing.export_public(signer)
 
     term = signing.term_of(settings.issue_date, settings.term_years)
-    db_path = registry_path(options.demo, edition.name)
+    db_path = options.registry
     ctx.say(f"登记证书：{db_path}")
     with open_registry(db_path) as reg:
-        result = reg.issue(edition.round.year, edition.round.title, edition.name, _entries(awardees),
+        _refuse_dropped(ctx, options, reg.dropped(edition.round.year, options.registry_edition, holders), db_path)
+        result = reg.issue(edition.round.year, edition.round.title, options.registry_edition, _entries(awardees),
                            Numbering(settings.number_prefix, settings.number_format), term, model.today())
         revocations = reg.revocations()
     if result.new:
@@ -744,6 +765,30 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
     ctx.say(f"证书完成：{len(issued)} 份 → {out}；查验网页 → {site}")
     return CertificatesResult(tuple(issued), skipped, result.new, print_file, blank_file, calibration,
                               xlsx, subsidy_pdf, site, rendered, options.demo)
+
+
+def _refuse_dropped(ctx: RunContext, options: CertificateOptions, dropped: Sequence[Certificate], db: Path) -> None:
+    """StageError when valid certificates of the round belong to people no longer among the awardees,
+    unless [certificates] keep_valid confirms them: the office revokes or confirms, never silence."""
+    for c in dropped:
+        if c.number in options.keep_valid:
+            ctx.say(f"提示：证书 {c.number}（{c.code} {c.name}）的持有人不在拟表彰人选名单中，"
+                    "按 [certificates] keep_valid 保留有效（不再生成其证书文件）")
+    left = [c for c in dropped if c.number not in options.keep_valid]
+    if not left:
+        return
+    folder = ctx.edition.path
+    where = folder.relative_to(PROJECT_ROOT) if folder.is_relative_to(PROJECT_ROOT) else folder
+    who = "、".join(f"{c.number}（{c.code} {c.name}）" for c in left)
+    commands = "；".join(f"make registry EDITION={shlex.quote(str(where))} "
+                        f"ARGS=\"revoke {c.number} --reason '撤销原因'\"" for c in left)
+    numbers = ", ".join(f'"{c.number}"' for c in left)
+    raise StageError(
+        f"已颁发的 {len(left)} 张证书的持有人已不在拟表彰人选名单（评审结果）中，这些证书仍然有效：{who}",
+        hint=f"如确应取消其荣誉，先撤销：{commands}（撤销后重新上传查验网页的 revoked.json）；"
+             f"如确认保留这些证书有效，在 {folder / 'edition.toml'} 的 [certificates] 中写 keep_valid = [{numbers}]；"
+             "如名单改错了，改正后重新运行 make results。然后再运行 make certificates",
+        file=str(db))
 
 
 def _prune(folder: Path, keep: set[str]) -> None:

@@ -11,8 +11,8 @@ Command `registry <action>`:
     export [--out file.xlsx] [--full-id]                    the whole registry as XLSX
     check                                                   integrity check of the database file
 
-The edition selects the registry: a demo edition uses its own state/demo-<edition>-registry.sqlite3, real ones
-state/registry.sqlite3. After a revocation the published revoked.json is refreshed.
+The edition selects the registry: a demo edition uses its own state/demo-<edition>-registry.sqlite3 (or the
+one of the edition named in [certificates] registry_edition), real ones state/registry.sqlite3. After a revocation the published revoked.json is refreshed.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 from pipeline import model
 from pipeline.context import RunContext
 from pipeline.errors import ExitCode
-from pipeline.registry import STATUS_TITLES, Registry, RegistryError, open_registry, registry_path
+from pipeline.registry import STATUS_TITLES, Registry, RegistryError, open_registry
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,15 +75,11 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def _demo(ctx: RunContext) -> bool:
-    from pipeline.stages.certificates import certificate_options
-
-    return certificate_options(ctx.edition).demo
-
-
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     """`make registry ARGS="…"`: run one registry action; exit 0 done, 1 refused (reason printed)."""
-    path = registry_path(_demo(ctx), ctx.edition.name)
+    from pipeline.stages.certificates import certificate_options
+
+    path = certificate_options(ctx.edition).registry
     action = args.action
     today = model.today()
     with open_registry(path, create=False) as reg:

@@ -16,6 +16,8 @@ the stage and ask the leading group for a decision in review/决定.xlsx.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -25,10 +27,10 @@ from pipeline import office
 from pipeline.awardees import awardees_path, save_awardees
 from pipeline.context import RunContext
 from pipeline.edition import Criterion
-from pipeline.errors import ExitCode
+from pipeline.errors import ExitCode, StageError
 from pipeline.review import decisions
 from pipeline.review.notice import sealed_layout
-from pipeline.review.problems import Problem, ReviewError, TieError, raise_errors
+from pipeline.review.problems import Problem, TieError, raise_errors
 from pipeline.review.render import (
     Manifest,
     char_width,
@@ -52,6 +54,7 @@ from pipeline.review.sheets import ExpertSheet, list_returned, read_score_sheet,
 from pipeline.stages.check import CheckResult
 from pipeline.stages.scoresheets import check_experts
 from pipeline.stages.shortlist import Shortlist, build_shortlist
+from pipeline.stamps import changes, clear_stamp, read_stamp, write_stamp
 from pipeline.workdays import cn_date
 
 
@@ -133,20 +136,73 @@ def read_returned(ctx: RunContext, shortlist: Shortlist) -> tuple[list[ExpertShe
     return sheets, problems
 
 
+STAMP = "results"
+"""The stage stamp (pipeline.stamps) that vouches for awardees.json and 评审结果."""
+
+
 def _forget_results(ctx: RunContext) -> None:
-    """Remove the awardee list when the results cannot be made, so no later stage uses a stale one."""
-    awardees_path(ctx).unlink(missing_ok=True)
+    """The results cannot be made: remove the awardee list and 评审结果, so nobody reads or issues from stale ones."""
+    folder = ctx.output / "results"
+    gone = [p for p in (awardees_path(ctx), folder / "评审结果.pdf", folder / "评审结果.xlsx") if p.is_file()]
+    for path in gone:
+        path.unlink(missing_ok=True)
     Manifest(ctx, "results").forget()
+    clear_stamp(ctx, STAMP)
+    if gone:
+        ctx.say(f"评审结果未能生成：已删除上次的 {'、'.join(p.name for p in gone)}（{folder}），以免误用过期的名单")
+
+
+def results_inputs(ctx: RunContext, check: CheckResult) -> dict[str, str]:
+    """What the awardee list is made from, as it is now: label → hash (see pipeline.stamps)."""
+    review = ctx.edition.review_dir
+    settings = json.dumps([ctx.edition.raw.get("round"), ctx.edition.raw.get("review")], sort_keys=True, default=str)
+    nominees = json.dumps([(n.candidate.code, n.candidate.name, n.ok) for n in check.nominees], ensure_ascii=False)
+    inputs = {
+        "edition.toml 中的 [round] 和 [review] 设置": hashlib.sha256(settings.encode()).hexdigest(),
+        "名册中的推荐人选（编号、姓名或审查结果）": hashlib.sha256(nominees.encode()).hexdigest(),
+        f"初审结果 review/{decisions.PRELIMINARY_FILE}": file_hash(review / decisions.PRELIMINARY_FILE),
+        "拟表彰人选名单 results/awardees.json": file_hash(awardees_path(ctx)),
+    }
+    xlsx, others = list_returned(scores_dir(ctx))
+    for path in sorted([*xlsx, *others]):
+        inputs[f"评分表 review/scores/{path.name}"] = file_hash(path)
+    decision = review / decisions.DECISION_FILE
+    if decision.is_file():
+        inputs[f"并列人选决定表 review/{decisions.DECISION_FILE}"] = file_hash(decision)
+    return inputs
+
+
+def require_current_results(ctx: RunContext, check: CheckResult) -> None:
+    """StageError unless the last `make results` succeeded and nothing it was made from changed since."""
+    path = awardees_path(ctx)
+    stamp = read_stamp(ctx, STAMP)
+    if stamp is None:
+        if path.is_file():
+            raise StageError("评审结果不可用：上次 make results 没有成功完成（失败或被中断），拟表彰人选名单可能已过期",
+                             hint="先运行 make results，成功后再运行本命令", file=str(path))
+        raise StageError("还没有评审结果（拟表彰人选名单）", hint="先运行 make results", file=str(path))
+    changed = changes(stamp.inputs, results_inputs(ctx, check))
+    if changed:
+        raise StageError(
+            f"评审结果已过期：上次运行 make results（{stamp.when}）之后，{'；'.join(changed)}",
+            hint="请先运行 make results（名单有变化时再运行 make publicity 更新公示），然后重新运行本命令",
+            file=str(path))
 
 
 def build_results(ctx: RunContext, shortlist: Shortlist | None = None) -> ReviewResults:
-    """Shortlist + returned score sheets (+ 决定.xlsx) → ReviewResults, with every output up to date."""
-    shortlist = shortlist if shortlist is not None else build_shortlist(ctx)
+    """Shortlist + returned score sheets (+ 决定.xlsx) → ReviewResults, with every output up to date.
+
+    The stamp is removed first and written last; any failure removes the awardee list and 评审结果.
+    """
+    clear_stamp(ctx, STAMP)
     try:
-        return _build(ctx, shortlist)
-    except (ReviewError, TieError):
+        shortlist = shortlist if shortlist is not None else build_shortlist(ctx)
+        results = _build(ctx, shortlist)
+    except BaseException:
         _forget_results(ctx)
         raise
+    write_stamp(ctx, STAMP, results_inputs(ctx, results.check))
+    return results
 
 
 def _build(ctx: RunContext, shortlist: Shortlist) -> ReviewResults:

@@ -117,11 +117,12 @@ def _keys(ctx: RunContext, demo: bool) -> list[signing.PublishedKey]:
                      file=str(files.public_pem))
 
 
-def _revocations(ctx: RunContext, demo: bool) -> tuple[dict[str, dt.date], str]:
+def _revocations(ctx: RunContext) -> tuple[dict[str, dt.date], str]:
     """The revocation list (from the registry, else the published revoked.json) and where it came from."""
-    from pipeline.registry import open_registry, registry_path
+    from pipeline.registry import open_registry
+    from pipeline.stages.certificates import certificate_options
 
-    path = registry_path(demo, ctx.edition.name)
+    path = certificate_options(ctx.edition).registry
     if path.is_file():
         with open_registry(path, create=False) as reg:
             return reg.revocations(), f"证书数据库 {path}"
@@ -140,7 +141,7 @@ def check_texts(ctx: RunContext, texts: Sequence[str]) -> list[signing.Verificat
 
     demo = certificate_options(ctx.edition).demo
     keys = _keys(ctx, demo)
-    revoked, _ = _revocations(ctx, demo)
+    revoked, _ = _revocations(ctx)
     today = model.today()
     out = []
     for text in texts:
