@@ -1,6 +1,7 @@
 """Atomic output: write to a temporary file beside the target, then rename over it.
 
-A crash or a killed run leaves either the old file or the new one, never half a file.
+A crash or a killed run leaves either the old file or the new one, never half a file; a worker
+process whose run was killed (pipeline.workers) renames nothing more.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from pipeline.workers import orphaned
 
 
 @contextmanager
@@ -23,6 +26,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         tmp.chmod(0o644)
+        if orphaned():  # this worker's run was killed: leave no trace
+            tmp.unlink(missing_ok=True)
+            os._exit(1)
         tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
