@@ -1,7 +1,8 @@
 """Atomic output: write to a temporary file beside the target, then rename over it.
 
 A crash or a killed run leaves either the old file or the new one, never half a file; a worker
-process whose run was killed (pipeline.workers) renames nothing more.
+process whose run was killed (pipeline.workers) renames nothing more. A full disk leaves no
+temporary file either and raises DiskFullError naming the target.
 """
 
 from __future__ import annotations
@@ -13,25 +14,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.errors import disk_full, is_disk_full
 from pipeline.workers import orphaned
 
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success rename it onto target."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
         yield tmp
         tmp.chmod(0o644)
         if orphaned():  # this worker's run was killed: leave no trace
             tmp.unlink(missing_ok=True)
             os._exit(1)
         tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise disk_full(target) from exc
         raise
 
 

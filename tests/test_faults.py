@@ -8,16 +8,22 @@ identical bytes.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipeline.edition import PROJECT_ROOT
+from pipeline.context import RunContext
+from pipeline.edition import PROJECT_ROOT, load_edition
+from pipeline.errors import ExitCode, PipelineError
+from pipeline.stages.packets import run_packets
 from tests.packet_fixtures import FakeCheck, add_nominee, make_candidate, nominee_for, write_edition
 
 # ---- kill -9 of a run: its workers die with it ---------------------------------------------
@@ -112,3 +118,92 @@ def test_kill_9_of_packets_takes_its_workers_along_and_nothing_is_written_afterw
     finally:
         for pid in _alive(workers):
             os.kill(pid, signal.SIGKILL)
+
+
+# ---- a full disk -----------------------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 16 MB tmpfs mounted for the test (skipped where this user may not mount one)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small disk needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"may not mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _fill(disk: Path, leave: int) -> None:
+    """Fill the disk up to `leave` free bytes."""
+    st = os.statvfs(disk)
+    with (disk / "filler").open("wb") as fh:
+        fh.write(b"\0" * max(0, st.f_bavail * st.f_frsize - leave))
+
+
+def _small_edition(edition: Path, count: int) -> None:
+    """Nominees P01… with photo, deeds and one scan, in an edition folder that has its edition.toml."""
+    from tests.conftest import make_id
+    from tests.packet_fixtures import make_jpeg_scan
+    from tests.photo_fixtures import make_id_photo, save_jpeg
+    from tests.roster_fixtures import row, write_csv
+    from tests.test_checks import DEEDS
+
+    rows = [row(编号=f"P{i:02d}", 姓名=f"张{'一二三四'[i]}", 身份证号码=make_id(seq=f"{20 + i}")) for i in range(count)]
+    write_csv(edition / "roster.csv", rows)
+    photo = make_id_photo()
+    for r in rows:
+        folder = edition / "candidates" / r["编号"]
+        folder.mkdir(parents=True)
+        save_jpeg(photo, folder / "照片.jpg")
+        (folder / "先进事迹.txt").write_text(DEEDS, encoding="utf-8")
+        make_jpeg_scan(folder / "evidence" / "资格证书" / "2019.06-高级技师证书.jpg")
+
+
+@pytest.mark.slow
+def test_packets_on_a_full_disk_says_so_naming_the_file_exits_2_and_leaves_no_partial_file(
+        tmp_edition: Path, small_disk: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import main
+
+    monkeypatch.setenv("XN_OUTPUT", str(small_disk))
+    _small_edition(tmp_edition, 2)
+    assert main(["--edition", str(tmp_edition), "-q", "check"]) == ExitCode.ok
+    report = small_disk / tmp_edition.name / "check" / "report.json"
+    kept = report.read_bytes()
+    _fill(small_disk, leave=48 * 1024)
+    capsys.readouterr()
+    assert main(["--edition", str(tmp_edition), "-j", "2", "packets"]) == ExitCode.cannot_proceed
+    err = capsys.readouterr().err
+    assert "磁盘空间不足" in err and str(small_disk / tmp_edition.name / "packets") in err, err
+    assert "扫描" not in err and "检查该文件是否完整" not in err, err  # the scans are not to blame
+    assert not list(small_disk.rglob("*.part")) and not list(small_disk.rglob(".*.part"))
+    assert not list(small_disk.rglob("*-申报材料.pdf")) and not list(small_disk.rglob("*-申报审批表.docx"))
+    assert report.read_bytes() == kept
+
+
+def test_a_disk_full_write_of_a_packet_stops_the_stage_with_exit_2_and_leaves_no_partial_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same without mounting: the write of the bound PDF meets ENOSPC halfway through."""
+    edition = write_edition(tmp_path)
+    c = make_candidate("D001", "邓一")
+    add_nominee(edition, c, deeds_paragraphs=4)
+    real_write = Path.write_bytes
+
+    def half_then_full(self: Path, data: bytes) -> int:  # type: ignore[override]
+        if self.name.endswith(".part") and "申报材料.pdf" in self.name:
+            real_write(self, data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    with pytest.raises(PipelineError) as info:
+        run_packets(RunContext(load_edition(edition), quiet=True, jobs=1), FakeCheck((nominee_for(edition, c),)))
+    message = str(info.value)
+    assert info.value.exit_code == ExitCode.cannot_proceed
+    assert "磁盘空间不足" in message and "D001-邓一-申报材料.pdf" in message, message
+    out = tmp_path / "output" / "edition" / "packets"
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == []

@@ -3,7 +3,8 @@
 Each worker is started once per run with the resolved FontSet (the parent resolves fonts
 once; workers never run fc-list) and keeps one WeasyPrint font configuration, the parsed
 stylesheet, the compiled template and the DOCX template bytes for every packet it builds.
-`build_packet()` never raises: a packet that cannot be made comes back as a Finding that
+`build_packet()` raises only DiskFullError (a full disk stops the stage, exit 2, and this
+packet's outputs are removed): a packet that cannot be made comes back as a Finding that
 names the nominee, the file and the fix, and the other packets go on.
 """
 
@@ -15,7 +16,7 @@ import traceback
 from dataclasses import dataclass
 
 from pipeline import atomic
-from pipeline.errors import PipelineError, RenderError, attach
+from pipeline.errors import DiskFullError, PipelineError, RenderError, attach
 from pipeline.fonts import FontSet, use_project_fonts
 from pipeline.model import Finding, Severity
 from pipeline.packets.bundle import Binder, DocMeta, Placement, email_rendition
@@ -69,13 +70,17 @@ def _renderers(fonts: FontSet) -> _Renderers:
 
 
 def build_packet(job: PacketJob, fonts: FontSet) -> PacketOutcome:
-    """Packet job → outputs written atomically, and the outcome (never raises)."""
+    """Packet job → outputs written atomically, and the outcome (raises only DiskFullError)."""
     start = time.perf_counter()
     c = job.candidate
     try:
         with attach(candidate=c.label):
             manifest = _build(job, _renderers(fonts))
         return PacketOutcome(c.code, c.name, manifest, None, time.perf_counter() - start)
+    except DiskFullError:
+        for path in job.paths.all():  # no packet with an old PDF beside a new DOCX
+            path.unlink(missing_ok=True)
+        raise
     except PipelineError as exc:
         failure = Finding(
             code=getattr(exc, "code", "") or "PACKET_FAILED", severity=Severity.error,
