@@ -207,3 +207,74 @@ def test_a_disk_full_write_of_a_packet_stops_the_stage_with_exit_2_and_leaves_no
     assert "磁盘空间不足" in message and "D001-邓一-申报材料.pdf" in message, message
     out = tmp_path / "output" / "edition" / "packets"
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == []
+
+
+# ---- file modes: the user's umask; personal data owner-only ----------------------------------
+
+UMASK_SCRIPT = """
+import os, sys
+sys.path[:0] = [{root!r}]
+os.umask({mask})
+from pathlib import Path
+from pipeline.cli import main
+from pipeline.edition import load_edition
+from pipeline.registry import open_registry, registry_path
+from pipeline.stages.certificates import certificate_options
+edition = Path({edition!r})
+with open_registry(registry_path(certificate_options(load_edition(edition)).demo, edition.name)):
+    pass
+out = Path({out!r})
+assert main(["--edition", str(edition), "-q", "registry", "export", "--full-id", "--out", str(out / "full.xlsx")]) == 0
+assert main(["--edition", str(edition), "-q", "registry", "export", "--out", str(out / "masked.xlsx")]) == 0
+"""
+
+
+@pytest.mark.parametrize("mask", [0o027, 0o077])
+def test_outputs_keep_the_umask_and_the_registry_and_full_id_exports_are_owner_only(
+        tmp_edition: Path, tmp_path: Path, mask: int) -> None:
+    out = tmp_path / "exports"
+    script = UMASK_SCRIPT.format(root=str(PROJECT_ROOT), mask=mask, edition=str(tmp_edition), out=str(out))
+    subprocess.run([sys.executable, "-c", script], check=True, env=dict(os.environ))
+
+    def mode(path: Path) -> int:
+        return path.stat().st_mode & 0o777
+
+    state = [p for p in (tmp_path / "state").rglob("*") if p.is_file()]
+    assert [p.suffix for p in state] == [".sqlite3"]
+    assert {p.name: oct(mode(p)) for p in state} == {state[0].name: oct(0o600)}
+    assert oct(mode(out / "full.xlsx")) == oct(0o600)  # full ID numbers
+    assert oct(mode(out / "masked.xlsx")) == oct(0o666 & ~mask)
+
+
+# ---- the same input in another output folder gives the same bytes ----------------------------
+
+def test_packets_are_byte_identical_in_two_output_folders_and_owner_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check stage's normalised photo lives in output/; where output/ is must not show in the files."""
+    from tests.packet_fixtures import FakeNominee
+
+    edition = write_edition(tmp_path)
+    c = make_candidate("B001", "白一")
+    add_nominee(edition, c, deeds_paragraphs=4)
+    nominee = nominee_for(edition, c)
+    built: dict[str, dict[str, bytes]] = {}
+    old_mask = os.umask(0o027)
+    try:
+        for name in ("一", "other/二"):
+            output = tmp_path / name
+            monkeypatch.setenv("XN_OUTPUT", str(output))
+            photo = output / "edition" / "check" / "photos" / "B001.jpg"  # where make check puts it
+            photo.parent.mkdir(parents=True)
+            shutil.copyfile(nominee.photo or "", photo)
+            run_packets(RunContext(load_edition(edition), quiet=True, jobs=1),
+                        FakeCheck((FakeNominee(c, nominee.materials, (), photo),)))
+            packets = output / "edition" / "packets"
+            built[name] = {str(p.relative_to(packets)): p.read_bytes() for p in packets.rglob("*") if p.is_file()}
+    finally:
+        os.umask(old_mask)
+    assert sorted(built["一"]) == sorted(built["other/二"]) and len(built["一"]) == 4
+    for file, data in built["一"].items():
+        assert data == built["other/二"][file], f"{file} differs between the two output folders"
+    modes = {str(p.relative_to(packets)): oct(p.stat().st_mode & 0o777) for p in packets.rglob("*") if p.is_file()}
+    assert modes == {"打印清单.xlsx": oct(0o640), "B001-白一-申报材料.pdf": oct(0o600),
+                     "email/B001-白一-申报材料.pdf": oct(0o600), "docx/B001-白一-申报审批表.docx": oct(0o600)}

@@ -25,6 +25,7 @@ from pipeline.packets.evidence import Sheet, probe
 from pipeline.packets.form import FrontRenderer, build_context, group_evidence
 from pipeline.packets.job import PacketJob
 from pipeline.packets.manifest import Manifest, OutputRecord
+from pipeline.weasy import data_uri
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
     if photo is None:
         raise RenderError("没有可用的照片", hint="先运行 make check，按报告处理照片问题",
                           candidate=c.label, code="PHOTO_MISSING")
-    context = build_context(job, items, photo.as_uri())
+    context = build_context(job, items, data_uri(photo))
     front = renderers.front.render(context, c.label)
 
     placements = []
@@ -130,7 +131,7 @@ def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
     outputs = []
     for path, data in ((job.paths.docx, docx), (job.paths.email_pdf, email.data),
                        (job.paths.print_pdf, master.data)):
-        atomic.write_bytes(path, data)
+        atomic.write_bytes(path, data, private=True)  # the form holds the full ID number
         outputs.append(OutputRecord(str(path), len(data), hashlib.sha256(data).hexdigest()))
     return Manifest(c.code, c.name, job.fingerprint, front.pages, email.max_dpi, fits, tuple(outputs))
 
