@@ -36,9 +36,11 @@ from tests.packet_fixtures import FakeCheck, make_candidate, nominee_for
 from pipeline.context import RunContext
 from pipeline.edition import load_edition
 from pipeline.stages.packets import run_packets
-edition = Path({edition!r})
-cs = [make_candidate(f"K{{i:03d}}", f"孔{{i}}", row=i + 2) for i in range(4)]
-run_packets(RunContext(load_edition(edition), quiet=True, jobs=2), FakeCheck(tuple(nominee_for(edition, c) for c in cs)))
+if __name__ == "__main__":  # the workers import this file too
+    edition = Path({edition!r})
+    cs = [make_candidate(f"K{{i:03d}}", f"孔{{i}}", row=i + 2) for i in range(4)]
+    check = FakeCheck(tuple(nominee_for(edition, c) for c in cs))
+    run_packets(RunContext(load_edition(edition), quiet=True, jobs=2), check)
 """
 
 
@@ -70,6 +72,18 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _pool_workers(pids: set[int]) -> set[int]:
+    """Those of pids that are worker processes of a process pool."""
+    found = set()
+    for pid in pids:
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.add(pid)
+        except OSError:
+            continue
+    return found
+
+
 def _alive(pids: set[int]) -> set[int]:
     """Those of pids that still run (a zombie has ended)."""
     table = _processes()
@@ -93,22 +107,22 @@ def test_kill_9_of_packets_takes_its_workers_along_and_nothing_is_written_afterw
     script.write_text(KILL_SCRIPT.format(root=str(PROJECT_ROOT), tests=str(PROJECT_ROOT / "tests"),
                                          edition=str(edition)), encoding="utf-8")
     output = tmp_path / "output"
-    proc = subprocess.Popen([sys.executable, str(script)], env=dict(os.environ), stderr=subprocess.PIPE)
-    workers: set[int] = set()
+    log = tmp_path / "stderr.txt"
+    with log.open("wb") as stderr:
+        proc = subprocess.Popen([sys.executable, str(script)], env=dict(os.environ), stderr=stderr)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
-            workers = _descendants(proc.pid)
-            time.sleep(0.05)
-        time.sleep(1.5)  # the workers are starting or rendering the first packets
-        workers |= _descendants(proc.pid)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list(output.rglob("*-申报材料.pdf")) and proc.poll() is None:
+            time.sleep(0.05)  # the first packet is done: the workers are rendering the next ones
+        workers = _descendants(proc.pid)
+        started = bool(_pool_workers(workers)) and proc.poll() is None
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    assert len(workers) >= 2, proc.stderr.read().decode() if proc.stderr else ""
+    assert started, log.read_text(encoding="utf-8", errors="replace")
     time.sleep(0.2)
     before = _files(output)
-    deadline = time.monotonic() + 3
+    deadline = time.monotonic() + 5
     while _alive(workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     try:
