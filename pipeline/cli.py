@@ -24,7 +24,7 @@ from types import ModuleType
 
 from pipeline.context import RunContext
 from pipeline.edition import Edition, load_edition
-from pipeline.errors import ExitCode, PipelineError
+from pipeline.errors import ExitCode, PipelineError, disk_full, is_disk_full
 
 STAGES: dict[str, str] = {
     "check": "pipeline.stages.check",
@@ -128,5 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the one handler for everything unexpected
         if args.verbose:
             traceback.print_exc()
+        if is_disk_full(exc):  # written outside pipeline.atomic: still a full disk, not a bug
+            full = disk_full(getattr(exc, "filename", None) or "")
+            print(f"错误：{full}", file=sys.stderr)
+            return int(full.exit_code)
         print(f"内部错误：{type(exc).__name__}: {exc}（加 -v 查看详细信息，并报告给技术人员）", file=sys.stderr)
         return int(ExitCode.cannot_proceed)

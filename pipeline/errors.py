@@ -5,15 +5,19 @@
     │   ├── EditionConfigError    edition.toml / calendar.toml missing or wrong
     │   └── RosterError           roster file unreadable or missing columns
     ├── StageError                a stage cannot run (a prerequisite is missing)
+    ├── DiskFullError             no space left where a file is being written (EXIT_CANNOT_PROCEED)
     └── RenderError               a document could not be produced (template, font, image)
 
 A `Finding` (pipeline.model) is not an exception: it is a fact about one nominee that the
 check stage reports. Exceptions are for a run that cannot go on, or for one document that
-cannot be made; `attach()` adds the nominee and file so the message names them.
+cannot be made; `attach()` adds the nominee and file so the message names them. A full disk
+(ENOSPC, or a full quota) is never a nominee's fault: wherever it happens it becomes a
+DiskFullError naming the file being written, and the run stops.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import IntEnum
@@ -74,6 +78,24 @@ class StageError(PipelineError):
     """A stage cannot run, for instance because an earlier stage's output is missing."""
 
 
+class DiskFullError(PipelineError):
+    """The disk (or the user's quota) is full where a file is being written."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for the OSError of a full disk or quota."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_full(path: Path | str) -> DiskFullError:
+    """The file being written → the error that says the disk is full and what to do."""
+    folder = Path(path).parent if str(path) else Path()
+    return DiskFullError(
+        "磁盘空间不足，文件未能写入",
+        hint=f"清理该磁盘（终端里 df -h {folder} 显示剩余空间）后重新运行；已完成的文件保留，不会重做",
+        file=str(path))
+
+
 class RenderError(PipelineError):
     """A document could not be produced."""
 
@@ -93,10 +115,19 @@ def attach(candidate: str = "", file: Path | str = "") -> Iterator[None]:
         exc.candidate = exc.candidate or candidate
         exc.file = exc.file or str(file)
         raise
-    except (OSError, ValueError, RuntimeError, KeyError) as exc:
-        raise RenderError(
-            f"处理时出错：{type(exc).__name__}: {exc}",
-            hint="检查该文件是否完整、格式是否正确；如仍不能解决，请联系技术人员并附上此信息",
-            candidate=candidate,
-            file=str(file),
-        ) from exc
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full(exc.filename or file) from exc
+        raise _render_error(exc, candidate, file) from exc
+    except (ValueError, RuntimeError, KeyError) as exc:
+        raise _render_error(exc, candidate, file) from exc
+
+
+def _render_error(exc: Exception, candidate: str, file: Path | str) -> RenderError:
+    """A third-party error while making one document → the RenderError naming nominee and file."""
+    return RenderError(
+        f"处理时出错：{type(exc).__name__}: {exc}",
+        hint="检查该文件是否完整、格式是否正确；如仍不能解决，请联系技术人员并附上此信息",
+        candidate=candidate,
+        file=str(file),
+    )

@@ -54,8 +54,8 @@ def _fix_core_dates(xml: bytes, when: dt.datetime) -> bytes:
     return _CORE_DATE.sub(lambda m: m.group(1) + iso + m.group(2), xml)
 
 
-def save_workbook(wb: Workbook, target: Path, when: dt.datetime) -> None:
-    """Save an openpyxl workbook atomically and reproducibly."""
+def save_workbook(wb: Workbook, target: Path, when: dt.datetime, *, private: bool = False) -> None:
+    """Save an openpyxl workbook atomically and reproducibly (owner-only when private: full ID numbers)."""
     naive = when.astimezone(dt.UTC).replace(tzinfo=None)
     wb.properties.created = naive
     wb.properties.modified = naive
@@ -63,7 +63,7 @@ def save_workbook(wb: Workbook, target: Path, when: dt.datetime) -> None:
     wb.properties.lastModifiedBy = "xingan-nengshou"
     buffer = io.BytesIO()
     wb.save(buffer)
-    atomic.write_bytes(target, fixed_zip(buffer.getvalue(), when))
+    atomic.write_bytes(target, fixed_zip(buffer.getvalue(), when), private=private)
 
 
 def print_setup(ws: Worksheet, *, title_rows: str, freeze: str | None = None,

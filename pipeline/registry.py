@@ -44,6 +44,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.atomic import make_private
 from pipeline.edition import PROJECT_ROOT
 from pipeline.errors import ExitCode, PipelineError
 
@@ -600,6 +601,7 @@ def _migrate(path: Path, db: sqlite3.Connection) -> None:
         try:
             backup.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.closing(sqlite3.connect(backup)) as copy:
+                make_private(backup)
                 db.backup(copy)
         except (sqlite3.Error, OSError) as exc:
             backup.unlink(missing_ok=True)  # never leave half a backup that looks like one
@@ -644,6 +646,7 @@ def open_registry(path: Path, create: bool = True) -> Iterator[Registry]:
     created = not path.exists()
     try:
         db = sqlite3.connect(path, timeout=busy_timeout(), isolation_level=None)
+        make_private(path)  # personal data: owner-only; SQLite gives its journal files the same mode
     except sqlite3.Error as exc:
         raise RegistryUnusableError(f"无法打开证书数据库：{exc}", hint="检查 state/ 文件夹是否存在、是否有写权限",
                                     file=str(path)) from None
@@ -737,4 +740,4 @@ def export_xlsx(reg: Registry, target: Path, when: dt.datetime, today: dt.date, 
           [[a.date.isoformat(), a.mentor, "、".join(a.mentor_numbers), "、".join(a.apprentices), a.content]
            for a in reg.activities()])
     sheet("届次", ["年度", "名称", "届次文件夹"], [8, 50, 20], [[y, t, e] for y, t, e in reg.rounds()])
-    save_workbook(wb, target, when)
+    save_workbook(wb, target, when, private=full_id)

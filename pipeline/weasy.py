@@ -2,17 +2,29 @@
 
 Every renderer wraps its WeasyPrint calls in `weasyprint_errors(...)`, so a document with a
 missing photo or a broken stylesheet is never written half-right.
+
+Images go into WeasyPrint as `data_uri(path)`: WeasyPrint names each image in the PDF after the
+MD5 of its URL, so a file:// URL would make the bytes (and the content-derived /ID) depend on
+where output/ or the edition folder is.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from pipeline.errors import RenderError
 
 DEFAULT_HINT = "若提到图片，检查照片等图片文件是否存在且完整；否则请联系技术人员（模板或样式有误）"
+
+
+def data_uri(path: Path) -> str:
+    """A JPEG/PNG file → a data: URI (image names in the PDF then depend on content, not on the path)."""
+    kind = "png" if path.suffix.lower() == ".png" else "jpeg"
+    return f"data:image/{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 class _Collector(logging.Handler):

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from pipeline.media.settings import MediaKitSettings, media_settings
 from pipeline.media.text import broadcast_script, headline, honour_line
 from pipeline.safepath import child
 from pipeline.stages.check import CheckResult
+from pipeline.workers import process_pool
 
 MANIFEST_SCHEMA = 1
 OUTLETS = ("newspaper", "tv", "newmedia")
@@ -207,7 +207,7 @@ def _newspaper(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, s:
     features.mkdir()
     jobs = [(e, s, fonts, r.year, r.honour, final, created, work, profile) for e in entries]
     if ctx.workers > 1 and len(jobs) > 2:
-        with ProcessPoolExecutor(max_workers=min(ctx.workers, len(jobs))) as pool:
+        with process_pool(min(ctx.workers, len(jobs))) as pool:
             built = list(pool.map(_feature_job, jobs))
     else:
         built = [_feature_job(job) for job in jobs]

@@ -18,12 +18,13 @@ from PIL import Image
 
 from pipeline.errors import RenderError
 from pipeline.media.entries import MediaEntry
-from pipeline.media.palette import FontInfo, data_uri, press_palette
+from pipeline.media.palette import FontInfo, press_palette
 from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
 from pipeline.media.render import content_bottom_mm, layout, overflows
 from pipeline.media.settings import MediaKitSettings
 from pipeline.media.text import display_len, headline, is_heading, sentences, word_spans
 from pipeline.templating import render
+from pipeline.weasy import data_uri
 
 PT = 25.4 / 72
 

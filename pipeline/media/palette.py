@@ -122,10 +122,3 @@ def font_info(fonts: FontSet) -> FontInfo:
         faux_bold=bold is None,
     )
 
-
-def data_uri(path: Path) -> str:
-    """A JPEG/PNG file → a data: URI (image names in the PDF then depend on content, not on the path)."""
-    import base64
-
-    kind = "png" if path.suffix.lower() == ".png" else "jpeg"
-    return f"data:image/{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")

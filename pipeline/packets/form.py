@@ -473,7 +473,7 @@ class FrontRenderer:
         self.fonts = fonts
         self._weasyprint = weasyprint
         self.font_config = FontConfiguration()
-        self.fetcher = weasyprint.URLFetcher(allowed_protocols={"file"})
+        self.fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"})
         css_text = fonts.css() + STYLESHEET.read_text(encoding="utf-8")
         with weasyprint_errors("样式表"):
             self.stylesheet = weasyprint.CSS(

@@ -3,7 +3,8 @@
 Each worker is started once per run with the resolved FontSet (the parent resolves fonts
 once; workers never run fc-list) and keeps one WeasyPrint font configuration, the parsed
 stylesheet, the compiled template and the DOCX template bytes for every packet it builds.
-`build_packet()` never raises: a packet that cannot be made comes back as a Finding that
+`build_packet()` raises only DiskFullError (a full disk stops the stage, exit 2, and this
+packet's outputs are removed): a packet that cannot be made comes back as a Finding that
 names the nominee, the file and the fix, and the other packets go on.
 """
 
@@ -15,7 +16,7 @@ import traceback
 from dataclasses import dataclass
 
 from pipeline import atomic
-from pipeline.errors import PipelineError, RenderError, attach
+from pipeline.errors import DiskFullError, PipelineError, RenderError, attach
 from pipeline.fonts import FontSet, use_project_fonts
 from pipeline.model import Finding, Severity
 from pipeline.packets.bundle import Binder, DocMeta, Placement, email_rendition
@@ -24,6 +25,7 @@ from pipeline.packets.evidence import Sheet, probe
 from pipeline.packets.form import FrontRenderer, build_context, group_evidence
 from pipeline.packets.job import PacketJob
 from pipeline.packets.manifest import Manifest, OutputRecord
+from pipeline.weasy import data_uri
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,17 @@ def _renderers(fonts: FontSet) -> _Renderers:
 
 
 def build_packet(job: PacketJob, fonts: FontSet) -> PacketOutcome:
-    """Packet job → outputs written atomically, and the outcome (never raises)."""
+    """Packet job → outputs written atomically, and the outcome (raises only DiskFullError)."""
     start = time.perf_counter()
     c = job.candidate
     try:
         with attach(candidate=c.label):
             manifest = _build(job, _renderers(fonts))
         return PacketOutcome(c.code, c.name, manifest, None, time.perf_counter() - start)
+    except DiskFullError:
+        for path in job.paths.all():  # no packet with an old PDF beside a new DOCX
+            path.unlink(missing_ok=True)
+        raise
     except PipelineError as exc:
         failure = Finding(
             code=getattr(exc, "code", "") or "PACKET_FAILED", severity=Severity.error,
@@ -103,7 +109,7 @@ def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
     if photo is None:
         raise RenderError("没有可用的照片", hint="先运行 make check，按报告处理照片问题",
                           candidate=c.label, code="PHOTO_MISSING")
-    context = build_context(job, items, photo.as_uri())
+    context = build_context(job, items, data_uri(photo))
     front = renderers.front.render(context, c.label)
 
     placements = []
@@ -125,7 +131,7 @@ def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
     outputs = []
     for path, data in ((job.paths.docx, docx), (job.paths.email_pdf, email.data),
                        (job.paths.print_pdf, master.data)):
-        atomic.write_bytes(path, data)
+        atomic.write_bytes(path, data, private=True)  # the form holds the full ID number
         outputs.append(OutputRecord(str(path), len(data), hashlib.sha256(data).hexdigest()))
     return Manifest(c.code, c.name, job.fingerprint, front.pages, email.max_dpi, fits, tuple(outputs))
 

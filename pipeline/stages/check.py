@@ -18,7 +18,6 @@ import json
 import pickle
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from pipeline.materials import scan_materials
 from pipeline.model import Candidate, Finding, Materials, Severity
 from pipeline.roster import read_roster
 from pipeline.safepath import CODE_FORMAT, UnsafePath, child
+from pipeline.workers import process_pool
 
 REPORT_SCHEMA = 1
 """Version of report.json's layout (README: 'report.json')."""
@@ -186,7 +186,7 @@ def _inspect_all(ctx: RunContext, jobs: list[_Job]) -> dict[str, Any]:
     if len(todo) < 8 or ctx.workers == 1:
         collect(map(_run_job, todo))
     else:
-        with ProcessPoolExecutor(max_workers=ctx.workers) as pool:
+        with process_pool(ctx.workers) as pool:
             collect(pool.map(_run_job, todo, chunksize=4))
     return results
 

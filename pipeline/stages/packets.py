@@ -22,7 +22,7 @@ import hashlib
 import multiprocessing
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +47,7 @@ from pipeline.packets.manifest import (
 )
 from pipeline.packets.printlist import PrintRow, print_list_xlsx
 from pipeline.packets.worker import PacketOutcome, build_packet, init_worker
+from pipeline.workers import process_pool
 
 PRINT_LIST = "打印清单.xlsx"
 _OUTPUT_SUFFIXES = ("-申报材料.pdf", "-申报审批表.docx")
@@ -310,9 +311,8 @@ def _run_jobs(ctx: RunContext, jobs: list[PacketJob], fonts: FontSet) -> list[Pa
         for job in jobs:
             report(build_packet(job, fonts))
         return outcomes
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker, initargs=(fonts,))
+    pool = process_pool(workers, mp_context=multiprocessing.get_context("spawn"),
+                        initializer=init_worker, initargs=(fonts,))
     try:
         futures: dict[Future[PacketOutcome], PacketJob] = {pool.submit(build_packet, job, fonts): job for job in jobs}
         for future in as_completed(futures):
