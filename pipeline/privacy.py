@@ -106,6 +106,8 @@ _DIGIT_GAP = re.compile(r"(?<=\d)[ \t\u00a0\u2009\u200b]+(?=[0-9Xx])")
 """Spaces a PDF text extractor may put between digits of one number (the scan also reads without them)."""
 _KNOWN_GAP = r"[^0-9A-Za-z\u3400-\u9fff]{0,3}"
 """Between two digits of a registered number: up to three characters that are not digits, letters or Chinese."""
+_LOOSE_RUN = re.compile(rf"[0-9](?:{_KNOWN_GAP}[0-9])*(?:{_KNOWN_GAP}[Xx])?")
+"""Digits joined by such gaps (a final X included): where a registered number is looked for."""
 
 _NUM = r"[0-9〇零一二三四五六七八九十百两]+"
 _UNIT = r"(?:号楼|号院|号|室|单元|栋|幢|楼|层|组|队|屯|排|户)"
@@ -161,25 +163,31 @@ class Known:
         return Known(self.entries + tuple(e for e in other.entries if e[0] not in ours), self.raw + other.raw)
 
     @cached_property
-    def _pattern(self) -> re.Pattern[str] | None:
-        if not self.entries:
-            return None
-        alternatives = sorted({_KNOWN_GAP.join("[Xx]" if d == "X" else d for d in digits)
-                               for digits, _, _ in self.entries}, key=len, reverse=True)
-        return re.compile("|".join(alternatives))
-
-    @cached_property
     def _by_digits(self) -> dict[str, tuple[str, str]]:
         return {digits: (kind, owner) for digits, kind, owner in self.entries}
 
+    @cached_property
+    def _lengths(self) -> tuple[int, ...]:
+        return tuple(sorted({len(digits) for digits, _, _ in self.entries}))
+
     def find(self, probe: str, text: str) -> list[Hit]:
-        """Registered numbers in `probe` (text with every numeral read as a digit) → hits in `text`."""
-        if self._pattern is None:
+        """Registered numbers in `probe` (text with every numeral read as a digit) → hits in `text`.
+
+        Digits with at most three other characters (not letters, digits or Chinese) between them form
+        a run; every registered number that appears in a run's digits is a hit.
+        """
+        if not self.entries:
             return []
         hits = []
-        for m in self._pattern.finditer(probe):
-            kind, owner = self._by_digits.get(_norm_digits(m.group(0)), (ID, ""))
-            hits.append(Hit(kind, text[m.start():m.end()], m.start(), m.end(), owner))
+        for m in _LOOSE_RUN.finditer(probe):
+            where = [m.start() + i for i, ch in enumerate(m.group(0)) if ch in "0123456789Xx"]
+            digits = "".join(probe[i] for i in where).upper()
+            for length in self._lengths:
+                for i in range(len(digits) - length + 1):
+                    found = self._by_digits.get(digits[i:i + length])
+                    if found is not None:
+                        start, end = where[i], where[i + length - 1] + 1
+                        hits.append(Hit(found[0], text[start:end], start, end, found[1]))
         return hits
 
     def owner(self, found: str) -> str:
