@@ -55,12 +55,12 @@ if TYPE_CHECKING:
 
 REDACTED = "（略）"
 """What replaces a private detail in public text."""
-ID, MOBILE, PHONE, ADDRESS = "身份证号码", "手机号码", "电话号码", "住址"
+ID, MOBILE, PHONE, ADDRESS = "身份证号码", "手机号码", "电话号码", "地址"
 """The kinds of private detail."""
 
 # ---- characters ------------------------------------------------------------------------------
 
-_CHINESE_DIGITS = dict(zip("〇零○一幺二三四五六七八九壹贰叁肆伍陆柒捌玖", "000112345678912345678" + "9", strict=True))
+_CHINESE_DIGITS = dict(zip("〇零○" "一幺" "二三四五六七八九" "壹贰叁肆伍陆柒捌玖", "000" "11" "23456789" "123456789", strict=True))
 """Chinese numerals read as digits (○ is often typed for 〇, 幺 is how 1 is read out in a phone number)."""
 
 
@@ -117,7 +117,7 @@ _ADDRESS = re.compile(
     rf"(?:[^，。；！？,;!?\n（）()“”]{{0,12}}?{_NUM}{_UNIT})*)")
 """A home address after its lead word (group 1: the address itself, up to its last number or 村/屯/小区)."""
 _NOMINEE_ONLY: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (PHONE, re.compile(r"(?<![0-9A-Za-z])0\d{2,3}(?:[-\s]|－)?\d{7,8}(?![0-9A-Za-z])")),
+    (PHONE, re.compile(r"(?<![0-9A-Za-z])0\d{2,3}[-\s－—]?\d{7,8}(?![0-9A-Za-z])")),
     (PHONE, re.compile(r"(?:(?<=电话)|(?<=手机)|(?<=座机)|(?<=联系方式))[：:\s]*\d{3,4}(?:[-\s]?\d{3,4}){1,2}"
                        r"(?![0-9A-Za-z])")),
     (ADDRESS, re.compile(r"(?:(?<=路)|(?<=街)|(?<=道)|(?<=巷)|(?<=胡同))\d+号(?:院)?(?:\d+(?:号楼|栋|幢|单元|层|室|号))*")),
@@ -211,7 +211,7 @@ class Hit:
     """One private detail found in a text."""
 
     kind: str
-    """身份证号码, 手机号码, 电话号码 or 住址."""
+    """身份证号码, 手机号码, 电话号码 or 地址."""
     text: str
     """As written."""
     start: int
@@ -295,7 +295,7 @@ class Redacted:
     text: str
     """The public text."""
     removed: tuple[str, ...]
-    """What kinds of detail were removed (身份证号码, 手机号码, 电话号码, 住址), one per removal."""
+    """What kinds of detail were removed (身份证号码, 手机号码, 电话号码, 地址), one per removal."""
 
 
 def redact(text: str, known: KnownLike = ()) -> Redacted:
@@ -325,7 +325,7 @@ class Removal:
     column: str
     """The roster column (姓名, 工作单位及职务, 职业（工种）, 简要事迹)."""
     kinds: tuple[str, ...]
-    """The kinds removed, each once (身份证号码, 手机号码, 电话号码, 住址)."""
+    """The kinds removed, each once (身份证号码, 手机号码, 电话号码, 地址)."""
 
     def note(self, row: int) -> str:
         """The office's note: what was replaced and where to delete it."""

@@ -220,7 +220,7 @@ def test_media_kit_shows_no_private_detail(built: Built) -> None:
         assert kept in full, kept
     assert REDACTED in texts["newmedia/a01.html"]
     readme = texts["newspaper/README.txt"]
-    assert "先进事迹材料中的手机号码、身份证号码、住址已删去" in readme
+    assert "先进事迹材料中的手机号码、身份证号码、地址已删去" in readme
     assert "工作单位及职务中的手机号码已删去" in readme
 
 
