@@ -226,8 +226,8 @@ class Hit:
         """For messages: the first 3 and last 2 characters of a number, the rest as *."""
         if self.kind == ADDRESS:
             return self.text[:4] + "…"
-        core = re.sub(r"\s+", "", self.text)
-        return core[:3] + "*" * max(len(core) - 5, 1) + core[-2:] if len(core) > 6 else "*" * len(core)
+        core = _norm_digits(self.text.translate(_CHINESE))
+        return core[:3] + "*" * (len(core) - 5) + core[-2:] if len(core) > 6 else "*" * len(core)
 
 
 def _group_hits(probe: str, text: str) -> list[Hit]:
