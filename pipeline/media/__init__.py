@@ -7,9 +7,10 @@
       <报社>-特刊与专栏.zip, <电视台>-字幕与口播稿.zip, 新媒体-图文稿.zip
 
 Only the awardees of `make results` appear, and every product says 拟表彰 until edition.toml
-marks the list final. Text from nominees passes pipeline.media.text.scrub (no ID numbers,
-phones or addresses). The kit is built in a staging folder and swapped in whole, so a stale
-file of an earlier list never survives; an unchanged input skips the work.
+marks the list final. Text from nominees passes pipeline.privacy (no ID numbers, phones or
+addresses) before it is laid out, and every file of the kit, the ZIPs' members included, is read
+back before it is published (pipeline.privacy.guard). The kit is built in a staging folder and
+swapped in whole, so a stale file of an earlier list never survives; an unchanged input skips the work.
 
 Print files go through pipeline.media.prepress: CMYK photos within the ink limit, every text
 in 100 % black on the K plate, an output intent (the printer's profile or the shipped default),
@@ -24,7 +25,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import atomic
+from pipeline import atomic, privacy
 from pipeline.awardees import AwardeeList
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT
@@ -87,12 +88,13 @@ def _fingerprint(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, 
 
 def build_media_kit(ctx: RunContext, check: CheckResult, awardees: AwardeeList) -> ExitCode:
     """Proposed awardees → the media kit under output/<edition>/media/; findings exit code when someone was left out."""
-    result = build_kit(ctx, awardees)
+    result = build_kit(ctx, awardees, privacy.Known.of(n.candidate for n in check.nominees))
     return ExitCode.findings if result.skipped else ExitCode.ok
 
 
-def build_kit(ctx: RunContext, awardees: AwardeeList) -> MediaKit:
-    """Proposed awardees → MediaKit (writes output/<edition>/media/ and its ZIPs)."""
+def build_kit(ctx: RunContext, awardees: AwardeeList, known: privacy.Known | None = None) -> MediaKit:
+    """Proposed awardees (and every nominee's registered numbers) → MediaKit (writes output/<edition>/media/
+    and its ZIPs); RenderError, nothing published, when a private detail survives in a file."""
     ed = ctx.edition
     s = media_settings(ed)
     fonts = font_info(resolve_fonts(ed.fonts))
@@ -106,7 +108,7 @@ def build_kit(ctx: RunContext, awardees: AwardeeList) -> MediaKit:
         usable.append(a)
     if not usable:
         raise RenderError("没有可制作媒体稿件的拟表彰人选", hint="先运行 make results，并确保人选的照片合格")
-    entries = prepare_entries(AwardeeList(awardees.final, tuple(usable)))
+    entries = prepare_entries(AwardeeList(awardees.final, tuple(usable)), known)
     final = awardees.final
     folder = ctx.output / "media"
     names = zip_names(s)
@@ -145,6 +147,13 @@ def build_kit(ctx: RunContext, awardees: AwardeeList) -> MediaKit:
     for outlet in OUTLETS:
         top = names[outlet].removesuffix(".zip")
         (staging / names[outlet]).write_bytes(kit.zip_folder(staging / outlet, top, ctx.source_date))
+    try:
+        mine = privacy.Known.of(a.nominee.candidate for a in usable)
+        privacy.guard([staging], mine + (known or privacy.Known()), stage="make publicity",
+                      shown=lambda p: folder / p.relative_to(staging))
+    except RenderError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
     old_folder = ctx.output / ".media.old"
     shutil.rmtree(old_folder, ignore_errors=True)

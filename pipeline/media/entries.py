@@ -10,6 +10,7 @@ from pipeline.errors import RenderError
 from pipeline.materials import DeedsUnreadable, read_deeds
 from pipeline.media.text import scrub, unit_line
 from pipeline.model import Candidate
+from pipeline.privacy import Known, public_candidate
 from pipeline.safepath import safe_name
 
 
@@ -20,7 +21,7 @@ class MediaEntry:
     seq: int
     """1-based position in the public list (姓氏笔画 order, never the ranking)."""
     candidate: Candidate
-    """The roster row (only public fields are used)."""
+    """The roster row, public fields redacted (pipeline.privacy.public_candidate; only those are used)."""
     photo: Path
     """The normalised 2-inch photo (check stage)."""
     profile: str
@@ -56,21 +57,23 @@ class MediaEntry:
         return f"a{self.seq:02d}"
 
 
-def prepare_entries(awardees: AwardeeList) -> tuple[MediaEntry, ...]:
-    """The proposed awardees → MediaEntry per awardee; RenderError when one has no usable photo."""
+def prepare_entries(awardees: AwardeeList, known: Known | None = None) -> tuple[MediaEntry, ...]:
+    """The proposed awardees → MediaEntry per awardee; RenderError when one has no usable photo.
+
+    `known`: every nominee's registered numbers (the awardees' own are always looked for).
+    """
+    known = Known.of(a.nominee.candidate for a in awardees.awardees) + (known or Known())
     entries = []
     for seq, awardee in enumerate(awardees.public, start=1):
         nominee = awardee.nominee
-        c = nominee.candidate
+        c, removals = public_candidate(nominee.candidate, known)
         if nominee.photo is None or not nominee.photo.is_file():
             raise RenderError(
                 "拟表彰人选没有可用的标准照片，无法制作媒体稿件",
                 hint="先运行 make check 生成标准照片（照片须合格）",
-                candidate=c.label, file=str(nominee.photo or nominee.materials.photo or "照片.jpg"))
-        notes: list[str] = []
-        summary = scrub(" ".join(c.summary.split()), c)
-        if summary.removed:
-            notes.append("简要事迹中的" + "、".join(dict.fromkeys(summary.removed)) + "已删去，以“（略）”代替")
+                candidate=nominee.candidate.label, file=str(nominee.photo or nominee.materials.photo or "照片.jpg"))
+        notes = [f"{r.column}中的{'、'.join(r.kinds)}已删去，以“（略）”代替" for r in removals]
+        summary = " ".join(c.summary.split())
         deeds: list[str] = []
         path = nominee.materials.deeds
         if path is None:
@@ -83,11 +86,11 @@ def prepare_entries(awardees: AwardeeList) -> tuple[MediaEntry, ...]:
             else:
                 removed: list[str] = []
                 for para in text.paragraphs:
-                    s = scrub(para, c)
+                    s = scrub(para, nominee.candidate, known)
                     removed += s.removed
                     if s.text.strip() and s.text.strip() != "（略）":
                         deeds.append(s.text.strip())
                 if removed:
                     notes.append("先进事迹材料中的" + "、".join(dict.fromkeys(removed)) + "已删去，以“（略）”代替")
-        entries.append(MediaEntry(seq, c, nominee.photo, summary.text, tuple(deeds), tuple(notes)))
+        entries.append(MediaEntry(seq, c, nominee.photo, summary, tuple(deeds), tuple(notes)))
     return tuple(entries)

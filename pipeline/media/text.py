@@ -1,75 +1,28 @@
 """Text of the media kit: privacy scrubbing, sentences, headlines, the 口播稿.
 
-Everything a nominee wrote (简要事迹, 先进事迹) passes `scrub()` before it reaches a public
-file: ID numbers, phone numbers and street addresses are replaced by "（略）" and the editor
-is told. The nominee's own ID number and phone are removed even when typed with spaces.
+Everything a nominee wrote (简要事迹, 先进事迹) passes `scrub()` (pipeline.privacy.redact) before
+it reaches a public file: ID numbers, phone numbers and addresses are replaced by "（略）" and the
+editor is told. Every nominee's own ID number and phone are removed in any written form.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from pipeline import privacy
 from pipeline.model import Candidate
-
-REDACTED = "（略）"
-"""What replaces a private detail in public text."""
-
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９ｘＸ－", "0123456789xX-")
-
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("身份证号码", re.compile(r"(?<![0-9A-Za-z])\d{6}\s?(?:18|19|20)\d{2}\s?\d{4}\s?\d{3}[\dXx](?![0-9A-Za-z])")),
-    ("身份证号码", re.compile(r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])")),
-    ("手机号码", re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?!\d)")),
-    ("电话号码", re.compile(r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?!\d)")),
-    ("电话号码", re.compile(r"(?:电话|手机|联系方式|座机)[：:\s]*\d[\d\-\s]{5,}\d")),
-    ("地址", re.compile(r"[\u4e00-\u9fff]{1,12}(?:路|街|大街|大道|胡同|巷|道)\d+号(?:院)?"
-                        r"(?:\d+(?:号楼|栋|幢|单元|层|室|号))*")),
-    ("地址", re.compile(r"(?:[\u4e00-\u9fff]{1,10}(?:小区|家属楼|公寓))?\d+(?:号楼|栋|幢)\d+单元(?:\d+(?:层|室|号))*")),
-    ("地址", re.compile(r"(?:家住|住址|现住|居住于|家庭住址)[：:]?[^，。；！？\n]{0,30}?"
-                        r"(?:\d+号|\d+室|\d+单元|\d+栋|小区|路|街|巷|胡同)[^，。；！？\n]{0,12}")),
-)
+from pipeline.privacy import Known, Redacted
 
 
-@dataclass(frozen=True)
-class Scrubbed:
-    """Text with private details removed."""
+def scrub(text: str, candidate: Candidate | None = None, known: Known | None = None) -> Redacted:
+    """Public text from a nominee's text → Redacted (pipeline.privacy.redact: private details replaced by （略）).
 
-    text: str
-    """The public text."""
-    removed: tuple[str, ...]
-    """What kinds of detail were removed (身份证号码, 手机号码, 电话号码, 地址), one per removal."""
-
-
-def scrub(text: str, candidate: Candidate | None = None) -> Scrubbed:
-    """Public text from a nominee's text → Scrubbed (private details replaced by （略）)."""
-    removed: list[str] = []
-    patterns: list[tuple[str, re.Pattern[str]]] = []
-    if candidate is not None:
-        for kind, secret in (("身份证号码", candidate.id_number), ("手机号码", candidate.phone)):
-            chars = [re.escape(ch) for ch in secret.translate(_FULLWIDTH_DIGITS) if ch.isalnum()]
-            if len(chars) >= 7:
-                patterns.append((kind, re.compile(r"[\s\-]?".join(chars), re.IGNORECASE)))
-    for kind, pattern in [*patterns, *_PATTERNS]:
-        text, found = _replace(text, pattern)
-        removed += [kind] * found
-    text = re.sub(f"(?:{re.escape(REDACTED)})+", REDACTED, text)
-    return Scrubbed(text, tuple(removed))
-
-
-def _replace(text: str, pattern: re.Pattern[str]) -> tuple[str, int]:
-    """Replace every match of pattern (found with full-width digits read as digits) by REDACTED."""
-    probe = text.translate(_FULLWIDTH_DIGITS)  # one character for one: positions agree
-    pieces: list[str] = []
-    last = found = 0
-    for m in pattern.finditer(probe):
-        pieces += [text[last:m.start()], REDACTED]
-        last = m.end()
-        found += 1
-    pieces.append(text[last:])
-    return "".join(pieces), found
+    `known`: every nominee's registered numbers; the candidate's own are always looked for.
+    """
+    own = Known.of([candidate] if candidate is not None else [])
+    return privacy.redact(text, own + known if known is not None else own)
 
 
 _SENTENCE = re.compile(r"[^。！？!?…]*(?:[。！？!?]+|…+)[”’」』）)]*|[^。！？!?…]+$")

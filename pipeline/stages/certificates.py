@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from pipeline import atomic, office, qr, signing
+from pipeline import atomic, office, privacy, qr, signing
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, Edition
 from pipeline.errors import EditionConfigError, ExitCode, RenderError, StageError
@@ -688,6 +688,8 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
     for label in skipped:
         ctx.say(f"跳过 {label}：审查有错误，未颁发证书（见 make check 的报告，改正后重新运行）")
     awardees = [a for a in awardees if a.nominee.ok]
+    known = privacy.Known.of(a.nominee.candidate for a in awardees)
+    awardees = list(privacy.public_awardees(awardees, known, ctx.say))  # no ID, phone or address in public text
     signer = _signer(ctx, options)
     signing.export_public(signer)
 
@@ -762,6 +764,7 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
         atomic.write_text(manifest, json.dumps({"key": key}) + "\n")
 
     site = verify.write_site(ctx, [signing.PublishedKey(signer.public, signer.demo)], revocations)
+    privacy.guard([out, site], known, stage="make certificates")  # read back: nothing private published
     ctx.say(f"证书完成：{len(issued)} 份 → {out}；查验网页 → {site}")
     return CertificatesResult(tuple(issued), skipped, result.new, print_file, blank_file, calibration,
                               xlsx, subsidy_pdf, site, rendered, options.demo)

@@ -7,8 +7,9 @@ Stage `publicity`: review results + awardee list + [publicity] + calendar → ou
 公示.html for the bureau's website), then the media kit (pipeline.media, when present).
 
 The period is `working_days` (5) working days from [publicity] start (or the next working day),
-counted on the official calendar (pipeline.workdays). Every public file is scanned for ID and
-mobile numbers after it is written (pipeline.privacy); a hit deletes it and fails the stage.
+counted on the official calendar (pipeline.workdays). The nominees' public fields are redacted
+before rendering and every public file is read back after it is written (pipeline.privacy); a
+surviving ID number, phone or address deletes the files and fails the stage.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic
+from pipeline import atomic, privacy
 from pipeline.awardees import AwardeeList, load_awardees
 from pipeline.context import RunContext
 from pipeline.errors import ExitCode, RenderError, StageError
 from pipeline.packets.docx_form import docx_measure
-from pipeline.privacy import scan_file
 from pipeline.review.notice import (
     TABLE_HEADERS,
     Notice,
@@ -82,7 +82,7 @@ def notice_html(notice: Notice, fonts: dict[str, Any]) -> str:
                   seal=sealed_layout(notice.organ, notice.date) if notice.sealed else None)
 
 
-def write_notice(ctx: RunContext, notice: Notice, folder: Path, known: tuple[str, ...]) -> NoticeFiles:
+def write_notice(ctx: RunContext, notice: Notice, folder: Path, known: privacy.Known) -> NoticeFiles:
     """The 公示 as PDF, DOCX and HTML (skipped when made from the same notice), privacy-scanned."""
     edition = ctx.edition
     files = NoticeFiles(folder / "公示.pdf", folder / "公示.docx", folder / "公示.html", notice.period)
@@ -98,17 +98,13 @@ def write_notice(ctx: RunContext, notice: Notice, folder: Path, known: tuple[str
     write_docx(notice, files.docx, docx_fonts(edition), author=author, when=ctx.source_date,
                measure=docx_measure(edition.fonts))
     atomic.write_text(files.html, render("publicity/web.html.j2", notice=notice))
-    for path in files.all():
-        hits = scan_file(path, known)
-        if hits:
-            for p in files.all():
-                p.unlink(missing_ok=True)
-            manifest.forget()
-            raise RenderError(
-                f"公示文件中出现了疑似身份证号码或手机号码（{len(hits)} 处），已删除生成的公示文件",
-                hint="公开文件不得出现身份证号码、候选人电话和住址：检查名册中“工作单位及职务”“职业（工种）”"
-                     "等会公开的列是否误填了号码",
-                file=str(path))
+    try:
+        privacy.guard(files.all(), known, stage="make publicity")
+    except RenderError:
+        for p in files.all():
+            p.unlink(missing_ok=True)
+        manifest.forget()
+        raise
     manifest.record(key)
     return files
 
@@ -122,10 +118,10 @@ def build_publicity_notice(ctx: RunContext, results: ReviewResults, awardees: Aw
     period = publicity_period(ctx)
     if edition.publicity.date > period.start:
         ctx.say(f"提示：公示成文日期 {edition.publicity.date} 晚于公示开始日 {period.start}，请核对 edition.toml [publicity]。")
-    rows = notice_rows(results.check, awardees)
+    known = privacy.Known.of(n.candidate for n in results.check.nominees)
+    rows = notice_rows(results.check, AwardeeList(awardees.final, privacy.public_awardees(awardees.awardees, known, ctx.say)))
     notice = build_notice(edition, rows, period, nominated=len(results.check.nominees),
                           shortlisted=len(results.shortlist.nominees))
-    known = tuple(v for n in results.check.nominees for v in (n.candidate.id_number, n.candidate.phone) if v)
     return write_notice(ctx, notice, ctx.output / "publicity", known)
 
 
