@@ -137,13 +137,17 @@ def _rows_xlsx(path: Path) -> tuple[list[list[Any]], frozenset[tuple[int, int]]]
         raise _unreadable(path, "不是 Excel 工作簿（.xlsx）文件",
                           "在 Excel/WPS 中打开名册，“另存为” Excel 工作簿（.xlsx）")
     from openpyxl import load_workbook
+    from openpyxl.utils.escape import unescape
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise _unreadable(path, f"文件已损坏（{type(exc).__name__}）", "重新从 Excel/WPS 另存一份 roster.xlsx") from exc
     try:
-        rows = [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
+        # Excel stores a character XML cannot carry (a control character) as '_xHHHH_'; openpyxl
+        # leaves that escape in the text, so it is decoded here and FIELD_CONTROL_CHAR sees it.
+        rows = [[unescape(v) if isinstance(v, str) else v for v in row]
+                for row in wb.worksheets[0].iter_rows(values_only=True)]
     finally:
         wb.close()
     return rows, _unsaved_formulas(path, rows)

@@ -38,8 +38,22 @@ def test_demo_edition_is_clean() -> None:
     assert all(n["photo"] for n in nominees)
 
 
+HARDENING_CASES: dict[str, tuple[str, str, str]] = {
+    "../../M28": ("CODE_FORMAT", "error", "编号"),
+    "M29": ("FILE_OUTSIDE_EDITION", "error", "candidates/M29/先进事迹.txt"),
+    "M30": ("FILE_TOO_LARGE", "error", "candidates/M30/先进事迹.docx"),
+    "M31": ("FIELD_TOO_LONG", "error", "姓名"),
+    "M32": ("FIELD_CONTROL_CHAR", "warning", "工作单位及职务"),
+    "M33": ("FIELD_FORMULA", "error", "出生年月"),
+}
+"""The mistakes nominees of issue 11's checks: 编号 → (code, severity, field or file of the finding)."""
+
+
 def test_mistakes_edition_catches_each_mistake() -> None:
     expected: dict[str, list[str]] = json.loads((MISTAKES / "expected.json").read_text(encoding="utf-8"))
+    link = MISTAKES / "candidates" / "M29" / "先进事迹.txt"
+    assert link.is_symlink() and not link.resolve().is_relative_to(MISTAKES.resolve()), "checkout without symlinks"
+    assert not (MISTAKES.parent / "M28").exists()  # the unsafe 编号 has no folder, inside or out
     proc = make("check", MISTAKES)
     assert proc.returncode != 0
     assert "有错误" in proc.stderr
@@ -53,5 +67,13 @@ def test_mistakes_edition_catches_each_mistake() -> None:
             assert f["message"] and f["hint"], f
             assert f["candidate"]["编号"] == n["编号"]
             assert f["field"] or f["file"], f
+    by_code = {n["编号"]: n for n in nominees}
+    for code, (finding, severity, where) in HARDENING_CASES.items():
+        assert expected[code] == [finding]
+        assert [(f["code"], f["severity"], f["field"] or f["file"]) for f in by_code[code]["findings"]] == [
+            (finding, severity, where)], code
+    assert by_code["M32"]["status"] == "warning"  # 合格（有提示）: the control character is removed
+    assert by_code["M32"]["工作单位及职务"] == "大兴安岭公路事业发展中心呼中分中心 养护班长"
+    assert by_code["M02"]["findings"] == [] and by_code["M02"]["工作单位及职务"].startswith("=1+1")
     html = (Path(os.environ["XN_OUTPUT"]) / "mistakes" / "check" / "report.html").read_text(encoding="utf-8")
     assert "A&amp;B食品有限公司{{ 7*7 }}车间" in html  # M02's hostile unit name, shown as text

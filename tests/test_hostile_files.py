@@ -27,7 +27,7 @@ from pipeline.roster import read_roster
 from pipeline.safepath import CODE_HINT, UnsafePath, child, code_problem, inside, safe_name
 from pipeline.stages.check import CheckResult, Nominee, run_check
 from pipeline.stages.packets import run_packets
-from tests.conftest import make_id
+from tests.conftest import MISTAKES, make_id
 from tests.photo_fixtures import make_id_photo, save_jpeg
 from tests.roster_fixtures import row, write_csv
 from tests.test_checks import DEEDS, jpeg
@@ -110,9 +110,15 @@ def test_code_problem_names_what_is_wrong_with_a_code(code: str, why: str) -> No
     assert hint == CODE_HINT and "字母、数字、汉字" in hint
 
 
+def deliberate(code: str) -> set[str]:
+    """编号s of the mistakes edition whose one mistake is `code` (expected.json)."""
+    expected: dict[str, list[str]] = json.loads((MISTAKES / "expected.json").read_text(encoding="utf-8"))
+    return {nominee for nominee, codes in expected.items() if code in codes}
+
+
 def test_every_code_of_the_shipped_editions_and_usual_shapes_is_accepted() -> None:
     shipped = [c.code for folder in (PROJECT_ROOT / "input").glob("**/edition.toml")
-               for c in read_roster(folder.parent).candidates]
+               for c in read_roster(folder.parent).candidates if c.code not in deliberate("CODE_FORMAT")]
     assert len(shipped) > 40
     for code in [*shipped, "TH-2027_01", "兴安01", "𫠝1", "A" * 32]:
         assert code_problem(code) is None, code
@@ -382,8 +388,10 @@ def test_decoded_size_counts_through_every_filter() -> None:
 
 
 def test_no_file_of_the_shipped_editions_is_refused() -> None:
+    bombs = {MISTAKES / "candidates" / code for code in deliberate("FILE_TOO_LARGE")}
+    assert bombs
     for path in sorted((PROJECT_ROOT / "input").rglob("*.docx")):
-        assert filelimits.zip_problem(path) is None, path
+        assert (filelimits.zip_problem(path) is None) != (path.parent in bombs), path
     for path in sorted((PROJECT_ROOT / "input").rglob("*.pdf")):
         try:
             pdf = pikepdf.open(path)

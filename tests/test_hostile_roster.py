@@ -143,6 +143,17 @@ def test_control_characters_are_removed_with_a_warning_naming_the_cell(tmp_editi
         "1999.07—2005.03 塔河林业局 电工", "2005.03—至今 塔河林业局 班长"]
 
 
+def test_a_control_character_excel_saved_as_an_escape_is_removed_with_a_warning(tmp_edition: Path) -> None:
+    # XML cannot hold U+0008, so Excel saves it as "_x0008_" (and a typed "_x0041_" as "_x005F_x0041_")
+    write_xlsx(tmp_edition / "roster.xlsx", two_rows(工作单位及职务="塔河林业局_x0008_ 电工",
+                                                     职称="_x005F_x0041_"))
+    roster = read_roster(tmp_edition)
+    assert [(f.code, f.severity.value, f.field) for f in roster.findings if f.candidate_code == "T01"] == [
+        ("FIELD_CONTROL_CHAR", "warning", "工作单位及职务")]
+    first = roster.candidates[0]
+    assert (first.unit_and_post, first.professional_title) == ("塔河林业局 电工", "_x0041_")
+
+
 # ---- point 11: field lengths (and point 15: the CSV module's field limit) ------------------
 
 def test_a_ten_million_character_name_is_reported_and_its_row_skipped(

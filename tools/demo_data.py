@@ -713,6 +713,20 @@ RARE_CHAR = "\U0002B81D"
 """A CJK Extension D character that none of the installed fonts can draw (checked at run time)."""
 
 
+UNSAFE_CODE = "../../M28"
+"""A 编号 that names a folder outside the edition (CODE_FORMAT); nothing is written for it."""
+DEEDS_LINK = "../../../../../README.md"
+"""Where M29's 先进事迹.txt links: from candidates/M29/ up to the project's README.md, outside the edition."""
+LONG_NAME = "庞立新（大兴安岭林业集团公司十八站林业局森林经营所营林技术员兼安全员）"
+"""M31's 姓名 cell: name, unit and post pasted into one cell (35 characters, the limit is 30)."""
+CONTROL_CHAR = "\x08"
+"""The backspace M32 carries inside its 工作单位及职务 (written as Excel does: _x0008_)."""
+BIRTH_FORMULA = '=MID(N{row},7,4)&"."&MID(N{row},11,2)'
+"""M33's 出生年月: a formula taking the month from the ID number (column N), saved without its result."""
+FORMULA_TEXT = "=1+1"
+"""Text (not a formula) M02's 工作单位及职务 begins with."""
+
+
 @dataclass(frozen=True)
 class Mistake:
     """One nominee of the mistakes edition and what is wrong with it."""
@@ -731,7 +745,7 @@ class Mistake:
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("M01", "fullwidth", (), "无错误：身份证号码以小写 x 结尾，出生年月和联系电话用全角数字书写（应规范化后通过）",
             _n("林雪晴", "女", "汉族", "1986-04-09", "黑龙江加格达奇", "中共党员", "大专", "nursing", "大兴安岭地区人民医院护理部", "医疗护理员", "高级工", "无", "单位推荐", "大兴安岭地区卫生健康委员会", "", "232701")),
-    Mistake("M02", "hostile", (), "无错误：工作单位、简历和简要事迹中含有 {{ 7*7 }}、<script>、A&B 和表情符号（应按原文显示）",
+    Mistake("M02", "hostile", (), "无错误：工作单位以 =1+1 开头，工作单位、简历和简要事迹中含有 {{ 7*7 }}、<script>、A&B 和表情符号（应按原文显示，=1+1 是文字而不是公式）",
             _n("石磊", "男", "汉族", "1982-03-15", "黑龙江松岭", "群众", "高中", "pastry", "大兴安岭A&B食品有限公司{{ 7*7 }}车间", "主任", "技师", "无", "单位推荐", "松岭区总工会", "", "232700")),
     Mistake("M03", "no_unit", ("FIELD_REQUIRED",), "“工作单位及职务”为空",
             _n("黄建华", "男", "汉族", "1979-05-20", "黑龙江漠河", "中共党员", "技校", "welder", "西林吉林业局机械修造厂", "焊工", "技师", "无", "单位推荐", "大兴安岭林业集团公司", "", "232761")),
@@ -783,6 +797,18 @@ MISTAKES: tuple[Mistake, ...] = (
             _n(f"张{RARE_CHAR}", "男", "汉族", "1988-04-18", "黑龙江漠河", "中共党员", "本科", "ecommerce", "漠河市极地蓝莓电子商务有限公司", "运营主管", "高级工", "无", "单位推荐", "漠河市人力资源和社会保障局", "", "232761")),
     Mistake("M27", "bad_phone", ("PHONE_FORMAT",), "联系电话为“12345”（提示）",
             _n("程海波", "男", "汉族", "1985-05-30", "黑龙江塔河", "中共党员", "大专", "line_worker", "国网大兴安岭供电公司塔河供电分公司", "配电线路工", "技师", "无", "单位推荐", GRID, "", "232722")),
+    Mistake(UNSAFE_CODE, "unsafe_code", ("CODE_FORMAT",), f"编号为“{UNSAFE_CODE}”，指向届次文件夹之外（编号是人员的标识，不能当作路径；该人的文件夹无法建立）",
+            _n("邵文涛", "男", "汉族", "1984-03-11", "黑龙江加格达奇", "中共党员", "大专", "electrician", "加格达奇区供热有限公司", "维修电工", "技师", "无", "单位推荐", "加格达奇区总工会", "", "232701")),
+    Mistake("M29", "deeds_link", ("FILE_OUTSIDE_EDITION",), f"先进事迹.txt 是符号链接，指向届次文件夹之外的 {DEEDS_LINK}（项目的 README.md）",
+            _n("付春雷", "男", "汉族", "1983-10-22", "黑龙江塔河", "群众", "高中", "boiler", "塔河县热电有限公司", "锅炉运行值班员", "技师", "无", "单位推荐", "塔河县总工会", "", "232722")),
+    Mistake("M30", "deeds_bomb", ("FILE_TOO_LARGE",), "先进事迹.docx 只有约40 KB，其中 word/document.xml 解压后却有4 MB（压缩比约490 : 1 的“压缩炸弹”）",
+            _n("任秀云", "女", "汉族", "1987-05-09", "黑龙江漠河", "群众", "中专", "childcare", "漠河市阳光家政服务有限公司", "育婴员", "高级工", "无", "单位推荐", "漠河市人力资源和社会保障局", "", "232761")),
+    Mistake("M31", "long_name", ("FIELD_TOO_LONG",), f"“姓名”一栏误粘贴了姓名、单位和职务，共{len(LONG_NAME)}个字，超过30个字的上限",
+            _n("庞立新", "男", "汉族", "1981-12-06", "黑龙江十八站", "中共党员", "中专", "afforestation", "十八站林业局森林经营所", "营林技术员", "技师", "助理工程师", "单位推荐", LINDUSTRY, "", "232722")),
+    Mistake("M32", "control_char", ("FIELD_CONTROL_CHAR",), "“工作单位及职务”中夹有不可见的退格符（U+0008，从其他系统复制时带入；提示，已自动删除）",
+            _n("毛振江", "男", "汉族", "1980-02-27", "黑龙江呼中", "中共党员", "技校", "road", "大兴安岭公路事业发展中心呼中分中心", "养护班长", "技师", "无", "单位推荐", "大兴安岭地区交通运输局", "", "232700")),
+    Mistake("M33", "formula", ("FIELD_FORMULA",), f"“出生年月”是从身份证号码取值的公式（{BIRTH_FORMULA.format(row='34')}），文件中没有保存计算结果",
+            _n("祁红梅", "女", "汉族", "1985-11-03", "黑龙江加格达奇", "群众", "大专", "elder_care", "加格达奇区颐康养老院", "养老护理员", "技师", "无", "单位推荐", "加格达奇区人力资源和社会保障局", "", "232701")),
 )
 """The mistakes edition, in roster order."""
 

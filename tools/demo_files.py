@@ -21,6 +21,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -113,6 +114,18 @@ def deeds_docx(paragraphs: Sequence[str], *, author: str) -> bytes:
     return normalise_zip(buf.getvalue())
 
 
+def inflated_docx(docx: bytes, extra_bytes: int) -> bytes:
+    """A DOCX whose word/document.xml carries `extra_bytes` more spaces (a tiny "zip bomb")."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            blob = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                blob = blob.replace(b"</w:body>", b" " * extra_bytes + b"</w:body>", 1)
+            dst.writestr(info.filename, blob)
+    return normalise_zip(out.getvalue())
+
+
 def deeds_markdown(paragraphs: Sequence[str]) -> bytes:
     """先进事迹材料 as Markdown (UTF-8): '# title', '## 一、…' headings, blank-line paragraphs."""
     title, *body = paragraphs
@@ -130,6 +143,15 @@ def deeds_text(paragraphs: Sequence[str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
+class Formula(str):
+    """A roster value that is an Excel formula (saved, as openpyxl saves it, without a result)."""
+
+
+def excel_text(value: str) -> str:
+    """Text as Excel stores it: characters XML cannot carry (C0 controls) as '_xHHHH_'."""
+    return str(ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", value))
+
+
 def roster_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *,
                 number_formats: dict[tuple[int, int], str] | None = None,
                 text_columns: Iterable[str] = (), wide_columns: dict[str, float] | None = None) -> bytes:
@@ -137,6 +159,7 @@ def roster_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *,
 
     `number_formats` maps (row index from 0, column index from 0) to an Excel number format
     for cells that hold numbers or dates; `text_columns` are stored with the text format '@'.
+    A string is always a text cell (also '=1+1'); only a `Formula` is a formula.
     """
     wb = Workbook()
     ws = wb.active
@@ -149,8 +172,10 @@ def roster_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *,
     text_idx = {header.index(c) for c in text_columns}
     formats = number_formats or {}
     for r, values in enumerate(rows):
-        ws.append(list(values))
+        ws.append([excel_text(v) if isinstance(v, str) and not isinstance(v, Formula) else v for v in values])
         for c, cell in enumerate(ws[r + 2]):
+            if isinstance(values[c], str) and not isinstance(values[c], Formula):
+                cell.data_type = "s"
             if (r, c) in formats:
                 cell.number_format = formats[(r, c)]
             elif c in text_idx:

@@ -30,12 +30,17 @@ import demo_photo as photos
 import demo_scans as scans
 import pikepdf
 from demo_data import (
+    BIRTH_FORMULA,
     CALENDAR_HOLIDAYS,
     CALENDAR_WORKDAYS,
+    CONTROL_CHAR,
+    DEEDS_LINK,
     DEMO_NOMINEES,
     EXCLUSION,
+    FORMULA_TEXT,
     HOSTILE_RESUME_LINE,
     HOSTILE_SUMMARY,
+    LONG_NAME,
     MISTAKES,
     RARE_CHAR,
     Mistake,
@@ -57,6 +62,8 @@ from PIL import Image
 from pipeline.idcard import IdProblem, parse_id
 from pipeline.model import ACHIEVEMENT_CATEGORIES, NOMINATION_SELF, YearMonth
 from pipeline.retirement import Category, far_enough, retirement
+from pipeline.roster import MAX_CHARS
+from pipeline.safepath import code_problem, inside
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "input" / "demo"
@@ -64,6 +71,8 @@ MISTAKES_DIR = ROOT / "input" / "examples" / "mistakes"
 FONT_DIR = Path("/usr/share/fonts")
 SIZE_BUDGET = 25 * 1024 * 1024
 """input/demo must stay below this many bytes."""
+BOMB_BYTES = 4 * 1024 * 1024
+"""Spaces M30's 先进事迹.docx inflates by: ~8 KB more on disk, a ratio far above filelimits.MAX_ZIP_RATIO."""
 
 COLUMNS: tuple[str, ...] = (
     "编号", "姓名", "性别", "出生年月", "籍贯", "民族", "政治面貌", "学历", "参加工作时间", "职称", "技术等级",
@@ -429,11 +438,15 @@ def build_mistakes() -> dict[str, list[str]]:
         if m.key == "gender_mismatch":
             person.id_number = _id_with_other_sex(person, rng)
         cells = roster_values(person)
-        folder = MISTAKES_DIR / "candidates" / m.code
         apply_roster_mistake(m, person, cells, rng)
+        if m.key == "formula":
+            cells["出生年月"] = files.Formula(BIRTH_FORMULA.format(row=len(rows) + 2))
         check_mistake_premise(m, person, cells)
         rows.append(cells)
-        write_mistake_candidate(m, person, folder, edition)
+        if code_problem(m.code) is None:  # an unsafe 编号 gets no folder: it would lie outside the edition
+            write_mistake_candidate(m, person, MISTAKES_DIR / "candidates" / m.code, edition)
+        elif m.key != "unsafe_code":
+            raise DemoError(f"{m.code}: 编号 is not a safe folder name")
         expected[m.code] = list(m.expected)
     write_roster(MISTAKES_DIR, rows)
     files.write_bytes(MISTAKES_DIR / "expected.json",
@@ -465,6 +478,7 @@ def apply_roster_mistake(m: Mistake, person: Person, cells: dict[str, Any], rng:
         cells["联系电话"] = make_fullwidth(person.phone)
         cells["出生年月"] = make_fullwidth(str(cells["出生年月"]))
     elif m.key == "hostile":
+        cells["工作单位及职务"] = FORMULA_TEXT + cells["工作单位及职务"]
         cells["个人简历"] = f"{person.resume}\n{HOSTILE_RESUME_LINE}"
         cells["简要事迹"] = HOSTILE_SUMMARY + person.summary
     elif m.key == "no_unit":
@@ -491,6 +505,10 @@ def apply_roster_mistake(m: Mistake, person: Person, cells: dict[str, Any], rng:
         cells["简要事迹"] = text[:352].rstrip("，；") + "。"
     elif m.key == "bad_phone":
         cells["联系电话"] = "12345"
+    elif m.key == "long_name":
+        cells["姓名"] = LONG_NAME
+    elif m.key == "control_char":
+        cells["工作单位及职务"] = f"{person.row.unit}{CONTROL_CHAR} {person.row.post}"
 
 
 def make_fullwidth(text: str) -> str:
@@ -522,6 +540,12 @@ def check_mistake_premise(m: Mistake, person: Person, cells: dict[str, Any]) -> 
             raise DemoError(f"{label}: unintended ID mismatch")
     if m.key == "gender_mismatch" and parse_id(person.id_number).gender == person.row.sex:
         raise DemoError(f"{label}: the ID should say the other sex")
+    if m.key == "long_name" and len(cells["姓名"]) <= MAX_CHARS["姓名"]:
+        raise DemoError(f"{label}: 姓名 not too long")
+    if m.key == "formula" and cells["出生年月"] not in m.note:
+        raise DemoError(f"{label}: the README note does not show the formula {cells['出生年月']}")
+    if m.key == "unsafe_code" and code_problem(m.code) is None:
+        raise DemoError(f"{label}: 编号 should not be a safe key")
 
 
 def write_mistake_candidate(m: Mistake, person: Person, folder: Path, edition: str) -> None:
@@ -554,6 +578,15 @@ def write_mistake_candidate(m: Mistake, person: Person, folder: Path, edition: s
             paras.append(p)
             total += count_chars(p)
         write_deeds(folder, person, "docx", paras)
+    elif m.key == "deeds_link":
+        link = folder / "先进事迹.txt"
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(DEEDS_LINK)
+        if inside(MISTAKES_DIR, link) or not link.is_file():
+            raise DemoError(f"{m.code}: {link} should lead to a file outside {MISTAKES_DIR}")
+    elif m.key == "deeds_bomb":
+        files.write_bytes(folder / "先进事迹.docx", files.inflated_docx(
+            files.deeds_docx(person.deeds, author=person.row.recommender), BOMB_BYTES))
     elif m.key != "no_deeds":
         write_deeds(folder, person, "docx")
 
