@@ -54,6 +54,39 @@ def _fix_core_dates(xml: bytes, when: dt.datetime) -> bytes:
     return _CORE_DATE.sub(lambda m: m.group(1) + iso + m.group(2), xml)
 
 
+FORMULA_START = ("=", "+", "-", "@")
+"""First characters that make a spreadsheet read typed text as a formula."""
+
+
+def put(ws: Worksheet, row: int, column: int, value: object) -> Any:
+    """Write `value` into a cell as data and return the cell. Text is always a text cell, whatever
+    it starts with: openpyxl would store "=1+1" as a live formula and "#N/A" as an error value, which
+    LibreOffice, WPS and Excel then evaluate (formula injection). Text that a spreadsheet reads as a
+    formula when it is typed in again also gets the quote prefix (Excel's '=1+1), so that editing the
+    cell keeps it text. Every writer puts roster, edition and registry text through this; only our
+    own formulas go in with `put_formula`."""
+    cell = ws.cell(row, column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    return cell
+
+
+def put_row(ws: Worksheet, row: int, values: Iterable[object], first_column: int = 1) -> list[Any]:
+    """`put` each value into `row` from `first_column` on; the cells."""
+    return [put(ws, row, col, value) for col, value in enumerate(values, start=first_column)]
+
+
+def put_formula(ws: Worksheet, row: int, column: int, formula: str) -> Any:
+    """Write one of the pipeline's own formulas ("=ROUND(…)", never built from input text)."""
+    cell = ws.cell(row, column)
+    cell.value = formula
+    assert cell.data_type == "f", formula
+    return cell
+
+
 def save_workbook(wb: Workbook, target: Path, when: dt.datetime) -> None:
     """Save an openpyxl workbook atomically and reproducibly."""
     naive = when.astimezone(dt.UTC).replace(tzinfo=None)
@@ -104,18 +137,18 @@ def list_heading(ws: Worksheet, title: str, columns: Sequence[tuple[str, float]]
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     ncol = len(columns)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    ws.cell(1, 1, title).font = Font(name="黑体", size=16, bold=title_bold)
+    put(ws, 1, 1, title).font = Font(name="黑体", size=16, bold=title_bold)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     header = 2
     if note is not None:
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
-        ws.cell(2, 1, note).font = Font(name="仿宋", size=note_size)
+        put(ws, 2, 1, note).font = Font(name="仿宋", size=note_size)
         ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="center")
         ws.row_dimensions[2].height = note_height
         header = 3
     for col, (name, width) in enumerate(columns, start=1):
-        cell = ws.cell(header, col, name)
+        cell = put(ws, header, col, name)
         cell.font = Font(name="黑体", size=header_size, bold=title_bold)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
@@ -245,7 +278,7 @@ def cell_text(cell: Any) -> str:
     if value is None:
         return ""
     fmt = str(cell.number_format or "General")
-    if isinstance(value, str) and value.startswith("="):
+    if cell.data_type == "f":  # our own formulas: totals
         return "100.00"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
@@ -499,8 +532,8 @@ def fit_sheet(ws: Worksheet, *, body_row: int, keep_whole: Iterable[int] = ()) -
                               if body_row > 1 and _keeps_whole(ws.cell(body_row - 1, c).value)}
     for col in keep:
         for cell in _body_cells(ws, col, body_row, last, spans, hidden):
-            if isinstance(cell.value, str) and not cell.value.startswith("="):
-                cell.value = _break_outlier(cell.value, *_font(cell))
+            if isinstance(cell.value, str) and cell.data_type == "s":
+                put(ws, cell.row, cell.column, _break_outlier(cell.value, *_font(cell)))
     floor: dict[int, float] = {}
     balanced: list[int] = []
     for col in range(1, ncol + 1):

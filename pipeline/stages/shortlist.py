@@ -260,7 +260,7 @@ def _write_xlsx(ctx: RunContext, target: Path, title: str, rows: list[dict[str, 
     for r, row in enumerate(rows, start=3):
         for col, (name, _) in enumerate(XLSX_COLUMNS, start=1):
             value: str | int = int(row[name]) if name == "序号" else row[name]
-            cell = ws.cell(r, col, value)
+            cell = office.put(ws, r, col, value)
             cell.font = Font(name="仿宋", size=XLSX_SIZE)
             cell.border = border
             cell.alignment = Alignment(vertical="center", wrap_text=True,
