@@ -410,13 +410,21 @@ OUTLIER_EM = 10.0
 """A value of a keep-whole column longer than this many em may wrap before its opening bracket."""
 
 
+def outlier_pieces(text: str, width_em: float) -> list[str]:
+    """A value of a column that never wraps → the pieces a line may break between: the whole
+    value; or, for an outlier wider than `OUTLIER_EM` em, the text before its last opening
+    bracket and the bracketed rest ("桦树皮制作技艺", "（民间传统工艺）"). The XLSX lists
+    (`fit_sheet`) and the 提名人选名单 PDF break the same values at the same place."""
+    at = max(text.rfind("（"), text.rfind("("))
+    return [text[:at], text[at:]] if width_em > OUTLIER_EM and at > 0 else [text]
+
+
 def _break_outlier(text: str, family: str, size: float) -> str:
     """A keep-whole value too long to keep on one line, broken before its last opening bracket
-    ("桦树皮制作技艺" / "（民间传统工艺）"); any other value as it is."""
-    if "\n" in text or text_width(text, family, size) <= OUTLIER_EM * size:
+    (`outlier_pieces`); any other value as it is."""
+    if "\n" in text:
         return text
-    at = max(text.rfind("（"), text.rfind("("))
-    return f"{text[:at]}\n{text[at:]}" if at > 0 else text
+    return "\n".join(outlier_pieces(text, text_width(text, family, size) / size))
 
 
 def _body_cells(ws: Worksheet, column: int, first_row: int, last_row: int,
