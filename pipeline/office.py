@@ -4,7 +4,9 @@
 order, so the same input gives byte-identical files (SPEC.md §9). `print_setup` gives every
 printed list the same page set-up and, through `fit_sheet`, column widths and row heights
 measured with the real fonts, so that rows never print on top of each other, names and
-amounts never wrap, and fit-to-width never shrinks the type below 9 pt.
+amounts never wrap, no line holds one character alone, and fit-to-width never shrinks the type
+below 9 pt. `put` writes every value as data: text that starts with "=" stays text (no formula
+injection).
 """
 
 from __future__ import annotations
@@ -253,23 +255,88 @@ def _tokens(line: str) -> list[str]:
     return tokens
 
 
-def wrapped_lines(text: str, family: str, size: float, width: float) -> int:
-    """How many lines `text` takes in a wrapping cell `width` points wide (greedy, as Excel does)."""
-    lines = 0
-    for paragraph in text.split("\n"):
-        lines += 1
-        used = 0.0
-        for token in _tokens(paragraph):
-            w = text_width(token, family, size)
-            if used and used + w > width:
-                lines += 1
-                used = text_width(token.lstrip(), family, size)
-                while used > width:  # a word wider than the cell is broken anywhere
-                    lines += 1
-                    used -= width
-            else:
-                used += w
+def wrap(paragraph: str, family: str, size: float, width: float) -> list[str]:
+    """The lines one paragraph takes in a wrapping cell `width` points wide (greedy, as Excel and
+    LibreOffice do: a line breaks at a space or between CJK characters; a word wider than the cell
+    is broken anywhere)."""
+    lines = [""]
+    used = 0.0
+    for token in _tokens(paragraph):
+        w = text_width(token, family, size)
+        if used and used + w > width:
+            token = token.lstrip()
+            lines.append("")
+            used, w = 0.0, text_width(token, family, size)
+        if w <= width:
+            lines[-1] += token
+            used += w
+            continue
+        for ch in token:  # a word wider than the cell
+            cw = text_width(ch, family, size)
+            if used and used + cw > width:
+                lines.append("")
+                used = 0.0
+            lines[-1] += ch
+            used += cw
     return lines
+
+
+def wrapped_lines(text: str, family: str, size: float, width: float) -> int:
+    """How many lines `text` takes in a wrapping cell `width` points wide (`wrap`)."""
+    return sum(len(wrap(paragraph, family, size, width)) for paragraph in text.split("\n"))
+
+
+WIDTH_SPREAD = (1.0, 1.02, 1.04, 1.06, 1.08, 1.10)
+"""The width a column may really print at, as factors of the width we measure: LibreOffice gives
+about 5.54 pt per unit of column width where we count 5.25 (and then fits the sheet to the paper),
+Excel adds 5 px to every column. Row heights use the narrowest (a row is never too short); the
+check for a line of one character alone uses them all (`_room`)."""
+RECEIVER_PAD_X = 2.0
+"""Horizontal cell padding (both sides) LibreOffice prints with, points (we count `CELL_PAD_X`)."""
+
+
+def _room(column: float) -> list[float]:
+    """The widths a cell's text may wrap at in a column `column` points wide, narrowest first."""
+    return sorted({column * f - pad for f in WIDTH_SPREAD for pad in (CELL_PAD_X, RECEIVER_PAD_X)})
+
+
+def _orphaned(paragraph: str, family: str, size: float, column: float) -> bool:
+    """True when the paragraph's last line may hold one character alone (at any width of `_room`)."""
+    for width in _room(column):
+        lines = wrap(paragraph, family, size, width)
+        if len(lines) > 1 and sum(ch.isalnum() for ch in lines[-1]) <= 1:
+            return True
+    return False
+
+
+def unorphaned(text: str, family: str, size: float, column: float) -> str:
+    """`text` for a wrapping cell of a column `column` points wide in which no line holds one
+    character alone, whichever program prints it (`_room`): a paragraph whose last line might gets
+    a line break of its own before its last words, at a space or between words (jieba), so that its
+    last line holds a whole word or more ("塔河林业局 电工班" / "长" becomes "塔河林业局" / "电工班长")."""
+    out = []
+    for paragraph in text.split("\n"):
+        if _orphaned(paragraph, family, size, column):
+            paragraph = _break_before_last_words(paragraph, family, size, column)
+        out.append(paragraph)
+    return "\n".join(out)
+
+
+def _break_before_last_words(paragraph: str, family: str, size: float, column: float) -> str:
+    """The paragraph with a line break before its last words: at the latest space, else at the
+    latest word boundary, that leaves a last line of two or more characters fitting the cell and no
+    orphan before it; unchanged when there is none."""
+    from pipeline.review.wordbreak import word_groups
+
+    groups = word_groups(paragraph)
+    cuts = range(len(groups) - 1, 0, -1)
+    for cut in [c for c in cuts if groups[c].isspace()] + [c for c in cuts if not groups[c].isspace()]:
+        head, tail = "".join(groups[:cut]).rstrip(), "".join(groups[cut:]).strip()
+        if text_width(tail, family, size) > column - CELL_PAD_X:
+            continue  # the last line would wrap itself
+        if head and sum(ch.isalnum() for ch in tail) >= 2 and not _orphaned(head, family, size, column):
+            return f"{head}\n{tail}"
+    return paragraph
 
 
 def cell_text(cell: Any) -> str:
@@ -528,7 +595,10 @@ def fit_sheet(ws: Worksheet, *, body_row: int, keep_whole: Iterable[int] = ()) -
     (工作单位及职务) start at their longest unbreakable word and share the rest of the paper's width
     so that the rows are as short as they can be (`_balance`). When the columns are wider than the
     paper even so, the other columns give up width (never below their longest unbreakable word) so
-    that fit-to-width need not shrink the type. Last, every row gets the height of its tallest cell.
+    that fit-to-width need not shrink the type. Then a wrapping cell whose last line would hold one
+    character alone, in our measure or in the wider columns LibreOffice and Excel print
+    (`WIDTH_SPREAD`), breaks before its last words (`unorphaned`). Last, every row gets the height
+    of its tallest cell.
     """
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
@@ -585,6 +655,17 @@ def fit_sheet(ws: Worksheet, *, body_row: int, keep_whole: Iterable[int] = ()) -
                     ws.column_dimensions[get_column_letter(c)].width = math.floor(points / PT_PER_WIDTH * 10) / 10
     elif balanced:
         _balance(ws, balanced, -excess, max(1, body_row - 1), last, spans, hidden)
+    for row in range(1, ws.max_row + 1):  # no line of one character alone in any wrapping cell
+        for col in range(1, ncol + 1):
+            cell = ws.cell(row, col)
+            ncols, nrows = spans.get((row, col), (1, 1))
+            if ((row, col) in hidden or nrows > 1 or (col in keep and body_row <= row <= last)
+                    or cell.data_type != "s" or cell.alignment is None or not cell.alignment.wrap_text):
+                continue
+            points = sum(column_points(ws, c) for c in range(col, col + ncols))
+            text = unorphaned(cell.value, *_font(cell), points)
+            if text != cell.value:
+                put(ws, row, col, text)
     for row in range(1, ws.max_row + 1):
         need = _needed_height(ws, row, spans, hidden)
         if need:

@@ -446,6 +446,36 @@ def test_shortlist_pdf_fits_40_rows_on_about_two_pages_without_wrapping_short_fi
     assert all(c["size"] >= 10.4 for page in pages for c in page.chars if c["text"] not in "—0123456789")
 
 
+# ---- no character alone on a line (LibreOffice wraps Chinese between any two characters) ---------
+
+
+def _lines_in_cells(page: Page) -> list[list[str]]:
+    """The text lines of every grid cell of a page that holds text."""
+    out = []
+    for x0, top, x1, bottom in page.cells:
+        rows: dict[float, list[dict[str, Any]]] = {}
+        for c in page.chars:
+            if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom:
+                key = next((k for k in rows if abs(k - c["top"]) < 2), c["top"])
+                rows.setdefault(key, []).append(c)
+        if rows:
+            out.append(["".join(ch["text"] for ch in sorted(rows[k], key=lambda ch: ch["x0"])) for k in sorted(rows)])
+    return out
+
+
+@pytest.mark.parametrize("sheet", (*SHEETS, "提名人选名单40", "推荐人选汇总表40", "评审结果40"))
+def test_no_character_stands_alone_on_a_line(printed: dict[str, Printed], sheet: str) -> None:
+    """A wrapped cell never ends on a line of one character ("塔河林业局 电工班" / "长"): the
+    lists break such a unit before its last words, with room for LibreOffice's wider columns."""
+    alone = [(number, "/".join(lines)) for number, page in enumerate(printed[sheet].pages, start=1)
+             for lines in _lines_in_cells(page) if len(lines) > 1 and sum(ch.isalnum() for ch in lines[-1]) <= 1]
+    assert not alone, f"{sheet}: {alone[:6]}"
+
+
+def test_unorphaned_breaks_before_the_last_words() -> None:
+    assert office.unorphaned("塔河林业局 电工班长", "仿宋", 10.5, 88.2) == "塔河林业局\n电工班长"
+    assert office.unorphaned("塔河林业局 电工班长", "仿宋", 10.5, 200.0) == "塔河林业局 电工班长"
+
 
 # ---- 提名人选名单.pdf of the stress edition ---------------------------------------------------------
 
