@@ -4,7 +4,9 @@
 order, so the same input gives byte-identical files (SPEC.md §9). `print_setup` gives every
 printed list the same page set-up and, through `fit_sheet`, column widths and row heights
 measured with the real fonts, so that rows never print on top of each other, names and
-amounts never wrap, and fit-to-width never shrinks the type below 9 pt.
+amounts never wrap, no line holds one character alone, and fit-to-width never shrinks the type
+below 9 pt. `put` writes every value as data: text that starts with "=" stays text (no formula
+injection).
 """
 
 from __future__ import annotations
@@ -52,6 +54,39 @@ def _fix_core_dates(xml: bytes, when: dt.datetime) -> bytes:
     """Set dcterms:created/modified in docProps/core.xml (writers stamp the current time)."""
     iso = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     return _CORE_DATE.sub(lambda m: m.group(1) + iso + m.group(2), xml)
+
+
+FORMULA_START = ("=", "+", "-", "@")
+"""First characters that make a spreadsheet read typed text as a formula."""
+
+
+def put(ws: Worksheet, row: int, column: int, value: object) -> Any:
+    """Write `value` into a cell as data and return the cell. Text is always a text cell, whatever
+    it starts with: openpyxl would store "=1+1" as a live formula and "#N/A" as an error value, which
+    LibreOffice, WPS and Excel then evaluate (formula injection). Text that a spreadsheet reads as a
+    formula when it is typed in again also gets the quote prefix (Excel's '=1+1), so that editing the
+    cell keeps it text. Every writer puts roster, edition and registry text through this; only our
+    own formulas go in with `put_formula`."""
+    cell = ws.cell(row, column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    return cell
+
+
+def put_row(ws: Worksheet, row: int, values: Iterable[object], first_column: int = 1) -> list[Any]:
+    """`put` each value into `row` from `first_column` on; the cells."""
+    return [put(ws, row, col, value) for col, value in enumerate(values, start=first_column)]
+
+
+def put_formula(ws: Worksheet, row: int, column: int, formula: str) -> Any:
+    """Write one of the pipeline's own formulas ("=ROUND(…)", never built from input text)."""
+    cell = ws.cell(row, column)
+    cell.value = formula
+    assert cell.data_type == "f", formula
+    return cell
 
 
 def save_workbook(wb: Workbook, target: Path, when: dt.datetime, *, private: bool = False) -> None:
@@ -104,18 +139,18 @@ def list_heading(ws: Worksheet, title: str, columns: Sequence[tuple[str, float]]
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     ncol = len(columns)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    ws.cell(1, 1, title).font = Font(name="黑体", size=16, bold=title_bold)
+    put(ws, 1, 1, title).font = Font(name="黑体", size=16, bold=title_bold)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     header = 2
     if note is not None:
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
-        ws.cell(2, 1, note).font = Font(name="仿宋", size=note_size)
+        put(ws, 2, 1, note).font = Font(name="仿宋", size=note_size)
         ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="center")
         ws.row_dimensions[2].height = note_height
         header = 3
     for col, (name, width) in enumerate(columns, start=1):
-        cell = ws.cell(header, col, name)
+        cell = put(ws, header, col, name)
         cell.font = Font(name="黑体", size=header_size, bold=title_bold)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
@@ -220,23 +255,88 @@ def _tokens(line: str) -> list[str]:
     return tokens
 
 
-def wrapped_lines(text: str, family: str, size: float, width: float) -> int:
-    """How many lines `text` takes in a wrapping cell `width` points wide (greedy, as Excel does)."""
-    lines = 0
-    for paragraph in text.split("\n"):
-        lines += 1
-        used = 0.0
-        for token in _tokens(paragraph):
-            w = text_width(token, family, size)
-            if used and used + w > width:
-                lines += 1
-                used = text_width(token.lstrip(), family, size)
-                while used > width:  # a word wider than the cell is broken anywhere
-                    lines += 1
-                    used -= width
-            else:
-                used += w
+def wrap(paragraph: str, family: str, size: float, width: float) -> list[str]:
+    """The lines one paragraph takes in a wrapping cell `width` points wide (greedy, as Excel and
+    LibreOffice do: a line breaks at a space or between CJK characters; a word wider than the cell
+    is broken anywhere)."""
+    lines = [""]
+    used = 0.0
+    for token in _tokens(paragraph):
+        w = text_width(token, family, size)
+        if used and used + w > width:
+            token = token.lstrip()
+            lines.append("")
+            used, w = 0.0, text_width(token, family, size)
+        if w <= width:
+            lines[-1] += token
+            used += w
+            continue
+        for ch in token:  # a word wider than the cell
+            cw = text_width(ch, family, size)
+            if used and used + cw > width:
+                lines.append("")
+                used = 0.0
+            lines[-1] += ch
+            used += cw
     return lines
+
+
+def wrapped_lines(text: str, family: str, size: float, width: float) -> int:
+    """How many lines `text` takes in a wrapping cell `width` points wide (`wrap`)."""
+    return sum(len(wrap(paragraph, family, size, width)) for paragraph in text.split("\n"))
+
+
+WIDTH_SPREAD = (1.0, 1.02, 1.04, 1.06, 1.08, 1.10)
+"""The width a column may really print at, as factors of the width we measure: LibreOffice gives
+about 5.54 pt per unit of column width where we count 5.25 (and then fits the sheet to the paper),
+Excel adds 5 px to every column. Row heights use the narrowest (a row is never too short); the
+check for a line of one character alone uses them all (`_room`)."""
+RECEIVER_PAD_X = 2.0
+"""Horizontal cell padding (both sides) LibreOffice prints with, points (we count `CELL_PAD_X`)."""
+
+
+def _room(column: float) -> list[float]:
+    """The widths a cell's text may wrap at in a column `column` points wide, narrowest first."""
+    return sorted({column * f - pad for f in WIDTH_SPREAD for pad in (CELL_PAD_X, RECEIVER_PAD_X)})
+
+
+def _orphaned(paragraph: str, family: str, size: float, column: float) -> bool:
+    """True when the paragraph's last line may hold one character alone (at any width of `_room`)."""
+    for width in _room(column):
+        lines = wrap(paragraph, family, size, width)
+        if len(lines) > 1 and sum(ch.isalnum() for ch in lines[-1]) <= 1:
+            return True
+    return False
+
+
+def unorphaned(text: str, family: str, size: float, column: float) -> str:
+    """`text` for a wrapping cell of a column `column` points wide in which no line holds one
+    character alone, whichever program prints it (`_room`): a paragraph whose last line might gets
+    a line break of its own before its last words, at a space or between words (jieba), so that its
+    last line holds a whole word or more ("塔河林业局 电工班" / "长" becomes "塔河林业局" / "电工班长")."""
+    out = []
+    for paragraph in text.split("\n"):
+        if _orphaned(paragraph, family, size, column):
+            paragraph = _break_before_last_words(paragraph, family, size, column)
+        out.append(paragraph)
+    return "\n".join(out)
+
+
+def _break_before_last_words(paragraph: str, family: str, size: float, column: float) -> str:
+    """The paragraph with a line break before its last words: at the latest space, else at the
+    latest word boundary, that leaves a last line of two or more characters fitting the cell and no
+    orphan before it; unchanged when there is none."""
+    from pipeline.review.wordbreak import word_groups
+
+    groups = word_groups(paragraph)
+    cuts = range(len(groups) - 1, 0, -1)
+    for cut in [c for c in cuts if groups[c].isspace()] + [c for c in cuts if not groups[c].isspace()]:
+        head, tail = "".join(groups[:cut]).rstrip(), "".join(groups[cut:]).strip()
+        if text_width(tail, family, size) > column - CELL_PAD_X:
+            continue  # the last line would wrap itself
+        if head and sum(ch.isalnum() for ch in tail) >= 2 and not _orphaned(head, family, size, column):
+            return f"{head}\n{tail}"
+    return paragraph
 
 
 def cell_text(cell: Any) -> str:
@@ -245,7 +345,7 @@ def cell_text(cell: Any) -> str:
     if value is None:
         return ""
     fmt = str(cell.number_format or "General")
-    if isinstance(value, str) and value.startswith("="):
+    if cell.data_type == "f":  # our own formulas: totals
         return "100.00"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
@@ -377,13 +477,21 @@ OUTLIER_EM = 10.0
 """A value of a keep-whole column longer than this many em may wrap before its opening bracket."""
 
 
+def outlier_pieces(text: str, width_em: float) -> list[str]:
+    """A value of a column that never wraps → the pieces a line may break between: the whole
+    value; or, for an outlier wider than `OUTLIER_EM` em, the text before its last opening
+    bracket and the bracketed rest ("桦树皮制作技艺", "（民间传统工艺）"). The XLSX lists
+    (`fit_sheet`) and the 提名人选名单 PDF break the same values at the same place."""
+    at = max(text.rfind("（"), text.rfind("("))
+    return [text[:at], text[at:]] if width_em > OUTLIER_EM and at > 0 else [text]
+
+
 def _break_outlier(text: str, family: str, size: float) -> str:
     """A keep-whole value too long to keep on one line, broken before its last opening bracket
-    ("桦树皮制作技艺" / "（民间传统工艺）"); any other value as it is."""
-    if "\n" in text or text_width(text, family, size) <= OUTLIER_EM * size:
+    (`outlier_pieces`); any other value as it is."""
+    if "\n" in text:
         return text
-    at = max(text.rfind("（"), text.rfind("("))
-    return f"{text[:at]}\n{text[at:]}" if at > 0 else text
+    return "\n".join(outlier_pieces(text, text_width(text, family, size) / size))
 
 
 def _body_cells(ws: Worksheet, column: int, first_row: int, last_row: int,
@@ -487,7 +595,10 @@ def fit_sheet(ws: Worksheet, *, body_row: int, keep_whole: Iterable[int] = ()) -
     (工作单位及职务) start at their longest unbreakable word and share the rest of the paper's width
     so that the rows are as short as they can be (`_balance`). When the columns are wider than the
     paper even so, the other columns give up width (never below their longest unbreakable word) so
-    that fit-to-width need not shrink the type. Last, every row gets the height of its tallest cell.
+    that fit-to-width need not shrink the type. Then a wrapping cell whose last line would hold one
+    character alone, in our measure or in the wider columns LibreOffice and Excel print
+    (`WIDTH_SPREAD`), breaks before its last words (`unorphaned`). Last, every row gets the height
+    of its tallest cell.
     """
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
@@ -499,8 +610,8 @@ def fit_sheet(ws: Worksheet, *, body_row: int, keep_whole: Iterable[int] = ()) -
                               if body_row > 1 and _keeps_whole(ws.cell(body_row - 1, c).value)}
     for col in keep:
         for cell in _body_cells(ws, col, body_row, last, spans, hidden):
-            if isinstance(cell.value, str) and not cell.value.startswith("="):
-                cell.value = _break_outlier(cell.value, *_font(cell))
+            if isinstance(cell.value, str) and cell.data_type == "s":
+                put(ws, cell.row, cell.column, _break_outlier(cell.value, *_font(cell)))
     floor: dict[int, float] = {}
     balanced: list[int] = []
     for col in range(1, ncol + 1):
@@ -544,6 +655,17 @@ def fit_sheet(ws: Worksheet, *, body_row: int, keep_whole: Iterable[int] = ()) -
                     ws.column_dimensions[get_column_letter(c)].width = math.floor(points / PT_PER_WIDTH * 10) / 10
     elif balanced:
         _balance(ws, balanced, -excess, max(1, body_row - 1), last, spans, hidden)
+    for row in range(1, ws.max_row + 1):  # no line of one character alone in any wrapping cell
+        for col in range(1, ncol + 1):
+            cell = ws.cell(row, col)
+            ncols, nrows = spans.get((row, col), (1, 1))
+            if ((row, col) in hidden or nrows > 1 or (col in keep and body_row <= row <= last)
+                    or cell.data_type != "s" or cell.alignment is None or not cell.alignment.wrap_text):
+                continue
+            points = sum(column_points(ws, c) for c in range(col, col + ncols))
+            text = unorphaned(cell.value, *_font(cell), points)
+            if text != cell.value:
+                put(ws, row, col, text)
     for row in range(1, ws.max_row + 1):
         need = _needed_height(ws, row, spans, hidden)
         if need:

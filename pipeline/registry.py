@@ -700,7 +700,7 @@ def export_xlsx(reg: Registry, target: Path, when: dt.datetime, today: dt.date, 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from pipeline.office import save_workbook
+    from pipeline.office import put_row, save_workbook
 
     wb = Workbook()
     bold = Font(bold=True)
@@ -709,12 +709,11 @@ def export_xlsx(reg: Registry, target: Path, when: dt.datetime, today: dt.date, 
         ws = wb.active if first else wb.create_sheet()
         assert ws is not None
         ws.title = title
-        ws.append(headers)
-        for cell in ws[1]:
+        for cell in put_row(ws, 1, headers):
             cell.font = bold
             cell.alignment = Alignment(horizontal="center", vertical="center")
-        for row in rows:
-            ws.append(row)
+        for r, row in enumerate(rows, start=2):
+            put_row(ws, r, row)
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[ws.cell(1, index).column_letter].width = width
         ws.freeze_panes = "A2"

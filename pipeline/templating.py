@@ -28,6 +28,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
     env.filters["words"] = _words   # table cells that break only between words
+    env.filters["whole"] = _whole   # short fields: never broken, but an outlier before its bracket
     return env
 
 
@@ -37,6 +38,19 @@ def _words(text: object, width_mm: float | None = None, size_pt: float = 10.5) -
     from pipeline.review.wordbreak import column_chars, nowrap_words
 
     return nowrap_words(str(text), None if width_mm is None else column_chars(width_mm, size_pt))
+
+
+def _whole(text: object) -> object:
+    """The `whole` filter: a value that never wraps, except that an outlier may break before its
+    last opening bracket (`office.outlier_pieces`; the column is made as wide as its longest piece)."""
+    from markupsafe import Markup, escape
+
+    from pipeline.office import outlier_pieces
+    from pipeline.review.render import char_width
+    from pipeline.review.wordbreak import NOWRAP
+
+    value = str(text)
+    return Markup("".join(NOWRAP.format(escape(p)) for p in outlier_pieces(value, char_width(value))))
 
 
 def render(template: str, **context: object) -> str:

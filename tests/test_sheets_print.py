@@ -444,3 +444,77 @@ def test_shortlist_pdf_fits_40_rows_on_about_two_pages_without_wrapping_short_fi
     for value in (*names, *jobs, *levels):
         assert value in words, f"“{value}” is broken across lines"
     assert all(c["size"] >= 10.4 for page in pages for c in page.chars if c["text"] not in "—0123456789")
+
+
+# ---- no character alone on a line (LibreOffice wraps Chinese between any two characters) ---------
+
+
+def _lines_in_cells(page: Page) -> list[list[str]]:
+    """The text lines of every grid cell of a page that holds text."""
+    out = []
+    for x0, top, x1, bottom in page.cells:
+        rows: dict[float, list[dict[str, Any]]] = {}
+        for c in page.chars:
+            if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom:
+                key = next((k for k in rows if abs(k - c["top"]) < 2), c["top"])
+                rows.setdefault(key, []).append(c)
+        if rows:
+            out.append(["".join(ch["text"] for ch in sorted(rows[k], key=lambda ch: ch["x0"])) for k in sorted(rows)])
+    return out
+
+
+@pytest.mark.parametrize("sheet", (*SHEETS, "提名人选名单40", "推荐人选汇总表40", "评审结果40"))
+def test_no_character_stands_alone_on_a_line(printed: dict[str, Printed], sheet: str) -> None:
+    """A wrapped cell never ends on a line of one character ("塔河林业局 电工班" / "长"): the
+    lists break such a unit before its last words, with room for LibreOffice's wider columns."""
+    alone = [(number, "/".join(lines)) for number, page in enumerate(printed[sheet].pages, start=1)
+             for lines in _lines_in_cells(page) if len(lines) > 1 and sum(ch.isalnum() for ch in lines[-1]) <= 1]
+    assert not alone, f"{sheet}: {alone[:6]}"
+
+
+def test_unorphaned_breaks_before_the_last_words() -> None:
+    assert office.unorphaned("塔河林业局 电工班长", "仿宋", 10.5, 88.2) == "塔河林业局\n电工班长"
+    assert office.unorphaned("塔河林业局 电工班长", "仿宋", 10.5, 200.0) == "塔河林业局 电工班长"
+
+
+# ---- 提名人选名单.pdf of the stress edition ---------------------------------------------------------
+
+
+def test_stress_shortlist_pdf_breaks_the_outlier_occupation_before_its_bracket(tmp_path: Path) -> None:
+    """The stress edition's 40 rows, 20 with 40-character units, one 15-character 职业: the outlier
+    breaks before “（” (as the XLSX does) instead of widening its column, so the unit column keeps
+    its width and the list prints on three pages, not four; every other 职业 and 技术等级 and every
+    name stays on one line (the preflight finds nothing)."""
+    from pipeline.preflight import _text_findings
+    from pipeline.preflight.lines import page_glyphs
+    from pipeline.review.render import font_context, html_to_pdf
+    from pipeline.roster import read_roster
+    from pipeline.templating import render
+
+    stress = DEMO.parent / "examples" / "stress"
+    ctx = RunContext(load_edition(stress), quiet=True, jobs=1)
+    e = ctx.edition
+    rows = [{"序号": str(i + 1), "编号": c.code, "姓名": c.name, "性别": c.gender or "", "工作单位及职务": c.unit_and_post,
+             "职业（工种）": c.occupation, "技术等级": c.skill_level}
+            for i, c in enumerate(read_roster(stress).candidates)]
+    assert len(rows) == 40 and OUTLIER in {r["职业（工种）"] for r in rows}
+    date = "2027年4月21日"
+
+    def html_at(size: float) -> str:
+        return render("review/shortlist.html.j2", edition=e, rows=rows, font=font_context(e),
+                      title_lines=("大兴安岭地区2027年度", "“兴安技术能手”提名人选名单"), total=40, count=40, select=20,
+                      limit=40, organ=e.office.name, date=date, seal=shortlist.sealed_layout(e.office.name, date),
+                      size=size, cols=shortlist.pdf_columns(ctx, rows, size))
+
+    size = shortlist.pdf_size(html_at)
+    cols = shortlist.pdf_columns(ctx, rows, size)
+    assert cols["职业（工种）"] < len(OUTLIER) * size * 25.4 / 72, "the outlier 职业 sets its column's width"
+    pdf = tmp_path / "提名人选名单.pdf"
+    html_to_pdf(html_at(size), pdf, title="提名人选名单", author=e.office.name, when=ctx.source_date)
+    pages = _read(pdf)
+    assert len(pages) <= 3
+    words = [_squash(w["text"]) for page in pages for w in page.words]
+    assert "桦树皮制作技艺" in words and "（民间传统工艺）" in words
+    values = [(k, r[k]) for r in rows for k in ("职业（工种）", "技术等级")]
+    findings = _text_findings("shortlist/提名人选名单.pdf", page_glyphs(pdf), values, [r["姓名"] for r in rows])
+    assert not findings, [f.message for f in findings]

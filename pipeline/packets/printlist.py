@@ -45,10 +45,10 @@ def print_list_xlsx(rows: Sequence[PrintRow], title: str, when: dt.datetime) -> 
     headers = ("序号", "编号", "姓名", "推荐单位", "文件", "每份页数", "份数", "双面张数（每份）", "合计页数")
     widths = (6, 10, 10, 34, 40, 10, 6, 16, 10)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws.cell(1, 1, title).font = Font(name="黑体", size=14, bold=True)
+    office.put(ws, 1, 1, title).font = Font(name="黑体", size=14, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = ws.cell(2, col, text)
+        cell = office.put(ws, 2, col, text)
         cell.font = Font(name="黑体", size=11)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
@@ -60,15 +60,15 @@ def print_list_xlsx(rows: Sequence[PrintRow], title: str, when: dt.datetime) -> 
                   row.pages * row.copies)
         total_pages += row.pages * row.copies
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(i + 2, col, value)
+            cell = office.put(ws, i + 2, col, value)
             cell.border = border
             cell.font = Font(name="仿宋", size=11)
             cell.alignment = Alignment(vertical="center", wrap_text=col in (4, 5),
                                        horizontal="left" if col in (4, 5) else "center")
     last = len(rows) + 3
-    ws.cell(last, 1, "合计").font = Font(name="黑体", size=11)
-    ws.cell(last, 3, f"{len(rows)} 人")
-    ws.cell(last, 9, total_pages)
+    office.put(ws, last, 1, "合计").font = Font(name="黑体", size=11)
+    office.put(ws, last, 3, f"{len(rows)} 人")
+    office.put(ws, last, 9, total_pages)
     for col in range(1, len(headers) + 1):
         ws.cell(last, col).border = border
     office.print_setup(ws, title_rows="2:2", freeze="A3")

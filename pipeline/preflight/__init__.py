@@ -238,6 +238,8 @@ def _text_findings(rel: str, pages: dict[int, list[text_lines.Glyph]], values: S
             "PF_NAME_BROKEN", rel, f"第{occ.page}页姓名“{value}”被拆成两行：{' / '.join(occ.lines)}",
             page=occ.page, data={"field": label, "value": value, "lines": list(occ.lines)}))
     for label, value, occ in text_lines.broken_values(pages, values):
+        if len(occ.lines) == 2 and occ.lines[1][:1] in "（(":
+            continue  # a long value set before its bracket, as the lists do (office.outlier_pieces)
         findings.append(PreflightFinding(
             "PF_FIELD_BROKEN", rel, f"第{occ.page}页“{label}”一栏的“{value}”被拆成两行：{' / '.join(occ.lines)}",
             page=occ.page, data={"field": label, "value": value, "lines": list(occ.lines)}))

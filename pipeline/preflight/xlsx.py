@@ -129,19 +129,20 @@ def _has_cjk(text: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
+def _cell_text(cell: Any) -> str:
+    """What a cell prints, as far as it can be known without evaluating: nothing for a formula."""
+    value = cell.value
+    if value is None or cell.data_type == "f":
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = str(value)
-    return "" if text.startswith("=") else text
+    return str(value)
 
 
 def _sheet_cells(ws: Any) -> Iterator[tuple[Any, str]]:
     for row in ws.iter_rows():
         for cell in row:
-            text = _cell_text(cell.value)
+            text = _cell_text(cell)
             if text.strip():
                 yield cell, text
 
@@ -211,8 +212,8 @@ def sheet_findings(ws: Any, rel: str, unbreakable: Mapping[str, str] | None = No
         else:
             lines = 1
             longest = max(metrics.width(p) * size for p in text.split("\n"))
-            neighbour = ws.cell(r, c1 + 1).value if c1 < ws.max_column else "edge"
-            if longest > width - CELL_PADDING_PT + 0.5 and _cell_text(neighbour).strip():
+            neighbour = _cell_text(ws.cell(r, c1 + 1)) if c1 < ws.max_column else "edge"
+            if longest > width - CELL_PADDING_PT + 0.5 and neighbour.strip():
                 findings.append(PreflightFinding(
                     "PF_CELL_CLIPPED", rel,
                     f"单元格 {get_column_letter(c)}{r} 的文字（{text[:20]}）宽 {longest:.0f} 磅，"

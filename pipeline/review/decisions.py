@@ -57,7 +57,7 @@ def _styled_sheet(ws: Any, title: str, note: str, header: Sequence[tuple[str, fl
     _, border = office.list_heading(ws, title, header, note=note)
     for r, values in enumerate(rows, start=4):
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(r, col, value)
+            cell = office.put(ws, r, col, value)
             cell.font = Font(name="仿宋", size=11)
             cell.alignment = Alignment(vertical="center", wrap_text=True)
             cell.border = border

@@ -167,31 +167,32 @@ def build_workbook(spec: SheetSpec) -> Any:
     last_letter = _letter(last_col)
 
     ws.merge_cells(f"A{TITLE_ROW}:{last_letter}{TITLE_ROW}")
-    ws[f"A{TITLE_ROW}"] = f"{spec.title}专家评分表"
+    office.put(ws, TITLE_ROW, 1, f"{spec.title}专家评分表")
     ws[f"A{TITLE_ROW}"].font = Font(name="黑体", size=16)
     ws[f"A{TITLE_ROW}"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[TITLE_ROW].height = 32
 
     ws.merge_cells(f"A{EXPERT_ROW}:D{EXPERT_ROW}")
-    ws[f"A{EXPERT_ROW}"] = expert_cell_text(spec.expert)
+    office.put(ws, EXPERT_ROW, 1, expert_cell_text(spec.expert))
     ws[f"A{EXPERT_ROW}"].font = Font(name="黑体", size=12)
     ws.merge_cells(f"E{EXPERT_ROW}:{last_letter}{EXPERT_ROW}")
-    ws[f"E{EXPERT_ROW}"] = f"评审时间：{spec.period}" if spec.period else ""
+    office.put(ws, EXPERT_ROW, 5, f"评审时间：{spec.period}" if spec.period else "")
     ws[f"E{EXPERT_ROW}"].font = Font(name="仿宋", size=12)
     ws[f"E{EXPERT_ROW}"].alignment = Alignment(horizontal="right")
     ws.row_dimensions[EXPERT_ROW].height = 22
 
     rules = "；".join(f"{c.name}（满分{_max_text(c.max)}分，占{_percent(c.weight)}）" for c in criteria)
     ws.merge_cells(f"A{NOTE_ROW}:{last_letter}{NOTE_ROW}")
-    ws[f"A{NOTE_ROW}"] = (f"评分说明：对候选人的技能水平、业绩和贡献进行评审。{rules}。请在黄色单元格内填写 0 至满分之间的分数"
-                          "（可保留一位小数），每格必填；“加权合计”自动计算，不必填写。表格其余部分已锁定，请勿改动。")
+    office.put(ws, NOTE_ROW, 1, f"评分说明：对候选人的技能水平、业绩和贡献进行评审。{rules}。"
+               "请在黄色单元格内填写 0 至满分之间的分数（可保留一位小数），每格必填；“加权合计”自动计算，不必填写。"
+               "表格其余部分已锁定，请勿改动。")
     ws[f"A{NOTE_ROW}"].font = Font(name="仿宋", size=10.5)
     ws[f"A{NOTE_ROW}"].alignment = Alignment(wrap_text=True, vertical="center")
     ws.row_dimensions[NOTE_ROW].height = 34
 
     headers = [*FIXED_HEADERS, *((criterion_header(c), 13) for c in criteria), ("加权合计", 10)]
     for col, (text, width) in enumerate(headers, start=1):
-        cell = ws.cell(HEADER_ROW, col, text)
+        cell = office.put(ws, HEADER_ROW, col, text)
         cell.font = Font(name="黑体", size=11)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
@@ -206,7 +207,7 @@ def build_workbook(spec: SheetSpec) -> Any:
         r = FIRST_ROW + i
         values = [i + 1, row.code, row.name, row.unit, row.occupation, row.summary]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(r, col, value)
+            cell = office.put(ws, r, col, value)
             cell.font = body
             cell.border = border
             cell.alignment = Alignment(vertical="center", wrap_text=True,
@@ -220,7 +221,7 @@ def build_workbook(spec: SheetSpec) -> Any:
             cell.alignment = Alignment(horizontal="center", vertical="center")
             cell.number_format = "0.0"
         terms = "+".join(f"{_letter(FIRST_SCORE_COL + j)}{r}*{c.weight:g}" for j, c in enumerate(criteria))
-        total = ws.cell(r, tcol, f'=IF(COUNT({first_score}{r}:{last_score}{r})={len(criteria)},'
+        total = office.put_formula(ws, r, tcol, f'=IF(COUNT({first_score}{r}:{last_score}{r})={len(criteria)},'
                                  f'ROUND({terms},2),"")')
         total.font = Font(name="Times New Roman", size=12)
         total.border = border
@@ -241,9 +242,9 @@ def build_workbook(spec: SheetSpec) -> Any:
 
     sign = last_row + 2
     ws.merge_cells(f"A{sign}:E{sign}")
-    ws[f"A{sign}"] = "评审专家（签名）："
+    office.put(ws, sign, 1, "评审专家（签名）：")
     ws.merge_cells(f"F{sign}:{last_letter}{sign}")
-    ws[f"F{sign}"] = "日期：        年    月    日"
+    office.put(ws, sign, 6, "日期：        年    月    日")
     for ref in (f"A{sign}", f"F{sign}"):
         ws[ref].font = Font(name="仿宋", size=14)
         ws[ref].alignment = Alignment(vertical="bottom")
@@ -264,9 +265,9 @@ def build_workbook(spec: SheetSpec) -> Any:
 
     meta = wb.create_sheet(META)
     blob = _meta_blob(spec)
-    meta["A1"] = META_MARK
-    meta["A2"] = blob
-    meta["A3"] = _digest(blob)
+    office.put_row(meta, 1, [META_MARK])
+    office.put_row(meta, 2, [blob])
+    office.put_row(meta, 3, [_digest(blob)])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     wb.active = 0

@@ -953,21 +953,21 @@ def _write_subsidy_xlsx(ctx: RunContext, rows: list[dict[str, Any]], amount: flo
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws.cell(1, 1, title).font = Font(name="黑体", size=15, bold=True)
+    office.put(ws, 1, 1, title).font = Font(name="黑体", size=15, bold=True)
     ws.cell(1, 1).alignment = center
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
-    ws.cell(2, 1, f"发放单位：{edition.office.bureau}　　　　颁证日期：{_cn_date(edition.certificates.issue_date)}")
+    office.put(ws, 2, 1, f"发放单位：{edition.office.bureau}　　　　颁证日期：{_cn_date(edition.certificates.issue_date)}")
     ws.cell(2, 1).font = Font(name="仿宋", size=11)
     ws.cell(2, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     for col, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = ws.cell(3, col, header)
+        cell = office.put(ws, 3, col, header)
         cell.font = Font(name="黑体", size=11, bold=True)
         cell.alignment, cell.border = center, border
         ws.column_dimensions[cell.column_letter].width = width
     for r, row in enumerate(rows, start=4):
         values = [row["序号"], row["姓名"], row["单位"], row["证书编号"], row["金额"] if amount > 0 else None, None, None]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(r, col, value)
+            cell = office.put(ws, r, col, value)
             cell.border = border
             cell.font = Font(name="仿宋", size=11)
             cell.alignment = Alignment(horizontal={3: "left", 5: "right"}.get(col, "center"), vertical="center",
@@ -976,17 +976,17 @@ def _write_subsidy_xlsx(ctx: RunContext, rows: list[dict[str, Any]], amount: flo
                 cell.number_format = "#,##0.00"
         ws.row_dimensions[r].height = 30  # room for a signature
     last = 4 + len(rows)
-    ws.cell(last, 1, "合计").alignment = center
+    office.put(ws, last, 1, "合计").alignment = center
     ws.merge_cells(start_row=last, start_column=2, end_row=last, end_column=4)
-    ws.cell(last, 2, f"共 {len(rows)} 人；大写：{rmb_upper(total)}" if amount > 0 else f"共 {len(rows)} 人")
+    office.put(ws, last, 2, f"共 {len(rows)} 人；大写：{rmb_upper(total)}" if amount > 0 else f"共 {len(rows)} 人")
     ws.cell(last, 2).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    ws.cell(last, 5, total if amount > 0 else None).number_format = "#,##0.00"
+    office.put(ws, last, 5, total if amount > 0 else None).number_format = "#,##0.00"
     for col in range(1, len(headers) + 1):
         ws.cell(last, col).border = border
         ws.cell(last, col).font = Font(name="黑体", size=11)
     ws.cell(last, 5).alignment = Alignment(horizontal="right", vertical="center")
     ws.row_dimensions[last].height = 30
-    ws.cell(last + 2, 1, "经办人：　　　　　　　　审核人：　　　　　　　　负责人：　　　　　　　　（盖章）")
+    office.put(ws, last + 2, 1, "经办人：　　　　　　　　审核人：　　　　　　　　负责人：　　　　　　　　（盖章）")
     ws.cell(last + 2, 1).font = Font(name="仿宋", size=12)
     ws.row_dimensions[last + 3].height = SEAL_SPACE_PT
     ws.print_area = f"A1:G{last + 3}"

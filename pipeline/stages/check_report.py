@@ -111,7 +111,7 @@ def write_summary_xlsx(ctx: RunContext, target: Path, nominees: tuple[Nominee, .
                   c.occupation, c.skill_level, c.recommender, c.nomination,
                   ",".join(map(str, c.conditions)), STATUS_TITLES[n.status], problems]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(i + 2, col, value)
+            cell = office.put(ws, i + 2, col, value)
             cell.font = Font(name="仿宋", size=10)
             cell.alignment = Alignment(vertical="center", wrap_text=True,
                                        horizontal="left" if col in (6, 9, 13) else "center")

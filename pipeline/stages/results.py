@@ -381,7 +381,7 @@ def _write_xlsx(ctx: RunContext, results: ReviewResults, rows: list[dict[str, An
         values += [(float(t), kept) for t, kept in row["experts"]]
         values += [(float(row["total"]), True), (row["status"], True)]
         for col, (value, kept) in enumerate(values, start=1):
-            cell = ws.cell(r, col, value)
+            cell = office.put(ws, r, col, value)
             cell.font = Font(name="仿宋", size=10.5, strike=not kept, color=None if kept else "808080")
             cell.border = border
             cell.alignment = Alignment(vertical="center", wrap_text=True,

@@ -199,6 +199,8 @@ PDF_PAD_MM = 2.4
 """Left + right cell padding of table.list plus the rule."""
 PDF_KEEP = ("序号", "编号", "姓名", "性别", "职业（工种）", "技术等级")
 """Columns of the PDF list that never wrap; 工作单位及职务 takes the rest of the width."""
+PDF_PIECES = ("职业（工种）", "技术等级")
+"""Kept columns whose outliers may break before their bracket (`office.outlier_pieces`)."""
 
 
 def page_count(html: str) -> int:
@@ -224,15 +226,20 @@ def pdf_size(html_at: Callable[[float], str]) -> float:
 
 def pdf_columns(ctx: RunContext, rows: list[dict[str, str]], size: float = PDF_SIZES_PT[0]) -> dict[str, float]:
     """Column widths in mm of the PDF list at a type size: each kept column as wide as its longest
-    value (measured in the body font) or header (黑体), the unit column the rest of the 版心."""
+    value (measured in the body font) or header (黑体), the unit column the rest of the 版心. An
+    outlier 职业 or 技术等级 ("桦树皮制作技艺（民间传统工艺）") counts with its longest piece: it
+    breaks before its bracket (the template's `whole` filter) rather than starve the unit column."""
     from pipeline.fonts import resolve_fonts
+    from pipeline.review.render import char_width
 
     fonts = resolve_fonts(ctx.edition.fonts)
     body, hei = fonts.roles["body"].face.family, fonts.roles["hei"].face.family
     mm = 25.4 / 72
     widths: dict[str, float] = {}
     for name in PDF_KEEP:
-        longest = max([office.text_width(r[name], body, size) for r in rows]
+        pieces = [p for r in rows for p in (office.outlier_pieces(r[name], char_width(r[name]))
+                                             if name in PDF_PIECES else [r[name]])]
+        longest = max([office.text_width(p, body, size) for p in pieces]
                       + [office.text_width(name, hei, size)])
         widths[name] = round(longest * mm + PDF_PAD_MM + 0.6, 1)
     widths["工作单位及职务"] = round(PDF_WIDTH_MM - sum(widths.values()), 1)
@@ -260,7 +267,7 @@ def _write_xlsx(ctx: RunContext, target: Path, title: str, rows: list[dict[str, 
     for r, row in enumerate(rows, start=3):
         for col, (name, _) in enumerate(XLSX_COLUMNS, start=1):
             value: str | int = int(row[name]) if name == "序号" else row[name]
-            cell = ws.cell(r, col, value)
+            cell = office.put(ws, r, col, value)
             cell.font = Font(name="仿宋", size=XLSX_SIZE)
             cell.border = border
             cell.alignment = Alignment(vertical="center", wrap_text=True,
