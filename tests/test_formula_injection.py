@@ -109,6 +109,7 @@ def hostile_round(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Round]:
         skip_pdfs(mp)
         mp.setattr("pipeline.stages.shortlist.pdf_size", lambda html_at: 10.5)
         mp.setattr("pipeline.stages.certificates._render_all", lambda *args: None)
+        mp.setattr("pipeline.privacy.guard", lambda *args, **kwargs: None)  # stub PDFs: nothing to read back
         mp.setattr("pipeline.stages.certificates.subsidy_pdf", lambda *args: b"%PDF-1.4\n")
         with pytest.raises(StageError, match="初审表"):
             build_shortlist(ctx)  # writes review/初审.xlsx into the edition and asks for the decisions
