@@ -21,9 +21,9 @@ import pytest
 
 from pipeline.context import RunContext
 from pipeline.edition import Edition, load_edition
-from pipeline.packets.fit import words
 from pipeline.review.render import font_context, html_to_pdf
-from pipeline.review.wordbreak import nowrap_words, word_groups
+from pipeline.templating import nowrap_words
+from pipeline.wordbreak import runs, words
 from tests.review_fixtures import DEMO
 
 UNITS = (
@@ -187,15 +187,15 @@ def test_notice_docx_units_break_only_between_words(demo: Edition, tmp_path: Pat
     assert any(len(lines) > 1 for lines in cells)
 
 
-def test_word_groups_glue_single_characters() -> None:
+def test_runs_glue_single_characters() -> None:
     for text in UNITS:
-        groups = word_groups(text)
+        groups = runs(text)
         assert "".join(groups) == text
         assert all(len(g) >= 2 or g.isspace() for g in groups), groups
-    assert word_groups("加格达奇区供热公司第三热源厂 运行班长")[:5] == ["加格达奇区", "供热", "公司", "第三", "热源厂"]
-    assert word_groups("大兴安岭北药种植专业合作社（加格达奇） 技术员")[:2] == ["大兴安岭", "北药"]
-    assert "（加格达奇）" in word_groups("大兴安岭北药种植专业合作社（加格达奇） 技术员")
-    assert word_groups("某单位 长") == ["某单位 长"]
+    assert runs("加格达奇区供热公司第三热源厂 运行班长")[:5] == ["加格达奇区", "供热", "公司", "第三", "热源厂"]
+    assert runs("大兴安岭北药种植专业合作社（加格达奇） 技术员")[:2] == ["大兴安岭", "北药"]
+    assert "（加格达奇）" in runs("大兴安岭北药种植专业合作社（加格达奇） 技术员")
+    assert runs("某单位 长") == ["某单位 长"]
     html = str(nowrap_words("A&B<x> 工程师"))
     assert "&lt;x&gt;" in html and "<x>" not in html
     assert re.findall(r'<span style="white-space:nowrap">([^<]*)</span>', html) == ["A&amp;B&lt;x&gt;", "工程师"]
