@@ -326,9 +326,9 @@ def _break_before_last_words(paragraph: str, family: str, size: float, column: f
     """The paragraph with a line break before its last words: at the latest space, else at the
     latest word boundary, that leaves a last line of two or more characters fitting the cell and no
     orphan before it; unchanged when there is none."""
-    from pipeline.review.wordbreak import word_groups
+    from pipeline.wordbreak import runs
 
-    groups = word_groups(paragraph)
+    groups = runs(paragraph)
     cuts = range(len(groups) - 1, 0, -1)
     for cut in [c for c in cuts if groups[c].isspace()] + [c for c in cuts if not groups[c].isspace()]:
         head, tail = "".join(groups[:cut]).rstrip(), "".join(groups[cut:]).strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 import jinja2
+from markupsafe import Markup, escape
 
 from pipeline.edition import PROJECT_ROOT
 
@@ -33,21 +34,52 @@ def environment() -> jinja2.Environment:
 
 
 def _words(text: object, width_mm: float | None = None, size_pt: float = 10.5) -> object:
-    """The `words` filter: text → HTML broken only between words (pipeline.review.wordbreak);
-    with the column's width and type size, a word wider than the column may still break."""
-    from pipeline.review.wordbreak import column_chars, nowrap_words
-
+    """The `words` filter: text → HTML broken only between words (nowrap_words); with the
+    column's width and type size, a word wider than the column may still break."""
     return nowrap_words(str(text), None if width_mm is None else column_chars(width_mm, size_pt))
+
+
+MAX_GROUP_CHARS = 8.0
+"""Without a column width: a run wider than this stays breakable."""
+NOWRAP = '<span style="white-space:nowrap">{}</span>'
+
+
+def nowrap_words(text: str, chars: float | None = None) -> Markup:
+    """Text → HTML that a browser or WeasyPrint breaks only between words or at spaces: each run
+    of pipeline.wordbreak.runs a `white-space: nowrap` span (table cells of the review lists and
+    the 公示: "加格/达奇区", "医/疗护理员" never happen, no line holds one character alone). The
+    text stays as it is: no invisible joiners end up in the PDF's text.
+
+    `chars`: the column's width in full-width characters. A run wider than that (or than
+    MAX_GROUP_CHARS without it) is split into its tokens, and a token still wider stays
+    breakable anywhere: better a break inside it than text across the cell's rule.
+    """
+    from pipeline.review.render import char_width
+    from pipeline.wordbreak import runs, tokens
+
+    limit = MAX_GROUP_CHARS if chars is None else max(2.0, chars)
+    out = []
+    for run in runs(text):
+        if run.isspace() or len(run) == 1:
+            out.append(str(escape(run)))
+        elif char_width(run) <= limit:
+            out.append(NOWRAP.format(escape(run)))
+        else:
+            out.extend(NOWRAP.format(escape(w)) if 1 < char_width(w) <= limit else str(escape(w))
+                       for w in tokens(run))
+    return Markup("".join(out))
+
+
+def column_chars(width_mm: float, size_pt: float, pad_mm: float = 2.4) -> float:
+    """How many full-width characters of `size_pt` fit a column of `width_mm` (padding `pad_mm`)."""
+    return (width_mm - pad_mm) / (size_pt * 25.4 / 72)
 
 
 def _whole(text: object) -> object:
     """The `whole` filter: a value that never wraps, except that an outlier may break before its
     last opening bracket (`office.outlier_pieces`; the column is made as wide as its longest piece)."""
-    from markupsafe import Markup, escape
-
     from pipeline.office import outlier_pieces
     from pipeline.review.render import char_width
-    from pipeline.review.wordbreak import NOWRAP
 
     value = str(text)
     return Markup("".join(NOWRAP.format(escape(p)) for p in outlier_pieces(value, char_width(value))))

@@ -32,9 +32,10 @@ from pipeline.media.pdfx import fonts_embedded, preflight, qpdf_check
 from pipeline.media.prepress import press_profile
 from pipeline.media.render import MM, layout, overflows, write_pdf
 from pipeline.media.settings import media_settings
-from pipeline.media.text import word_runs, word_spans
+from pipeline.media.text import KEEP_WHOLE, word_spans
 from pipeline.privacy import scan_tree
 from pipeline.stages.check import CheckResult
+from pipeline.wordbreak import runs as word_runs
 from tests.media_fixtures import awardee_list, candidate, summary_text
 
 DEMO_TOML = Path(__file__).resolve().parent.parent / "input" / "demo" / "edition.toml"
@@ -258,7 +259,7 @@ def test_special_page_lays_out_1_7_20_without_overflow(n: int, tmp_path: Path) -
         for field in (e.unit, "职业（工种）：" + e.occupation):
             cuts = _line_breaks(lines, field.replace(" ", ""))
             assert cuts is not None, field
-            ends = set(itertools.accumulate(len(r.replace(" ", "")) for r in word_runs(field)))
+            ends = set(itertools.accumulate(len(r.replace(" ", "")) for r in word_runs(field, KEEP_WHOLE)))
             assert set(cuts) <= ends, f"{field!r} broken inside a word: {cuts} (word ends {sorted(ends)})"
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"special-page-{n}.png").write_bytes(np_.proof_png(colour, 1, s))
@@ -548,13 +549,13 @@ def test_overflow_detection_sees_text_past_a_frame(tmp_path: Path) -> None:
 
 def test_word_runs_break_only_between_words() -> None:
     """Unit, 职业 and captions break between words; “兴安技术能手” stays whole; no lone character."""
-    assert word_runs("职业（工种）：中药材种植员")[-1] == "种植员"
-    assert word_runs("养老护理员") == ["养老", "护理员"]
-    runs = word_runs("“兴安技术能手”示范基地")
+    assert word_runs("职业（工种）：中药材种植员", KEEP_WHOLE)[-1] == "种植员"
+    assert word_runs("养老护理员", KEEP_WHOLE) == ["养老", "护理员"]
+    runs = word_runs("“兴安技术能手”示范基地", KEEP_WHOLE)
     assert runs[0] == "“兴安技术能手”" and "基地" in runs[-1] and "示范基地" in "".join(runs)
     assert not any(r == "示范基" for r in runs)
     for text in ("大兴安岭地区加格达奇区林业局森林消防大队 副大队长", "2027年度“兴安技术能手”拟表彰人选"):
-        runs = word_runs(text)
+        runs = word_runs(text, KEEP_WHOLE)
         assert "".join(runs) == text
         assert all(len(r.strip()) != 1 for r in runs if not r.isspace()), runs
         assert any("兴安技术能手" in r for r in runs) or "兴安技术能手" not in text

@@ -30,10 +30,10 @@ from pipeline.packets.docx_form import (
     docx_layout,
     docx_measure,
     fitted_size,
-    wrap_unbroken,
 )
 from pipeline.packets.form import form_fields
 from pipeline.stages.packets import PacketInfo, run_packets
+from pipeline.wordbreak import break_lines
 from tests.packet_fixtures import FakeCheck, add_nominee, make_candidate, nominee_for, write_edition
 
 MM = 72 / 25.4
@@ -325,11 +325,11 @@ def test_folios_sit_on_the_outer_side(printed: dict[str, Printed]) -> None:
 
 # ---- numbers never broken across lines ------------------------------------------------------
 
-def test_wrap_unbroken_keeps_numbers_dates_and_counters_whole() -> None:
+def test_break_lines_keeps_numbers_dates_and_counters_whole() -> None:
     measure = docx_measure(load_edition(PROJECT_ROOT / "input" / "demo").fonts)
     text = "2017.09—2018.03 国网大兴安岭供电公司塔河供电分公司配电运检班 技能比武集训（第41期），节约100,000.00元，第十三期"
     for width in range(40, 140, 3):  # from the narrowest line that holds the date range
-        lines = wrap_unbroken(text, width, 12, measure)
+        lines = break_lines(text, width, 12, measure, at_spaces=False)
         assert "".join("".join(lines).split()) == "".join(text.split()), width
         for whole in ("2017.09—2018.03", "（第41期），", "100,000.00元，", "第十三期"):
             assert any(whole in line for line in lines), (width, whole, lines)

@@ -22,7 +22,7 @@ from PIL import Image
 from pipeline.context import RunContext
 from pipeline.edition import load_edition
 from pipeline.fonts import FontSet, resolve_fonts
-from pipeline.packets.fit import Measure, break_words, fit_grid, words
+from pipeline.packets.fit import Measure, fit_grid
 from pipeline.packets.form import (
     ANNEX_NOTE,
     FORM_COLUMNS_MM,
@@ -33,6 +33,7 @@ from pipeline.packets.form import (
     grid_cells,
 )
 from pipeline.stages.packets import PacketInfo, PacketsResult, run_packets
+from pipeline.wordbreak import break_lines, words
 from tests.packet_fixtures import (
     STRESS_RECOMMENDER,
     STRESS_RESUME,
@@ -213,7 +214,7 @@ def test_a_16_character_native_place_fits_on_one_line_and_a_longer_one_wraps_bet
     grid = fit_grid(grid_cells(form_fields(stress_candidate(native_place=too_long))), FORM_COLUMNS_MM, body,
                     base=FORM_SIZE_PT, pad_mm=VALUE_PAD_MM, label_pad_mm=LABEL_PAD_MM)
     assert grid.overflow == ("native_place",)
-    lines = break_words(too_long, grid.widths[1] - VALUE_PAD_MM, grid.sizes["native_place"], body)
+    lines = break_lines(too_long, grid.widths[1] - VALUE_PAD_MM, grid.sizes["native_place"], body)
     assert "".join(lines) == too_long and len(lines) == 2 and all(len(line) >= 2 for line in lines)
     assert lines[0].endswith(("州", "区")), lines
 
@@ -247,7 +248,7 @@ def test_orphan_control_moves_a_word_down_rather_than_leave_one_character(built:
     body = Measure([fonts.roles["body"].face])
     text = "大兴安岭地区加格达奇区人力资源和社会保障局"
     for width in range(40, 120, 3):
-        broken = break_words(text, float(width), 12, body)
+        broken = break_lines(text, float(width), 12, body)
         assert "".join(broken) == text
         assert all(len(line) >= 2 for line in broken), (width, broken)
 
@@ -529,8 +530,8 @@ def test_only_short_last_paragraphs_are_kept_with_the_one_before_them(built: Bui
 
 def test_resume_entries_break_between_words_and_never_leave_one_character(
         built: Built, lines: list[Line]) -> None:
-    from pipeline.packets.fit import tokens, weight
     from pipeline.packets.form import resume_entry
+    from pipeline.wordbreak import tokens, weight
 
     body = Measure([built.fonts.roles["body"].face, *(f.face for f in built.fonts.fallback)])
     hard = ("2024.09 在全区医疗护理员职业技能竞赛中获得第一名（大兴安岭地区总工会）",
@@ -573,8 +574,8 @@ def test_resume_entries_break_between_words_and_never_leave_one_character(
 
 
 def test_opinion_titles_break_between_words_and_leave_no_character_alone(built: Built, lines: list[Line]) -> None:
-    from pipeline.packets.fit import weight
     from pipeline.packets.form import OPINIONS
+    from pipeline.wordbreak import weight
 
     entries = contents(lines)
     form_lines = [ln.text for ln in lines if entries["一、申报审批表"] + 2 <= ln.page < entries["二、先进事迹材料"]]

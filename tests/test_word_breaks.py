@@ -21,9 +21,9 @@ import pytest
 
 from pipeline.context import RunContext
 from pipeline.edition import Edition, load_edition
-from pipeline.packets.fit import words
 from pipeline.review.render import font_context, html_to_pdf
-from pipeline.review.wordbreak import nowrap_words, word_groups
+from pipeline.templating import nowrap_words
+from pipeline.wordbreak import runs, words
 from tests.review_fixtures import DEMO
 
 UNITS = (
@@ -187,15 +187,40 @@ def test_notice_docx_units_break_only_between_words(demo: Edition, tmp_path: Pat
     assert any(len(lines) > 1 for lines in cells)
 
 
-def test_word_groups_glue_single_characters() -> None:
+def test_runs_glue_single_characters() -> None:
     for text in UNITS:
-        groups = word_groups(text)
+        groups = runs(text)
         assert "".join(groups) == text
         assert all(len(g) >= 2 or g.isspace() for g in groups), groups
-    assert word_groups("加格达奇区供热公司第三热源厂 运行班长")[:5] == ["加格达奇区", "供热", "公司", "第三", "热源厂"]
-    assert word_groups("大兴安岭北药种植专业合作社（加格达奇） 技术员")[:2] == ["大兴安岭", "北药"]
-    assert "（加格达奇）" in word_groups("大兴安岭北药种植专业合作社（加格达奇） 技术员")
-    assert word_groups("某单位 长") == ["某单位 长"]
+    assert runs("加格达奇区供热公司第三热源厂 运行班长")[:5] == ["加格达奇区", "供热", "公司", "第三", "热源厂"]
+    assert runs("大兴安岭北药种植专业合作社（加格达奇） 技术员")[:2] == ["大兴安岭", "北药"]
+    assert "（加格达奇）" in runs("大兴安岭北药种植专业合作社（加格达奇） 技术员")
+    assert runs("某单位 长") == ["某单位 长"]
     html = str(nowrap_words("A&B<x> 工程师"))
     assert "&lt;x&gt;" in html and "<x>" not in html
     assert re.findall(r'<span style="white-space:nowrap">([^<]*)</span>', html) == ["A&amp;B&lt;x&gt;", "工程师"]
+
+
+class EmWidth:
+    """Every character one em wide (the rules, not the fonts, are under test)."""
+
+    def width(self, text: str, size: float, tracking: float = 0.0) -> float:
+        return len(text) * (size + tracking)
+
+
+def test_one_set_of_rules_for_every_line() -> None:
+    """The PDF's and the DOCX's résumé, 简要事迹 (prose) and units break alike: "第01车间", a date
+    range and "第十三期" whole, the name dot never ends a line, no line of one character, a
+    space kept where a line does not break at it."""
+    from pipeline.wordbreak import break_lines, weight
+
+    text = "2017.09—2018.03 阿依古丽·买买提在第01车间组织技能比武集训第十三期，节约100,000.00元 班长"
+    for by_words in (True, False):
+        for chars in range(15, 40):  # from the narrowest line that holds the date range
+            lines = break_lines(text, chars * 12 / (72 / 25.4), 12, EmWidth(), by_words=by_words, at_spaces=False)
+            assert "".join(lines).replace(" ", "") == text.replace(" ", ""), (chars, lines)
+            for whole in ("第01车间", "2017.09—2018.03", "第十三期", "100,000.00元"):
+                assert any(whole in line for line in lines), (chars, whole, lines)
+            assert not any(line.endswith("·") or line.startswith("·") for line in lines), lines
+            assert all(weight(line) >= 2 for line in lines), (chars, lines)
+            assert all(len(line) <= chars for line in lines), (chars, lines)

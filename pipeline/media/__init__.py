@@ -80,7 +80,8 @@ def _fingerprint(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, 
     for e in entries:
         digest.update(repr((e.seq, e.name, e.unit, e.occupation, e.candidate.code, e.profile, e.deeds, e.notes)).encode())
         digest.update(e.photo.read_bytes())
-    code = sorted((PROJECT_ROOT / "pipeline" / "media").glob("*.py")) + sorted((PROJECT_ROOT / "templates" / "media").glob("*"))
+    code = (sorted((PROJECT_ROOT / "pipeline" / "media").glob("*.py")) + [PROJECT_ROOT / "pipeline" / "wordbreak.py"]
+            + sorted((PROJECT_ROOT / "templates" / "media").glob("*")))
     for path in code:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()

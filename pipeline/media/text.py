@@ -118,44 +118,14 @@ QUOTES = "“”‘’\"'"
 """Quotation marks: no line break opportunity beside them unless one is given (U+200B)."""
 
 
-def word_runs(text: str) -> list[str]:
-    """Text → the runs a line may break between: words (pipeline.packets.fit.tokens), a lone
-    character glued to its neighbour so no line starts or ends with one, and KEEP_WHOLE phrases whole."""
-    from pipeline.packets.fit import tokens
-
-    pieces = [t for t in tokens(text) if t]
-    if len(pieces) < 2:
-        return pieces
-    bounds: set[int] = set()
-    at = 0
-    for piece in pieces[:-1]:
-        at += len(piece)
-        bounds.add(at)
-    whole: set[int] = set()  # where a KEEP_WHOLE phrase ends
-    for phrase in KEEP_WHOLE:
-        for found in re.finditer(re.escape(phrase), text):
-            bounds -= set(range(found.start() + 1, found.end()))
-            whole.add(found.end())
-    starts = [0]
-    for piece in pieces[:-1]:
-        starts.append(starts[-1] + len(piece))
-    for i, (start, piece) in enumerate(zip(starts, pieces, strict=True)):
-        if len(piece.strip()) == 1 and not piece.isspace():
-            # glue to the previous word; to the next when it is the first or follows the honour's name
-            last = i == len(pieces) - 1
-            bounds.discard(start + len(piece) if (not start or start in whole) and not last else start)
-    # the last line never holds one character alone
-    if len(text.rstrip()) >= 2:
-        bounds -= {len(text.rstrip()) - 1}
-    cuts = [0, *sorted(b for b in bounds if 0 < b < len(text)), len(text)]
-    return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b]]
-
-
 def word_spans(text: str) -> Markup:
-    """Text → HTML that a browser breaks only between words: each run of `word_runs` in a no-wrap span."""
+    """Text → HTML that a browser breaks only between words: each run of pipeline.wordbreak.runs
+    (KEEP_WHOLE phrases whole) in a no-wrap span."""
+    from pipeline.wordbreak import runs
+
     out: list[Markup] = []
     previous = ""
-    for run in word_runs(text):
+    for run in runs(text, KEEP_WHOLE):
         if run.isspace():
             out.append(Markup(run))  # a space stays outside the spans: the line may break there
         else:

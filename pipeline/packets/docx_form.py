@@ -12,9 +12,10 @@ The DOCX follows the PDF form's rules (pipeline.packets.fit) with its own measur
 * a long 工作单位及职务 breaks only between words, as explicit line breaks;
 * the 个人简历 keeps the entries that fit its cell and the rest goes to the 附页
   "个人简历（续）" (注意事项3), so the DOCX has as many pages as the PDF's form;
-* every résumé entry is broken into lines here, as explicit line breaks (w:br), between words
-  and never inside a number, date or range ("2009.03—2009.09", "300余", "第41期", "第十三期"), nor
-  before closing or after opening punctuation: left to itself, Word, WPS and LibreOffice break
+* every résumé entry and 简要事迹 paragraph is broken into lines here, as explicit line breaks
+  (w:br), by the PDF's rules (pipeline.wordbreak: between words, never inside a number, date or
+  range, "第41期" or "第十三期", nor before closing or after opening punctuation; 简要事迹 as
+  prose, between any other two characters): left to itself, Word, WPS and LibreOffice break
   CJK text between any two characters, digits included ("（第4" / "1期）").
 """
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,10 +37,8 @@ from pipeline.packets.fit import (
     PT_PER_MM,
     GridCell,
     Measure,
-    break_words,
     fit_grid,
     fit_size,
-    words,
 )
 from pipeline.packets.form import (
     ANNEX_NOTE,
@@ -50,6 +48,7 @@ from pipeline.packets.form import (
     form_fields,
 )
 from pipeline.packets.job import PacketJob
+from pipeline.wordbreak import break_lines
 
 DOCX_TEMPLATE = PROJECT_ROOT / "templates" / "packet" / "申报审批表.docx"
 
@@ -86,16 +85,6 @@ SUMMARY_INDENT_PT = 2 * DOCX_SIZE_PT
 """First-line indent of each 简要事迹 paragraph (two characters)."""
 DOCX_WRAP_SLACK_MM = 1.0
 """Room left at the end of a line broken here, so Word, WPS or LibreOffice never break it again."""
-
-UNBROKEN = re.compile(
-    r"第?[0-9０-９]+(?:[.．,:：/\-—–~～][0-9０-９]+)*[余多]?[万亿]?(?:人次|[期届次批名个项年月日号级等位元人件台套天岁%％])?"
-    r"|第[〇零一二两三四五六七八九十百千]+[期届次批名个项]"
-    r"|[A-Za-z][A-Za-z0-9'’&\-]*")
-"""What a line never breaks inside: a number, date or range with its ordinal 第 and its counter
-("第41期", "2009.03—2009.09", "2019年", "300余万元", "100,000.00元"), 第 + Chinese numeral +
-counter ("第十三期"), a Latin word."""
-DASHES = "—–-~～"
-
 
 @dataclass(frozen=True)
 class DocxCell:
@@ -149,92 +138,6 @@ def docx_measure(settings: FontSettings) -> DocxMeasure:
 
     fonts = resolve_fonts(settings)
     return DocxMeasure([fonts.roles["body"].face, *(f.face for f in fonts.fallback)])
-
-
-def _closing(piece: str) -> bool:
-    """The piece starts with punctuation that never starts a line (） ” ， 。 、 ： … — ·)."""
-    return unicodedata.category(piece[0]) in ("Pe", "Pf", "Po") or piece[0] in DASHES
-
-
-def _opening(piece: str) -> bool:
-    """The piece ends with punctuation that never ends a line (（ “ 《 and a range's dash)."""
-    return unicodedata.category(piece[-1]) in ("Ps", "Pi") or piece[-1] in DASHES
-
-
-def pieces(text: str, *, by_words: bool = True) -> list[str]:
-    """Text → what a line may break between: numbers, dates and Latin words whole (UNBROKEN),
-    the rest in words (jieba) or, for prose, in characters; punctuation glued to its neighbour,
-    spaces as pieces of their own."""
-    def split(part: str) -> list[str]:
-        return words(part) if by_words else list(part)
-
-    raw: list[str] = []
-    pos = 0
-    for m in UNBROKEN.finditer(text):
-        raw.extend(split(text[pos:m.start()]))
-        raw.append(m.group())
-        pos = m.end()
-    raw.extend(split(text[pos:]))
-    out: list[str] = []
-    for piece in raw:
-        if out and not piece.isspace() and not out[-1].isspace() and (_opening(out[-1]) or _closing(piece)):
-            out[-1] += piece
-        else:
-            out.append(piece)
-    return out
-
-
-def _weight(line: str) -> int:
-    """Characters of a line that count as text (not punctuation, not spaces)."""
-    return sum(1 for ch in line if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
-
-
-def wrap_unbroken(text: str, width_mm: float, size: float, measure: Measure, *, indent_mm: float = 0.0,
-                  by_words: bool = True) -> list[str]:
-    """One paragraph (its first line indented by indent_mm) → its lines no wider than width_mm
-    at `size`, broken only between pieces (never inside a number, "第N期" or a word; prose with
-    by_words=False between any other two characters), no line of a single character."""
-    def limit(index: int) -> float:
-        return (width_mm - (indent_mm if index == 0 else 0.0)) * PT_PER_MM
-
-    if measure.width(text, size) <= limit(0):
-        return [text]
-    lines: list[list[str]] = [[]]
-    for piece in pieces(text, by_words=by_words):
-        line = lines[-1]
-        if piece.isspace():
-            if line:
-                line.append(piece)
-        elif line and measure.width("".join(line) + piece, size) > limit(len(lines) - 1):
-            while line and line[-1].isspace():
-                line.pop()
-            lines.append([piece])
-        else:
-            line.append(piece)
-    out: list[list[str]] = []
-    for line in lines:  # a piece wider than a whole line is cut where it must be
-        while line and line[-1].isspace():
-            line.pop()
-        text_line = "".join(line)
-        while len(line) == 1 and len(text_line) > 1 and measure.width(text_line, size) > limit(len(out)):
-            cut = len(text_line)
-            while cut > 1 and measure.width(text_line[:cut], size) > limit(len(out)):
-                cut -= 1
-            out.append([text_line[:cut]])
-            text_line = text_line[cut:]
-            line = [text_line]
-        if line:
-            out.append(line)
-    if len(out) > 1 and _weight("".join(out[-1])) < 2:  # a lone character takes the piece before it
-        prev = out[-2]
-        moved = [prev.pop()]
-        while prev and prev[-1].isspace():
-            prev.pop()
-        if prev and measure.width("".join(moved + out[-1]), size) <= limit(len(out) - 1):
-            out[-1] = moved + out[-1]
-        else:
-            prev.append(moved[0])
-    return ["".join(line) for line in out if line]
 
 
 def split_entries(entries: Sequence[Sequence[str]], note_lines: int) -> tuple[int, bool]:
@@ -302,26 +205,27 @@ def docx_layout(fields: dict[str, Any], measure: Measure) -> DocxLayout:
     for c in DOCX_GRID:
         if c.key in grid.overflow:
             width = sum(grid.widths[i] for i in c.cols) - DOCX_SIDE_PAD_MM
-            field_lines[c.key] = tuple(break_words(field_lines[c.key][0], width, grid.sizes[c.key], measure))
+            field_lines[c.key] = tuple(break_lines(field_lines[c.key][0], width, grid.sizes[c.key], measure))
     resume_lines = [str(x) for x in fields["resume_lines"]]
     cell_width = long_width - DOCX_WRAP_SLACK_MM
-    entries = [wrap_unbroken(line, cell_width, DOCX_SIZE_PT, measure) for line in resume_lines]
-    count, _ = split_entries(entries, len(wrap_unbroken(ANNEX_NOTE, cell_width, DOCX_SIZE_PT, measure)))
+    entries = [break_lines(line, cell_width, DOCX_SIZE_PT, measure, at_spaces=False) for line in resume_lines]
+    count, _ = split_entries(entries, len(break_lines(ANNEX_NOTE, cell_width, DOCX_SIZE_PT, measure, at_spaces=False)))
     annex_width = sum(grid.widths) - DOCX_SIDE_PAD_MM - DOCX_WRAP_SLACK_MM
     resume = ["\n".join(lines) for lines in entries[:count]]
-    annex = ["\n".join(wrap_unbroken(line, annex_width, DOCX_SIZE_PT, measure)) for line in resume_lines[count:]]
-    summary = ["\n".join(wrap_unbroken(str(line), cell_width, DOCX_SIZE_PT, measure,
-                                       indent_mm=SUMMARY_INDENT_PT / PT_PER_MM, by_words=False))
+    annex = ["\n".join(break_lines(line, annex_width, DOCX_SIZE_PT, measure, at_spaces=False))
+             for line in resume_lines[count:]]
+    summary = ["\n".join(break_lines(str(line), cell_width, DOCX_SIZE_PT, measure, at_spaces=False,
+                                      indent_mm=SUMMARY_INDENT_PT / PT_PER_MM, by_words=False))
                for line in fields["summary_lines"]]
     return DocxLayout(
         widths=grid.widths,
         sizes=grid.sizes,
-        unit_lines=tuple(break_words(str(fields["unit_and_post"]), long_width - 1.0, DOCX_SIZE_PT, measure)),
+        unit_lines=tuple(break_lines(str(fields["unit_and_post"]), long_width - 1.0, DOCX_SIZE_PT, measure)),
         resume=tuple(resume),
         annex=tuple(annex),
         summary=tuple(summary),
         who_name_size=fit_size(str(fields["name"]), WHO_FIELD_MM, measure, base=DOCX_TITLE_PAGE_PT),
-        who_unit_lines=tuple(break_words(str(fields["unit"]), WHO_FIELD_MM, DOCX_TITLE_PAGE_PT, measure)),
+        who_unit_lines=tuple(break_lines(str(fields["unit"]), WHO_FIELD_MM, DOCX_TITLE_PAGE_PT, measure)),
         overflow=grid.overflow,
         field_lines=field_lines,
     )

@@ -8,22 +8,22 @@
   9 pt floor; a field that still does not fit takes the width it needs from columns that
   have room to spare (labels, the photo column keep theirs), then every field grows back to
   the largest size its final width allows.
-* `break_words()` — a long 工作单位 breaks only between words (jieba segmentation) and never
-  leaves one character alone on a line; the caller prints the lines it returns as they are.
+
+Where lines break (words, numbers, punctuation, no character alone) is `pipeline.wordbreak`.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.fonts import Face
+from pipeline.wordbreak import PT_PER_MM
 
-PT_PER_MM = 72 / 25.4
+__all__ = ["FLOOR_PT", "PT_PER_MM", "GridCell", "GridFit", "Measure", "fit_grid", "fit_size", "wrapped_lines"]
+
 FLOOR_PT = 9.0
 """No field is printed smaller than this."""
 LABEL_FLOOR_PT = 10.5
@@ -191,151 +191,6 @@ def fit_size(text: str, width_mm: float, measure: Measure, *, base: float, pad_m
     while size > floor and measure.width(text, size) / PT_PER_MM + pad_mm > width_mm:
         size -= STEP_PT
     return max(size, floor)
-
-
-@functools.cache
-def _segmenter() -> object:
-    """jieba's default tokenizer, loaded once per process (quietly)."""
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
-
-
-def words(text: str) -> list[str]:
-    """Text → words (jieba, dictionary only: the same text always gives the same words)."""
-    tokenizer = _segmenter()
-    return [w for w in tokenizer.cut(text, HMM=False) if w]  # type: ignore[attr-defined]
-
-
-_CLOSING = frozenset({"Pe", "Pf", "Po"})
-"""Unicode categories of punctuation that never starts a line (）” ， 。 、 ： · …)."""
-_OPENING = frozenset({"Ps", "Pi"})
-"""Unicode categories of punctuation that never ends a line (（ “ 《)."""
-
-
-def _closes(token: str) -> bool:
-    """The token begins with punctuation that must stay at the end of the previous word."""
-    return bool(token) and (unicodedata.category(token[0]) in _CLOSING or token[0] in "—–-~～")
-
-
-def _opens(token: str) -> bool:
-    """The token ends with punctuation that must stay with the next word (or a dash of a range)."""
-    return bool(token) and (unicodedata.category(token[-1]) in _OPENING or token[-1] in "—–-~～·")
-
-
-def _ascii_run(a: str, b: str) -> bool:
-    """a and b touch inside one run of Latin letters, digits and ASCII signs ('2010' '.' '03')."""
-    return bool(a) and bool(b) and a[-1].isascii() and b[0].isascii() and not a[-1].isspace() \
-        and not b[0].isspace()
-
-
-_UNBROKEN = re.compile(
-    r"第?[0-9０-９]+(?:[.．,:：/\-—–~～][0-9０-９]+)*[余多]?[万亿]?(?:人次|车间|[期届次批名个项年月日号级等位元人件台套天岁%％])?"
-    r"|第[〇零一二两三四五六七八九十百千]+[期届次批名个项]"
-    r"|[A-Za-z][A-Za-z0-9'’&\-]*")
-"""What a line never breaks inside: a number, date or range with its ordinal 第 and its counter
-('第01车间', '2010.03—2018.01', '2019年', '300余万元'), 第 + Chinese numeral + counter, a Latin word."""
-
-
-def tokens(text: str) -> list[str]:
-    """Text → the pieces a line may break between: jieba's words, with punctuation glued to the
-    word it belongs to (no line starts with '）' or '，' nor ends with '（'), and a number,
-    date or range kept whole with its 第 and counter ('2010.03—2018.01', '第01车间')."""
-    raw: list[str] = []
-    pos = 0
-    for match in _UNBROKEN.finditer(text):
-        raw += words(text[pos:match.start()]) if match.start() > pos else []
-        raw.append(match.group())
-        pos = match.end()
-    raw += words(text[pos:]) if pos < len(text) else []
-    out: list[str] = []
-    for word in raw:
-        if out and (_opens(out[-1]) or _closes(word) or _ascii_run(out[-1], word)) \
-                and not out[-1].isspace() and not word.isspace():
-            out[-1] += word
-        else:
-            out.append(word)
-    return out
-
-
-def weight(line: str) -> int:
-    """Characters of a line that count as text (punctuation and spaces do not)."""
-    return sum(1 for ch in line if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
-
-
-def break_words(text: str, width_mm: float, size: float, measure: Measure, *,
-                at_spaces: bool = True) -> list[str]:
-    """Text → lines no wider than width_mm at `size`, broken only between words (a space is a
-    word of its own and never starts or ends a line; punctuation stays with its word), no line
-    of a single character. With at_spaces, text whose space-separated phrases each fit a line
-    ('单位 职务') breaks at its spaces only."""
-    if measure.width(text, size) / PT_PER_MM <= width_mm:
-        return [text]
-    limit = width_mm * PT_PER_MM
-    phrases = text.split()
-    if at_spaces and len(phrases) > 1 and all(measure.width(p, size) <= limit for p in phrases):
-        return _fill(phrases, " ", limit, size, measure)  # '单位 职务': break at the spaces
-    lines: list[list[str]] = [[]]
-    for word in tokens(text):
-        line = lines[-1]
-        trial = "".join(line) + word
-        if line and measure.width(trial.rstrip(), size) > limit and word.strip():
-            lines.append([word])
-        elif line or word.strip():
-            line.append(word)
-    out = ["".join(line).strip() for line in lines if "".join(line).strip()]
-    # A word longer than the line is cut where it must be (anything else would overflow).
-    fitted: list[str] = []
-    for text_line in out:
-        while measure.width(text_line, size) > limit and len(text_line) > 1:
-            cut = len(text_line)
-            while cut > 1 and measure.width(text_line[:cut], size) > limit:
-                cut -= 1
-            fitted.append(text_line[:cut])
-            text_line = text_line[cut:]
-        fitted.append(text_line)
-    # Orphan control: a line of one character ('会）' counts as one) takes the previous line's
-    # last word.
-    for i in range(len(fitted) - 1, 0, -1):
-        if weight(fitted[i]) < 2:
-            prev = tokens(fitted[i - 1])
-            if len(prev) > 1:
-                fitted[i] = prev[-1].strip() + fitted[i]
-                fitted[i - 1] = "".join(prev[:-1]).strip()
-            elif len(fitted[i - 1]) > 2:
-                fitted[i] = fitted[i - 1][-1] + fitted[i]
-                fitted[i - 1] = fitted[i - 1][:-1]
-    return [line for line in fitted if line]
-
-
-def well_broken(lines: Sequence[str], text: str) -> bool:
-    """The lines end only between tokens() of the text and none is a single character."""
-    ends, at = set(), 0
-    for token in tokens(text):
-        at += len(token.replace(" ", ""))
-        ends.add(at)
-    at = 0
-    for line in lines:
-        at += len(line.replace(" ", ""))
-        if at not in ends or weight(line) < 2:
-            return False
-    return True
-
-
-def _fill(phrases: Sequence[str], joiner: str, limit: float, size: float, measure: Measure) -> list[str]:
-    """Phrases that each fit → lines filled greedily (a phrase is never split)."""
-    lines: list[str] = []
-    for phrase in phrases:
-        if lines and measure.width(lines[-1] + joiner + phrase, size) <= limit:
-            lines[-1] += joiner + phrase
-        else:
-            lines.append(phrase)
-    return lines
 
 
 def wrapped_lines(text: str, width_mm: float, size: float, measure: Measure, indent_em: float = 0.0) -> int:

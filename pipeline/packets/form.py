@@ -26,14 +26,13 @@ from pipeline.packets.fit import (
     PT_PER_MM,
     GridCell,
     Measure,
-    break_words,
     fit_grid,
     fit_size,
-    well_broken,
     wrapped_lines,
 )
 from pipeline.packets.job import PacketJob
 from pipeline.weasy import weasyprint_errors
+from pipeline.wordbreak import break_lines, well_broken
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "packet"
 HTML_TEMPLATE = "packet/packet.html.j2"
@@ -386,7 +385,7 @@ def fit_form(context: dict[str, Any], body: Measure, kai: Measure | None = None,
     # column may have given width to a long 籍贯).
     title_width = grid.widths[0] - OPINION_TITLE_PAD_MM
     for opinion_pt in (12.0, 11.5, 11.0, 10.5, 10.0, 9.5, 9.0):
-        opinion_lines = {t: break_words(t, title_width, opinion_pt, body, at_spaces=False) for t, _ in OPINIONS}
+        opinion_lines = {t: break_lines(t, title_width, opinion_pt, body, at_spaces=False) for t, _ in OPINIONS}
         if all(well_broken(lines, t) for t, lines in opinion_lines.items()):
             break
     return {
@@ -400,17 +399,17 @@ def fit_form(context: dict[str, Any], body: Measure, kai: Measure | None = None,
         "size": grid.sizes,
         # A short field too long for one line even at 9 pt in the widest columns (preflight
         # reports it): its lines, broken between words, rather than across the next cell's rule.
-        "lines": {cell.key: break_words(cell.text, sum(grid.widths[i] for i in cell.cols) - VALUE_PAD_MM,
+        "lines": {cell.key: break_lines(cell.text, sum(grid.widths[i] for i in cell.cols) - VALUE_PAD_MM,
                                         grid.sizes[cell.key], body)
                   for cell in grid_cells(form) if cell.key in grid.overflow},
-        "unit_and_post": break_words(str(form["unit_and_post"]), unit_width, FORM_SIZE_PT, body),
+        "unit_and_post": break_lines(str(form["unit_and_post"]), unit_width, FORM_SIZE_PT, body),
         "cover_title_pt": title_pt,
-        "cover_title": break_words(cover["unit"], COVER_TITLE_MM, title_pt, title or body),
+        "cover_title": break_lines(cover["unit"], COVER_TITLE_MM, title_pt, title or body),
         "cover_name": fit_size(cover["name"], COVER_FIELD_MM, body, base=COVER_SIZE_PT),
         "cover_unit": fit_size(cover["unit"], COVER_FIELD_MM, body, base=COVER_SIZE_PT),
         "who_name": fit_size(str(form["name"]), WHO_FIELD_MM, body, base=COVER_SIZE_PT),
-        "who_unit": break_words(str(form["unit"]), WHO_FIELD_MM, COVER_SIZE_PT, body),
-        "imprint_unit": break_words(IMPRINT_UNIT_LABEL + str(context["imprint"]["unit"]), IMPRINT_TEXT_MM,
+        "who_unit": break_lines(str(form["unit"]), WHO_FIELD_MM, COVER_SIZE_PT, body),
+        "imprint_unit": break_lines(IMPRINT_UNIT_LABEL + str(context["imprint"]["unit"]), IMPRINT_TEXT_MM,
                                     IMPRINT_SIZE_PT, kai or body),
     }
 
@@ -438,7 +437,7 @@ def deeds_keep(paragraphs: Sequence[str], body: Measure) -> int:
 def resume_entry(line: str, width_mm: float, body: Measure) -> list[str]:
     """One résumé entry → its printed lines: broken between words, never one character alone
     ('总工会）' moves down whole, not '会）')."""
-    return break_words(line, width_mm, FORM_SIZE_PT, body, at_spaces=False)
+    return break_lines(line, width_mm, FORM_SIZE_PT, body, at_spaces=False)
 
 
 def split_resume(lines: list[str], width_mm: float, body: Measure) -> tuple[list[str], list[str]]:

@@ -35,6 +35,7 @@ CODE_FILES: tuple[str, ...] = (
     "pipeline/materials.py",
     "pipeline/fonts.py",
     "pipeline/templating.py",
+    "pipeline/wordbreak.py",
     "templates/packet",
 )
 """Code and templates whose change rebuilds every packet."""

@@ -18,6 +18,10 @@ Checks by file (codes and fixes: pipeline.preflight.findings):
     every XLSX (and review/初审.xlsx) row heights, clipped text, page set-up, printed size,
                                      header; names, 技术等级, 职业 fit their cell (xlsx)
     public lists and numberings      姓氏笔画 order, never the ranking    (order)
+    every DOCX, printed by LibreOffice  the checks of its folder's PDFs but fonts (LibreOffice
+                                     substitutes): packets/docx/ names and short fields unbroken,
+                                     portrait, binding margin, as many pages as the packet's
+                                     申报审批表; publicity/ as the lists (docx)
 
 Per-file results are cached by content hash under output/<edition>/.work/preflight/, so an
 unchanged round is re-checked in a moment.
@@ -30,15 +34,17 @@ import hashlib
 import json
 import re
 import subprocess
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import atomic
 from pipeline.packets.manifest import sha256_file
+from pipeline.preflight import docx as docx_print
 from pipeline.preflight import lines as text_lines
 from pipeline.preflight import order as public_order
 from pipeline.preflight import pdf as pdf_checks
@@ -179,7 +185,26 @@ def roles(rel: str) -> tuple[str, ...]:
             out.append("print-colour")
     elif rel.endswith(".xlsx"):
         out.append("sheet")
+    elif rel.endswith(".docx"):  # printed by LibreOffice first; its fonts are substitutes, not checked
+        if rel.startswith("packets/"):
+            out += ["docx", "portrait", "form-text", "binding"]
+            if name.endswith("-申报审批表.docx"):
+                out.append("form-pages")
+        elif rel.startswith(("shortlist/", "publicity/", "results/")):
+            out += ["docx", "list-text"]
+        elif rel.startswith(("certificates/", "media/")):
+            out += ["docx", "names"]
     return tuple(out)
+
+
+def packet_for(folder: Path, rel: str) -> Path | None:
+    """The bound packet (packets/<编号>-<姓名>-申报材料.pdf) of a DOCX form in packets/docx/."""
+    code = rel.rsplit("/", 1)[-1].split("-", 1)[0]
+    packets = folder / "packets"
+    if not packets.is_dir():
+        return None
+    return next((p for p in sorted(packets.iterdir())
+                 if p.name.startswith(f"{code}-") and p.name.endswith("-申报材料.pdf")), None)
 
 
 def outline_section(pdf: Any, name: str) -> tuple[int, int] | None:
@@ -246,6 +271,50 @@ def _text_findings(rel: str, pages: dict[int, list[text_lines.Glyph]], values: S
     return findings
 
 
+def _list_values(expect: Expectations) -> list[tuple[str, str]]:
+    """(label, value) of the short fields the public lists print (技术等级, 职业)."""
+    return sorted({v for n in expect.nominees for v in n.list_fields if v[1]})
+
+
+def inspect_docx(folder: Path, path: Path, rel: str, printed: Path, expect: Expectations) -> list[PreflightFinding]:
+    """The checks that apply to a DOCX, run on `printed`, the PDF LibreOffice printed from it;
+    page numbers are the printed ones (fonts are LibreOffice's stand-ins: not checked)."""
+    import pikepdf
+
+    wanted = roles(rel)
+    findings: list[PreflightFinding] = []
+    try:
+        pdf = pikepdf.open(printed)
+    except (pikepdf.PdfError, OSError) as exc:
+        return [PreflightFinding("PF_FILE_UNREADABLE", rel, f"LibreOffice 打印出的 PDF 无法打开：{exc}")]
+    with pdf:
+        count = len(pdf.pages)
+        if "portrait" in wanted:
+            findings += pdf_checks.landscape_findings(pdf, rel)
+    if "binding" in wanted:
+        findings += pdf_checks.binding_findings(printed, rel)
+    pages = text_lines.page_glyphs(printed)
+    names = [n.name for n in expect.nominees]
+    if "form-text" in wanted:
+        nominee = expect.by_code(rel.rsplit("/", 1)[-1].split("-", 1)[0])
+        if nominee is not None:
+            findings += _text_findings(rel, pages, nominee.fields, [nominee.name])
+    elif "list-text" in wanted:
+        findings += _text_findings(rel, pages, _list_values(expect), names)
+    elif "names" in wanted:
+        findings += _text_findings(rel, pages, [], names)
+    findings = [replace(f, message=f"用 LibreOffice 打印时，{f.message}") for f in findings]
+    packet = packet_for(folder, rel) if "form-pages" in wanted else None
+    if packet is not None:
+        expected = docx_print.form_pages(packet)
+        if expected is not None and expected != count:
+            packet_rel = packet.relative_to(folder).as_posix()
+            findings.append(PreflightFinding(
+                "PF_DOCX_PAGES", rel, f"用 LibreOffice 打印为 {count} 页，{packet_rel} 中的申报审批表为 {expected} 页",
+                data={"docx_pages": count, "pdf_pages": expected, "pdf": packet_rel}))
+    return findings
+
+
 def inspect_file(path: Path, rel: str, expect: Expectations) -> list[PreflightFinding]:
     """Every check that applies to one file."""
     import pikepdf
@@ -294,8 +363,7 @@ def inspect_file(path: Path, rel: str, expect: Expectations) -> list[PreflightFi
             findings += _text_findings(rel, form, nominee.fields, [nominee.name])
     elif "list-text" in wanted:
         pages = text_lines.page_glyphs(path)
-        values = sorted({v for n in expect.nominees for v in n.list_fields if v[1]})
-        findings += _text_findings(rel, pages, values, names)
+        findings += _text_findings(rel, pages, _list_values(expect), names)
     elif "names" in wanted:
         pages = text_lines.page_glyphs(path)
         findings += _text_findings(rel, pages, [], names)
@@ -460,30 +528,63 @@ def inspect(folder: Path, expect: Expectations, *, extra: Sequence[tuple[Path, s
             cache = {}
     stamp = f"{VERSION}:{_code_fingerprint()}:{expect.fingerprint()}"
     used: dict[str, Any] = {}
+    todo = [j for j in jobs if roles(j[1])]
+    if progress:
+        progress(f"印前检查：{len(jobs)} 个文件，其中 {len(todo)} 个要检查（未改动的沿用上次结果）……")
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        digests = dict(zip((rel for _, rel in todo), pool.map(lambda job: sha256_file(job[0]), todo), strict=True))
+
+    def cache_key(rel: str) -> str:
+        key = f"{rel}:{digests[rel]}"
+        if "form-pages" in roles(rel):  # the DOCX form is compared with its packet's page count
+            packet = packet_for(folder, rel)
+            if packet is not None:
+                key += ":" + (digests.get(packet.relative_to(folder).as_posix()) or sha256_file(packet))
+        return f"{key}:{stamp}"
+
+    keys = {rel: cache_key(rel) for _, rel in todo}
+    notes: list[str] = []
+    documents = [(path, rel) for path, rel in todo if "docx" in roles(rel)]
+    printed: dict[Path, Path | str] = {}
 
     def run(job: tuple[Path, str]) -> list[PreflightFinding]:
         path, rel = job
         if not roles(rel):
             return []
-        key = f"{rel}:{sha256_file(path)}:{stamp}"
+        key = keys[rel]
         if key in cache:
             used[key] = cache[key]
             return [PreflightFinding.from_json(f) for f in cache[key]]
         try:
-            found = inspect_file(path, rel, expect)
+            if "docx" in roles(rel):
+                pdf = printed.get(path)
+                if pdf is None:  # LibreOffice is not installed (said once in the notes)
+                    return []
+                if isinstance(pdf, str):  # not cached: the next run tries again
+                    return [PreflightFinding("PF_FILE_UNREADABLE", rel, f"{pdf}，无法检查它打印出来的样子")]
+                found = inspect_docx(folder, path, rel, pdf, expect)
+            else:
+                found = inspect_file(path, rel, expect)
         except (OSError, ValueError, RuntimeError, KeyError, subprocess.CalledProcessError) as exc:
             found = [PreflightFinding("PF_FILE_UNREADABLE", rel, f"检查时出错：{type(exc).__name__}: {exc}")]
         used[key] = [f.to_json() for f in found]
         return found
 
-    todo = [j for j in jobs if roles(j[1])]
-    if progress:
-        progress(f"印前检查：{len(jobs)} 个文件，其中 {len(todo)} 个要检查（未改动的沿用上次结果）……")
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = list(pool.map(run, jobs))
+    with contextlib.ExitStack() as stack:
+        unprinted = [(path, digests[rel]) for path, rel in documents if keys[rel] not in cache]
+        if unprinted and docx_print.libreoffice() is None:
+            notes.append(docx_print.MISSING_NOTE.format(count=len(unprinted)))
+        elif unprinted:
+            work = cache_dir if cache_dir is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            if progress:
+                progress(f"印前检查：用 LibreOffice 打印 {len(unprinted)} 个 Word 文件（.docx）……")
+            printed = docx_print.print_docx(unprinted, work / "docx", work / "libreoffice")
+        if cache_dir is not None:
+            docx_print.prune(cache_dir / "docx", {digests[rel] for _, rel in documents})
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            results = list(pool.map(run, jobs))
     findings = [f for fs in results for f in fs]
 
-    notes: list[str] = []
     key: public_order.SortKey | None
     if order_key is True:
         key = public_order.stroke_key()

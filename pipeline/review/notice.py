@@ -446,11 +446,11 @@ def _cell(cell: Any, text: str | tuple[str, ...], family: str, size: float, *, c
 
 def unit_lines(unit: str, width_mm: float, size: float, measure: Any) -> tuple[str, ...]:
     """工作单位及职务 → its lines in a DOCX cell of `width_mm` (padding excluded): broken only between
-    words, never one character alone on a line (pipeline.packets.fit.break_words), so Word, WPS and
+    words, never one character alone on a line (pipeline.wordbreak.break_lines), so Word, WPS and
     LibreOffice cannot break "加格达奇区" or "医疗护理员" themselves."""
-    from pipeline.packets.fit import break_words
+    from pipeline.wordbreak import break_lines
 
-    return tuple(break_words(unit, width_mm, size, measure))
+    return tuple(break_lines(unit, width_mm, size, measure))
 
 
 def _sealed_signature(doc: Any, notice: Notice, fonts: DocxFonts, pitch: float) -> None:

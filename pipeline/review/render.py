@@ -23,7 +23,8 @@ from pipeline.weasy import weasyprint_errors
 
 _CODE_FILES = ("pipeline/review", "pipeline/stages/shortlist.py", "pipeline/stages/scoresheets.py",
                "pipeline/stages/results.py", "pipeline/stages/publicity.py", "pipeline/workdays.py",
-               "pipeline/fonts.py", "pipeline/office.py", "templates/review", "templates/publicity")
+               "pipeline/fonts.py", "pipeline/office.py", "pipeline/templating.py", "pipeline/wordbreak.py",
+               "templates/review", "templates/publicity")
 
 
 @functools.cache
