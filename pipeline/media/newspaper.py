@@ -271,14 +271,18 @@ def fill_extra(entry: MediaEntry, inner_w: float, font_pt: float, photo: tuple[f
         return tuple("".join(units[:k]) for units, k in zip(pool, taken, strict=True) if k)
 
     best = extra
+    line = font_pt * PT * 1.62
+    used = card_content_mm(entry, inner_w, font_pt, photo, extra)
     for i in range(max(at - 1, 0), len(pool)):
-        have = taken[i]
-        for k in range(len(pool[i]), have, -1):
-            taken[i] = k
-            if card_content_mm(entry, inner_w, font_pt, photo, chosen()) <= limit_mm:
-                best = chosen()
+        if limit_mm - used < line:
+            break  # not a line left
+        while taken[i] < len(pool[i]):
+            taken[i] += 1
+            height = card_content_mm(entry, inner_w, font_pt, photo, chosen())
+            if height > limit_mm:
+                taken[i] -= 1
                 break
-            taken[i] = have
+            best, used = chosen(), height
     return best
 
 
@@ -380,18 +384,22 @@ def _arrange(entries: tuple[MediaEntry, ...], geo: Geometry, columns: int, s: Me
             photo = (round(pw, 2), round(pw * aspect, 2))
             if photo[0] > 0.6 * inner_w or photo[1] > inner_h:
                 return None
-            need = card_content_mm(entry, inner_w, font_pt, photo)
-            if need > inner_h * 0.97:
+            if card_content_mm(entry, inner_w, font_pt, photo) > inner_h * 0.97:
                 return None
-            extra: tuple[str, ...] = ()
-            if font_pt <= s.font_max_pt:
-                extra = fill_extra(entry, inner_w, font_pt, photo, (), inner_h * 0.95)
-            need = card_content_mm(entry, inner_w, font_pt, photo, extra)
-            pad = (inner_h - need) / 2 if need < inner_h * 0.5 else 0.0
             frame = Frame(f"card-{entry.seq:02d}", grid.x + c * (col_w + gap), grid.y + r * (row_h + gap),
                           col_w, row_h)
-            cards.append(Card(entry, frame, photo, round(pad, 2), extra, text_columns(inner_w, font_pt)))
-    return tuple(cards)
+            cards.append(Card(entry, frame, photo, 0.0, (), text_columns(inner_w, font_pt)))
+    # every card fits: fill them with 先进事迹 (centre what stays short)
+    out = []
+    for card in cards:
+        inner_w = card.frame.w - 2 * CARD_PAD_MM
+        extra: tuple[str, ...] = ()
+        if font_pt <= s.font_max_pt:
+            extra = fill_extra(card.entry, inner_w, font_pt, card.photo_mm, (), inner_h * 0.95)
+        need = card_content_mm(card.entry, inner_w, font_pt, card.photo_mm, extra)
+        pad = (inner_h - need) / 2 if need < inner_h * 0.5 else 0.0
+        out.append(replace(card, pad_top_mm=round(pad, 2), extra=extra))
+    return tuple(out)
 
 
 REF_CARD_MM2 = 100 * 110

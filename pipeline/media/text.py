@@ -7,6 +7,7 @@ is told. The nominee's own ID number and phone are removed even when typed with 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -86,7 +87,8 @@ EXCERPT_MIN_CHARS = 20
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「『", "”」』"
 
 
-def excerpt_units(paragraph: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def excerpt_units(paragraph: str) -> tuple[str, ...]:
     """A paragraph → the runs of sentences an excerpt of it may stop after (joined, the paragraph):
     a quotation that is a sentence of its own stays with the sentence after it (“……。”这是他常说的一句话。),
     and the opening run is at least EXCERPT_MIN_CHARS long (a short topic sentence keeps its follow-up)."""
@@ -102,7 +104,7 @@ def excerpt_units(paragraph: str) -> list[str]:
         pending = ""
     if pending:
         units.append(pending)
-    return units
+    return tuple(units)
 
 
 def clip_sentences(text: str, limit: int) -> str:
