@@ -119,6 +119,13 @@ def _centred_lines(image: Image.Image, lines: list[tuple[ImageFont.FreeTypeFont,
     return box or (0, 0, 0, 0)
 
 
+def cover_name(name: str, fonts: FontInfo) -> tuple[ImageFont.FreeTypeFont, tuple[str, ...]]:
+    """The name on a share cover → (font, lines): one line inside the centre square from 96 px down
+    to 56 px, then up to three lines broken between words; never cut."""
+    room = CENTRE[2] - CENTRE[0] - 2 * CENTRE_MARGIN
+    return _fit_name(fonts, "title", name, 96, room, 56, 24, 3)
+
+
 def cover_image(photo: Path, name: str, honour: str, status: str, fonts: FontInfo) -> bytes:
     """Share cover (900 × 383 PNG): the words centred in the chat-share square, the photo to its right."""
     image = _ground()
@@ -131,7 +138,7 @@ def cover_image(photo: Path, name: str, honour: str, status: str, fonts: FontInf
     gold, white = rgb(COLOURS["gold"]), rgb(COLOURS["white"])
     layer = Image.new("RGBA", COVER_SIZE, (0, 0, 0, 0))
     lines = [(_fit_font(fonts, "hei", "兴安技术能手风采", 30, room), "兴安技术能手风采", gold, 26)]
-    big, shown = _fit_name(fonts, "title", name, 96, room, 56, 24, 3)
+    big, shown = cover_name(name, fonts)
     lines += [(big, line, white, 28 if i == len(shown) - 1 else 10) for i, line in enumerate(shown)]
     lines.append((_fit_font(fonts, "hei", honour, 30, room), honour, white, 22))
     tag = (_fit_font(fonts, "hei", status, 26, room), status) if status else None
@@ -155,6 +162,8 @@ class Caption:
     """Ink box of the words."""
     name_font: str = ""
     """File of the face the name is set in (the bold 黑体)."""
+    name_lines: tuple[str, ...] = ()
+    """The name as set, line by line (a long name wraps between its words, never cut)."""
 
 
 def title_safe(percent: float) -> tuple[int, int, int, int]:
@@ -208,7 +217,7 @@ def lower_third(name: str, unit: str, honour: str, fonts: FontInfo, safe_percent
     ink = text.getchannel("A").getbbox() or (0, 0, 0, 0)
     image = Image.alpha_composite(layer, text)
     box = image.getchannel("A").getbbox() or (0, 0, 0, 0)
-    return Caption(_png(image), box, safe, (x0, y0, x0 + plate_w, y1), ink, str(bold_file))
+    return Caption(_png(image), box, safe, (x0, y0, x0 + plate_w, y1), ink, str(bold_file), name_lines)
 
 
 def series_cover(photos: list[Path], title: str, honour: str, status: str, fonts: FontInfo) -> bytes:

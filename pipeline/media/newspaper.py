@@ -15,9 +15,11 @@ min_dpi, unless the edition fixes photo_width_mm (then a too-small photo is name
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,12 +28,11 @@ from PIL import Image
 
 from pipeline.errors import RenderError
 from pipeline.media.entries import MediaEntry
-from pipeline.media.palette import FontInfo, data_uri, grey_jpeg, press_palette
+from pipeline.media.palette import FontInfo, data_uri, grey_jpeg, name_width_mm, press_palette
 from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
 from pipeline.media.render import layout, measure, overflows
 from pipeline.media.settings import MediaKitSettings
 from pipeline.media.text import (
-    NameFit,
     display_len,
     excerpt_units,
     fit_name,
@@ -193,12 +194,35 @@ def beside_mm(inner_w: float, photo_w: float, font_pt: float) -> float:
     return inner_w - photo_w - 0.7 - font_pt * PT - 0.5
 
 
-def name_heading(name: str, inner_w: float, photo_w: float, font_pt: float) -> NameFit:
-    """A card's name → its size (pt) and lines beside the photo: never cut, never wider than the room."""
+@dataclass(frozen=True)
+class CardName:
+    """A card's name as set."""
+
+    size: float
+    """Type size (pt)."""
+    lines: tuple[str, ...]
+    """Its lines (text.fit_name)."""
+    above: bool
+    """Set across the card above the photo: a word of it is too long to stand beside the photo."""
+
+
+def name_heading(name: str, inner_w: float, photo_w: float, font_pt: float,
+                 width_mm: Callable[[str, float], float] | None = None) -> CardName:
+    """A card's name → its size (pt) and lines beside the photo, or across the card above the photo
+    when a word of it does not fit beside it: never cut, never wider than its room.
+
+    `width_mm` measures with the face itself (palette.name_width_mm) when the page is set; without
+    it (planning) an estimate that errs wide gives the lines, so the set name is never taller.
+    """
     top, smallest = font_pt * NAME_EM, font_pt * NAME_SMALLEST_EM
     sizes = [top - i * LADDER_STEP for i in range(int((top - smallest) / LADDER_STEP) + 1)]
-    return fit_name(name, beside_mm(inner_w, photo_w, font_pt), sizes, font_pt * NAME_FLOOR_EM,
-                    lambda text, size: name_em(text) * size * PT)
+    measure = width_mm or (lambda text, size: name_em(text) * size * PT)
+    fit = fit_name(name, beside_mm(inner_w, photo_w, font_pt), sizes, font_pt * NAME_FLOOR_EM, measure)
+    if not fit.broken:
+        return CardName(fit.size, fit.lines, False)
+    floor = [size for size in sizes if size <= font_pt * NAME_FLOOR_EM + 1e-6]  # no larger than its neighbours
+    fit = fit_name(name, inner_w - 0.5, floor, floor[0], measure, max_lines=2)
+    return CardName(fit.size, fit.lines, True)
 
 
 def _head_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tuple[float, float]) -> float:
@@ -213,6 +237,8 @@ def _head_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tuple[flo
 
     name = name_heading(entry.name, inner_w, photo[0], font_pt)
     y = (len(name.lines) * 1.25 + 0.25) * name.size * PT
+    if name.above:  # the photo (and the unit under it) below the name
+        float_bottom += y
     y = max(y, float_bottom)  # unit and 职业 clear the photo
     y = _flow(entry.unit, f, f * 1.4, y, 0, lambda y_: width_at(y_) - 2 * f)  # words: ragged right
     y = _flow("职业（工种）：" + entry.occupation, 0.95 * f, 0.95 * f * 1.4, y, 0, lambda y_: width_at(y_) - 2 * f)
@@ -556,7 +582,8 @@ def page_html(plans: tuple[PagePlan, ...], s: MediaKitSettings, text: PageText, 
         colours=colours, folio_h=folio_mm(s),
         photos=photos, created=created, x0=x0, y0=y0, area_w=area_w, area_h=area_h,
         masthead=masthead_mm(s), intro_pt=intro_pt(s), intro_h=intro_height_mm(s, text.intro), scale=area_w / 350,
-        intro_cols=intro_columns(s), words=word_spans, name_heading=name_heading, name_spans=name_spans,
+        intro_cols=intro_columns(s), words=word_spans, name_spans=name_spans,
+        name_heading=functools.partial(name_heading, width_mm=name_width_mm(fonts)),
         bleed=s.bleed_mm, slug=SLUG_MM, outer=s.bleed_mm + SLUG_MM, variant=variant,
         pt=PT, card_pad=CARD_PAD_MM, card_rule=CARD_TOP_RULE_MM,
     )

@@ -270,13 +270,16 @@ class NameFit:
     """Type size (the unit of the sizes given to fit_name)."""
     lines: tuple[str, ...]
     """The name's lines; joined they give the name back (spaces between words dropped at a break)."""
+    broken: bool = False
+    """A word of the name is wider than the width even at the smallest size and had to be broken."""
 
 
 def fit_name(name: str, width: float, sizes: Sequence[float], floor: float,
              measure: Callable[[str, float], float], max_lines: int = 3) -> NameFit:
     """A name → its size and lines in `width` (a name is never cut): one line at the largest of `sizes`
     (largest first) down to `floor`; below that, the largest size at which the name wrapped between its
-    words (name_pieces) takes at most max_lines lines; at the smallest size, broken where it must."""
+    words (name_pieces) takes at most max_lines lines; at the smallest size, broken where it must
+    (`broken`: the caller may rather give the name more room)."""
     for size in sizes:
         if size >= floor and measure(name, size) <= width:
             return NameFit(size, (name,))
@@ -297,7 +300,7 @@ def fit_name(name: str, width: float, sizes: Sequence[float], floor: float,
             if lines_[-1] and measure(lines_[-1] + ch, size) > width:
                 lines_.append("")
             lines_[-1] += ch
-    return NameFit(size, tuple(lines_))
+    return NameFit(size, tuple(lines_), broken=True)
 
 
 def _wrap_pieces(pieces: list[tuple[str, str]], size: float, width: float,
