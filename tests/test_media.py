@@ -493,6 +493,26 @@ def test_entry_point_and_skipped_awardee(tmp_path: Path) -> None:
     assert "未收入" in readme and al.awardees[1].nominee.candidate.name in readme
 
 
+def test_a_failed_kit_leaves_nothing_half_made_nor_an_outdated_kit(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    ed = _edition(tmp_path / "ed")
+    al = awardee_list(tmp_path / "fx", 2, deeds=False)
+    monkeypatch.setenv("XN_OUTPUT", str(tmp_path / "out"))
+    ctx = RunContext(ed, quiet=True)
+    old = ctx.output / "media" / "大兴安岭日报-特刊与专栏.zip"  # a kit of an earlier list
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"PK")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RenderError("特刊（彩色）：文字超出栏位，无法自动排下", candidate="M01 Maximilian Alexander Johnson")
+
+    monkeypatch.setattr(np_, "build_pages", fail)
+    with pytest.raises(RenderError) as err:
+        build_kit(ctx, al)
+    assert not (ctx.output / "media").exists() and not (ctx.output / ".media.staging").exists()
+    assert "M01 Maximilian Alexander Johnson" in str(err.value) and "已删除，以免误发" in str(err.value)
+
+
 def test_write_pdf_is_deterministic(tmp_path: Path) -> None:
     doc = layout("<p>兴安技术能手</p>", tmp_path, "测试")
     assert write_pdf(doc, "测试") == write_pdf(doc, "测试")

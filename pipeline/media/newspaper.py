@@ -596,6 +596,7 @@ def _render_checked(plans: tuple[PagePlan, ...], make_html: Any, base: Path, lab
     leading of those still short of their foot. → (final plans, document)."""
     grown = 0
     stretched: tuple[PagePlan, ...] | None = None
+    crowded: list[str] = []
     for _ in range(24):
         document = layout(make_html(plans), base, label)
         if fixed := overflows(document, "frame-"):
@@ -614,6 +615,7 @@ def _render_checked(plans: tuple[PagePlan, ...], make_html: Any, base: Path, lab
             return plans, document
         if over:
             bad = {o.frame for o in over}
+            crowded = [c.entry.candidate.label for p in plans for c in p.cards if c.frame.ident in bad]
             plans = same_size(tuple(_trim(p, bad, s, intro) if any(c.frame.ident in bad for c in p.cards) else p
                                     for p in plans), s, intro)
             continue
@@ -630,7 +632,8 @@ def _render_checked(plans: tuple[PagePlan, ...], make_html: Any, base: Path, lab
         stretched, plans = plans, tuple(_stretch(p, room) for p in plans)
         if plans == stretched:
             return plans, document
-    raise RenderError(f"{label}：文字超出栏位，无法自动排下", hint="在 edition.toml [media] 中调小 font_min_pt")
+    raise RenderError(f"{label}：文字超出栏位，无法自动排下", candidate="、".join(crowded),
+                      hint="缩短这些人选的简要事迹，或在 edition.toml [media] 中调小 font_min_pt")
 
 
 MAX_STRETCH = 1.15
