@@ -5,7 +5,10 @@ fixed boxes): a masthead banner that bleeds off the top, the introduction, then 
 awardee — photo, name, unit and trade, the profile from 简要事迹. `plan_pages` picks the grid
 (columns × rows, rows balanced so the page is filled evenly) and the largest profile size that
 fits, from an estimate of the CJK line breaks; the laid-out document is then measured and a
-page whose text would pass its card is set one size smaller. More awardees than fit one page
+page whose text would pass its card is set one size smaller, while a card left short takes more
+先进事迹 and then a little more leading, so every card of a row ends at the row's foot. A long
+name (a Latin name, 阿依古丽·买买提) steps down beside the photo, then wraps between its words,
+or goes above the photo; it is never cut. More awardees than fit one page
 continue on the next, balanced over the pages.
 
 Print geometry: TrimBox = the page size, BleedBox = TrimBox + bleed, MediaBox = BleedBox + a
@@ -84,7 +87,8 @@ class Card:
     pad_top_mm: float
     """Extra space above the content (centres short content in a tall card)."""
     extra: tuple[str, ...] = ()
-    """Paragraphs of the 先进事迹 set after the profile where the card has room (whole paragraphs)."""
+    """Paragraphs of the 先进事迹 set after the profile where the card has room (each whole, or cut after
+    an excerpt unit: fill_extra)."""
     text_columns: int = 1
     """Columns the card's text is set in (newspaper measures of at most about 24 characters)."""
     leading: float = 1.62
