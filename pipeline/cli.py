@@ -37,6 +37,23 @@ STAGES: dict[str, str] = {
 }
 """The document stages of a round, in order; `all` runs them one after another."""
 
+NEEDS: dict[str, tuple[str, ...]] = {
+    "check": (),
+    "packets": ("check",),
+    "shortlist": ("check",),
+    "scoresheets": ("shortlist",),
+    "results": ("shortlist",),
+    "publicity": ("results",),
+    "certificates": ("results",),
+}
+"""The stages whose output each stage reads: `all` skips a stage only when one of these failed."""
+
+STAGE_TITLES: dict[str, str] = {
+    "check": "审查", "packets": "申报材料", "shortlist": "初审名单", "scoresheets": "专家评分表",
+    "results": "评审结果", "publicity": "公示和媒体宣传包", "certificates": "证书",
+}
+"""What each stage makes, as the office calls it."""
+
 COMMANDS: dict[str, str] = {
     "verify": "pipeline.stages.verify",
     "keys": "pipeline.stages.keys",
@@ -59,13 +76,45 @@ def _module(name: str) -> ModuleType | None:
 
 
 def _all(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
+    """Every stage in order. A stage that fails is reported and the run goes on with every later
+    stage that does not read its output (a failed media kit never stops the certificates); the run
+    ends with a summary of what failed and the worst exit status."""
     worst = ExitCode.ok
+    failed: dict[str, str] = {}
+    skipped: dict[str, str] = {}
     for name in STAGES:
         module = _module(name)
         if module is None:
             continue
+        title = f"{STAGE_TITLES[name]}（{name}）"
+        blocked = [n for n in NEEDS[name] if n in failed or n in skipped]
+        if blocked:
+            skipped[name] = "、".join(STAGE_TITLES[n] for n in blocked)
+            print(f"跳过{title}：它需要的{skipped[name]}没有完成。", file=sys.stderr)
+            continue
         ctx.say(f"== {name} ==")
-        worst = max(worst, module.main(ctx, args))
+        try:
+            worst = max(worst, module.main(ctx, args))
+        except PipelineError as exc:
+            if args.verbose:
+                traceback.print_exc()
+            failed[name] = str(exc)
+            worst = max(worst, exc.exit_code, ExitCode.findings)
+            print(f"错误：{title}未完成：{exc}", file=sys.stderr)
+        except Exception as exc:  # an internal error in one stage: the stages that do not need it still run
+            if args.verbose:
+                traceback.print_exc()
+            failed[name] = f"内部错误：{type(exc).__name__}: {exc}（加 -v 查看详细信息，并报告给技术人员）"
+            worst = ExitCode.cannot_proceed
+            print(f"错误：{title}未完成：{failed[name]}", file=sys.stderr)
+    if failed or skipped:
+        lines = ["", f"== 汇总：{len(failed)} 个阶段未完成，{len(skipped)} 个阶段因此跳过 =="]
+        lines += [f"  未完成：{STAGE_TITLES[n]}（make {n}）—— {why}" for n, why in failed.items()]
+        lines += [f"  已跳过：{STAGE_TITLES[n]}（make {n}）—— 需要先完成{why}" for n, why in skipped.items()]
+        done = [STAGE_TITLES[n] for n in STAGES if n not in failed and n not in skipped and _module(n)]
+        lines.append(f"  已完成：{'、'.join(done) or '无'}")
+        lines.append("  改正上述问题后重新运行 make all（已完成且未改动的部分会沿用，不会重做）。")
+        print("\n".join(lines), file=sys.stderr)
     return ExitCode(worst)
 
 

@@ -494,6 +494,26 @@ def test_entry_point_and_skipped_awardee(tmp_path: Path) -> None:
     assert "未收入" in readme and al.awardees[1].nominee.candidate.name in readme
 
 
+def test_a_failed_kit_leaves_nothing_half_made_nor_an_outdated_kit(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    ed = _edition(tmp_path / "ed")
+    al = awardee_list(tmp_path / "fx", 2, deeds=False)
+    monkeypatch.setenv("XN_OUTPUT", str(tmp_path / "out"))
+    ctx = RunContext(ed, quiet=True)
+    old = ctx.output / "media" / "大兴安岭日报-特刊与专栏.zip"  # a kit of an earlier list
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"PK")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RenderError("特刊（彩色）：文字超出栏位，无法自动排下", candidate="M01 Maximilian Alexander Johnson")
+
+    monkeypatch.setattr(np_, "build_pages", fail)
+    with pytest.raises(RenderError) as err:
+        build_kit(ctx, al)
+    assert not (ctx.output / "media").exists() and not (ctx.output / ".media.staging").exists()
+    assert "M01 Maximilian Alexander Johnson" in str(err.value) and "已删除，以免误发" in str(err.value)
+
+
 def test_write_pdf_is_deterministic(tmp_path: Path) -> None:
     doc = layout("<p>兴安技术能手</p>", tmp_path, "测试")
     assert write_pdf(doc, "测试") == write_pdf(doc, "测试")
@@ -561,3 +581,43 @@ def test_word_runs_break_only_between_words() -> None:
         assert any("兴安技术能手" in r for r in runs) or "兴安技术能手" not in text
     assert str(word_spans("a<b>")) == '<span class="w">a&lt;b&gt;</span>'
     assert str(word_spans("W" * 40)) == "W" * 40  # not a word: may break rather than overflow
+
+
+def _demo_deeds(code: str) -> str:
+    """The 先进事迹 of a demo nominee as plain text (real paragraphs: long sentences, quotations, headings)."""
+    from pipeline.materials import read_deeds
+
+    found = next((DEMO_TOML.parent / "candidates" / code).glob("先进事迹.*"))
+    return "\n".join(read_deeds(found).paragraphs) + "\n"
+
+
+def test_short_cards_are_filled_to_their_rows_foot(tmp_path: Path) -> None:
+    """Issue 10: every card of a row ends within a few mm of the row's foot — short ones take more
+    先进事迹 (whole excerpts: a quotation keeps its speaker, a short opening sentence its follow-up)."""
+    from pipeline.media.text import excerpt_units
+
+    ed = _edition(tmp_path / "ed")
+    s = dataclasses.replace(media_settings(ed), greyscale=False)
+    al = awardee_list(tmp_path / "fx", 10)
+    for i, a in enumerate(al.awardees, start=1):
+        assert a.nominee.materials.deeds is not None
+        a.nominee.materials.deeds.write_text(_demo_deeds(f"{i:03d}"), encoding="utf-8")
+    entries = prepare_entries(al)
+    plans, colour, _, _ = np_.build_pages(entries, s, _page_text(), _fonts(ed), "2027-01-01T00:00:00+00:00",
+                                          tmp_path, press_profile("", ed.path))
+    words = _words(colour)
+    text = _squeeze(_pdftext(colour))
+    gaps = {}
+    for p in plans:
+        for c in p.cards:
+            f = c.frame
+            inside = [y1 for pg, x0, y0, x1, y1, _ in words
+                      if pg == p.number and f.x - 0.3 <= x0 and x1 <= f.x + f.w + 0.3 and f.y - 0.3 <= y0 and y1 <= f.y + f.h + 0.3]
+            gaps[c.entry.name] = round(f.y + f.h - max(inside), 1)
+            for para in c.extra:  # whole excerpts of the 先进事迹, set as they are
+                assert _squeeze(para) in text
+                assert para in "".join(c.entry.deeds) and para.rstrip()[-1] in "。！？”", para
+                assert "".join(excerpt_units(para)) == para
+    assert all(0 <= g <= 4.0 for g in gaps.values()), f"mm from the last line to the row's foot: {gaps}"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "special-page-filled.png").write_bytes(np_.proof_png(colour, 1, s))

@@ -29,7 +29,7 @@ from pipeline import atomic, privacy
 from pipeline.awardees import AwardeeList
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT
-from pipeline.errors import ExitCode, RenderError
+from pipeline.errors import ExitCode, PipelineError, RenderError
 from pipeline.fonts import resolve_fonts
 from pipeline.media import column, drawing, kit, newmedia, newspaper, prepress
 from pipeline.media.entries import MediaEntry, prepare_entries
@@ -133,35 +133,44 @@ def build_kit(ctx: RunContext, awardees: AwardeeList, known: privacy.Known | Non
     shutil.rmtree(work / "grey", ignore_errors=True)
     staging.mkdir(parents=True)
     work.mkdir(parents=True, exist_ok=True)
-    warnings: list[str] = [f"未收入：{x}" for x in skipped]
-    for e in entries:
-        warnings += [f"{e.name}：{n}" for n in e.notes]
-
-    paper_notes = _newspaper(ctx, entries, final, s, fonts, staging / "newspaper", work, profile)
-    tv_notes = _tv(ctx, entries, final, s, fonts, staging / "tv")
-    web_notes = _newmedia(ctx, entries, final, s, fonts, staging / "newmedia")
-    outlet_notes = {"newspaper": warnings + paper_notes, "tv": warnings + tv_notes, "newmedia": warnings + web_notes}
-    for outlet in OUTLETS:
-        readme = staging / outlet / "README.txt"
-        readme.write_bytes(kit.text_file(_readme(outlet, ctx, entries, final, s, staging / outlet,
-                                                 outlet_notes[outlet])))
-    for outlet in OUTLETS:
-        top = names[outlet].removesuffix(".zip")
-        (staging / names[outlet]).write_bytes(kit.zip_folder(staging / outlet, top, ctx.source_date))
     try:
+        warnings: list[str] = [f"未收入：{x}" for x in skipped]
+        for e in entries:
+            warnings += [f"{e.name}：{n}" for n in e.notes]
+
+        paper_notes = _newspaper(ctx, entries, final, s, fonts, staging / "newspaper", work, profile)
+        tv_notes = _tv(ctx, entries, final, s, fonts, staging / "tv")
+        web_notes = _newmedia(ctx, entries, final, s, fonts, staging / "newmedia")
+        outlet_notes = {"newspaper": warnings + paper_notes, "tv": warnings + tv_notes, "newmedia": warnings + web_notes}
+        for outlet in OUTLETS:
+            readme = staging / outlet / "README.txt"
+            readme.write_bytes(kit.text_file(_readme(outlet, ctx, entries, final, s, staging / outlet,
+                                                     outlet_notes[outlet])))
+        for outlet in OUTLETS:
+            top = names[outlet].removesuffix(".zip")
+            (staging / names[outlet]).write_bytes(kit.zip_folder(staging / outlet, top, ctx.source_date))
         mine = privacy.Known.of(a.nominee.candidate for a in usable)
         privacy.guard([staging], mine + (known or privacy.Known()), stage="make publicity",
                       shown=lambda p: folder / p.relative_to(staging))
-    except RenderError:
+
+        old_folder = ctx.output / ".media.old"
+        shutil.rmtree(old_folder, ignore_errors=True)
+        if folder.exists():
+            folder.replace(old_folder)
+        staging.replace(folder)
+        shutil.rmtree(old_folder, ignore_errors=True)
+    except Exception as exc:
+        # nothing half-made stays behind, and a kit of an earlier list is not left to look current
+        shutil.rmtree(staging, ignore_errors=True)
+        stale = folder.exists()
+        shutil.rmtree(folder, ignore_errors=True)
+        manifest.unlink(missing_ok=True)
+        if stale and isinstance(exc, PipelineError):
+            exc.hint = (exc.hint + "；" if exc.hint else "") + f"上次生成的媒体宣传包 {folder} 与当前名单或设置不符，已删除，以免误发"
+        raise
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-    old_folder = ctx.output / ".media.old"
-    shutil.rmtree(old_folder, ignore_errors=True)
-    if folder.exists():
-        folder.replace(old_folder)
-    staging.replace(folder)
-    shutil.rmtree(old_folder, ignore_errors=True)
     all_warnings = sorted(set(warnings + paper_notes + tv_notes + web_notes), key=(warnings + paper_notes + tv_notes + web_notes).index)
     atomic.write_text(manifest, json.dumps({"key": key, "warnings": all_warnings}, ensure_ascii=False, indent=1) + "\n")
     for w in paper_notes:

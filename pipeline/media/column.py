@@ -18,11 +18,20 @@ from PIL import Image
 
 from pipeline.errors import RenderError
 from pipeline.media.entries import MediaEntry
-from pipeline.media.palette import FontInfo, press_palette
+from pipeline.media.palette import FontInfo, name_width_mm, press_palette
 from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
 from pipeline.media.render import content_bottom_mm, layout, overflows
 from pipeline.media.settings import MediaKitSettings
-from pipeline.media.text import display_len, headline, is_heading, sentences, word_spans
+from pipeline.media.text import (
+    NameFit,
+    display_len,
+    fit_name,
+    headline,
+    is_heading,
+    name_spans,
+    sentences,
+    word_spans,
+)
 from pipeline.templating import render
 from pipeline.weasy import data_uri
 
@@ -115,6 +124,15 @@ def _estimate_fit(paragraphs: list[str], fl: FeatureLayout) -> int:
     return len(paragraphs)
 
 
+def strip_name(name: str, fl: FeatureLayout, fonts: FontInfo) -> NameFit:
+    """The name on the photo strip's name card → its size (pt) and lines: from 1.5 times the card's
+    text (0.9 × body) down to 1.1 times on one line, then wrapped between words; never cut."""
+    base = fl.body_pt * 0.9
+    top = base * 1.5
+    sizes = [round(top - i * 0.25, 2) for i in range(int((top - base) / 0.25) + 1)]
+    return fit_name(name, fl.strip_mm - 0.5, sizes, base * 1.1, name_width_mm(fonts))
+
+
 def _html(entry: MediaEntry, fl: FeatureLayout, title: str, paragraphs: list[str], s: MediaKitSettings,
           fonts: FontInfo, kicker: str, caption: str, created: str, photo_uri: str, colours: dict[str, str]) -> str:
     """The feature's HTML."""
@@ -122,6 +140,7 @@ def _html(entry: MediaEntry, fl: FeatureLayout, title: str, paragraphs: list[str
         "media/column.html.j2", e=entry, fl=fl, title=title, paragraphs=paragraphs, s=s,
         fonts_css=fonts.css, stacks=fonts.stacks, weights=fonts.weights, colours=colours,
         kicker=kicker, caption=caption, created=created, photo=photo_uri, is_heading=is_heading, words=word_spans,
+        name=strip_name(entry.name, fl, fonts), name_spans=name_spans,
         subtitle=f"——记{entry.unit.replace(' ', '')}{entry.name}" if entry.name not in entry.unit
         else f"——记{entry.unit.replace(' ', '')}",
     )

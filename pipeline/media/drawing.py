@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.media.palette import COLOURS, FontInfo, pil_font, rgb
+from pipeline.media.text import fit_name
 
 COVER_SIZE = (900, 383)
 """WeChat article cover (2.35 : 1)."""
@@ -41,6 +42,24 @@ def _fit_text(fonts: FontInfo, role: str, text: str, size: int, max_width: int,
     while len(text) > 1 and font.getlength(text) > max_width:
         text = text[:-2] + "…"
     return font, text
+
+
+def _fit_name(fonts: FontInfo, role: str, name: str, size: int, max_width: int, floor: int, smallest: int,
+              max_lines: int) -> tuple[ImageFont.FreeTypeFont, tuple[str, ...]]:
+    """(font, lines) of a name in max_width pixels: one line down to `floor`, then wrapped between its
+    words (text.fit_name) down to `smallest`; a name is never cut."""
+    file, index = fonts.files[role]
+    faces: dict[int, ImageFont.FreeTypeFont] = {}
+
+    def face(px: float) -> ImageFont.FreeTypeFont:
+        """The role's font at px pixels (loaded once)."""
+        if int(px) not in faces:
+            faces[int(px)] = pil_font(file, index, int(px))
+        return faces[int(px)]
+
+    sizes = list(range(size, smallest - 1, -2))
+    fit = fit_name(name, max_width, sizes, floor, lambda text, px: face(px).getlength(text), max_lines)
+    return face(fit.size), fit.lines
 
 
 def _text_width(font: ImageFont.FreeTypeFont, text: str) -> int:
@@ -100,6 +119,13 @@ def _centred_lines(image: Image.Image, lines: list[tuple[ImageFont.FreeTypeFont,
     return box or (0, 0, 0, 0)
 
 
+def cover_name(name: str, fonts: FontInfo) -> tuple[ImageFont.FreeTypeFont, tuple[str, ...]]:
+    """The name on a share cover → (font, lines): one line inside the centre square from 96 px down
+    to 56 px, then up to three lines broken between words; never cut."""
+    room = CENTRE[2] - CENTRE[0] - 2 * CENTRE_MARGIN
+    return _fit_name(fonts, "title", name, 96, room, 56, 24, 3)
+
+
 def cover_image(photo: Path, name: str, honour: str, status: str, fonts: FontInfo) -> bytes:
     """Share cover (900 × 383 PNG): the words centred in the chat-share square, the photo to its right."""
     image = _ground()
@@ -112,8 +138,8 @@ def cover_image(photo: Path, name: str, honour: str, status: str, fonts: FontInf
     gold, white = rgb(COLOURS["gold"]), rgb(COLOURS["white"])
     layer = Image.new("RGBA", COVER_SIZE, (0, 0, 0, 0))
     lines = [(_fit_font(fonts, "hei", "兴安技术能手风采", 30, room), "兴安技术能手风采", gold, 26)]
-    big, shown = _fit_text(fonts, "title", name, 96, room, 24)
-    lines.append((big, shown, white, 28))
+    big, shown = cover_name(name, fonts)
+    lines += [(big, line, white, 28 if i == len(shown) - 1 else 10) for i, line in enumerate(shown)]
     lines.append((_fit_font(fonts, "hei", honour, 30, room), honour, white, 22))
     tag = (_fit_font(fonts, "hei", status, 26, room), status) if status else None
     _centred_lines(layer, lines, tag)
@@ -136,6 +162,8 @@ class Caption:
     """Ink box of the words."""
     name_font: str = ""
     """File of the face the name is set in (the bold 黑体)."""
+    name_lines: tuple[str, ...] = ()
+    """The name as set, line by line (a long name wraps between its words, never cut)."""
 
 
 def title_safe(percent: float) -> tuple[int, int, int, int]:
@@ -156,20 +184,14 @@ def lower_third(name: str, unit: str, honour: str, fonts: FontInfo, safe_percent
     safe = title_safe(safe_percent)
     sx0, sy0, sx1, sy1 = safe
     max_text = (sx1 - sx0) - BAR - 2 * PAD
-    bold_file, bold_index = fonts.files["hei_bold"]
-    size = 86
-    while True:
-        name_font = pil_font(bold_file, bold_index, size)
-        if name_font.getlength(name) <= max_text or size <= 40:
-            break
-        size = max(40, int(size * 0.92))
-    while len(name) > 1 and name_font.getlength(name) > max_text:
-        name = name[:-2] + "…"
+    bold_file, _ = fonts.files["hei_bold"]
+    name_font, name_lines = _fit_name(fonts, "hei_bold", name, 86, max_text, 56, 40, 2)
     unit_font, unit = _fit_text(fonts, "hei", unit, 40, max_text, 24)
     honour_font, honour = _fit_text(fonts, "hei", honour, 38, max_text, 24)
     stroke = 2 if fonts.faux_bold else 0
-    rows = [(name, name_font, rgb(COLOURS["white"]), stroke, 30), (unit, unit_font, rgb(COLOURS["white"]), 0, 18),
-            (honour, honour_font, rgb(COLOURS["gold"]), 0, 0)]
+    rows = [(line, name_font, rgb(COLOURS["white"]), stroke, 30 if i == len(name_lines) - 1 else 12)
+            for i, line in enumerate(name_lines)]
+    rows += [(unit, unit_font, rgb(COLOURS["white"]), 0, 18), (honour, honour_font, rgb(COLOURS["gold"]), 0, 0)]
     boxes = [tuple(round(v) for v in f.getbbox(t, anchor="ls", stroke_width=sw)) for t, f, _, sw, _ in rows]
     text_w = max(b[2] - min(b[0], 0) for b in boxes)
     text_h = sum(b[3] - b[1] + gap for b, (_, _, _, _, gap) in zip(boxes, rows, strict=True))
@@ -185,17 +207,17 @@ def lower_third(name: str, unit: str, honour: str, fonts: FontInfo, safe_percent
     tdraw = ImageDraw.Draw(text)
     tx = x0 + BAR + PAD
     y = y0 + PAD
-    for (words, font, colour, sw, gap), b in zip(rows, boxes, strict=True):
+    for row, ((words, font, colour, sw, gap), b) in enumerate(zip(rows, boxes, strict=True)):
         tdraw.text((tx - min(b[0], 0), y - b[1]), words, font=font, fill=colour, anchor="ls",
                    stroke_width=sw, stroke_fill=colour)
         y += b[3] - b[1]
-        if gap and words == name:
+        if row == len(name_lines) - 1:  # a gold rule under the name
             draw.rectangle((tx, y + gap // 2 - 1, x0 + plate_w - PAD, y + gap // 2), fill=rgb(COLOURS["gold"], 230))
         y += gap
     ink = text.getchannel("A").getbbox() or (0, 0, 0, 0)
     image = Image.alpha_composite(layer, text)
     box = image.getchannel("A").getbbox() or (0, 0, 0, 0)
-    return Caption(_png(image), box, safe, (x0, y0, x0 + plate_w, y1), ink, str(bold_file))
+    return Caption(_png(image), box, safe, (x0, y0, x0 + plate_w, y1), ink, str(bold_file), name_lines)
 
 
 def series_cover(photos: list[Path], title: str, honour: str, status: str, fonts: FontInfo) -> bytes:

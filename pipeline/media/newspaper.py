@@ -5,7 +5,10 @@ fixed boxes): a masthead banner that bleeds off the top, the introduction, then 
 awardee — photo, name, unit and trade, the profile from 简要事迹. `plan_pages` picks the grid
 (columns × rows, rows balanced so the page is filled evenly) and the largest profile size that
 fits, from an estimate of the CJK line breaks; the laid-out document is then measured and a
-page whose text would pass its card is set one size smaller. More awardees than fit one page
+page whose text would pass its card is set one size smaller, while a card left short takes more
+先进事迹 and then a little more leading, so every card of a row ends at the row's foot. A long
+name (a Latin name, 阿依古丽·买买提) steps down beside the photo, then wraps between its words,
+or goes above the photo; it is never cut. More awardees than fit one page
 continue on the next, balanced over the pages.
 
 Print geometry: TrimBox = the page size, BleedBox = TrimBox + bleed, MediaBox = BleedBox + a
@@ -15,9 +18,11 @@ min_dpi, unless the edition fixes photo_width_mm (then a too-small photo is name
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,11 +31,19 @@ from PIL import Image
 
 from pipeline.errors import RenderError
 from pipeline.media.entries import MediaEntry
-from pipeline.media.palette import FontInfo, grey_jpeg, press_palette
+from pipeline.media.palette import FontInfo, grey_jpeg, name_width_mm, press_palette
 from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
 from pipeline.media.render import layout, measure, overflows
 from pipeline.media.settings import MediaKitSettings
-from pipeline.media.text import display_len, is_heading, sentences, word_spans
+from pipeline.media.text import (
+    display_len,
+    excerpt_units,
+    fit_name,
+    is_heading,
+    name_em,
+    name_spans,
+    word_spans,
+)
 from pipeline.templating import render
 from pipeline.weasy import data_uri
 
@@ -75,7 +88,8 @@ class Card:
     pad_top_mm: float
     """Extra space above the content (centres short content in a tall card)."""
     extra: tuple[str, ...] = ()
-    """Paragraphs of the 先进事迹 set after the profile where the card has room (whole paragraphs)."""
+    """Paragraphs of the 先进事迹 set after the profile where the card has room (each whole, or cut after
+    an excerpt unit: fill_extra)."""
     text_columns: int = 1
     """Columns the card's text is set in (newspaper measures of at most about 24 characters)."""
     leading: float = 1.62
@@ -172,6 +186,50 @@ def text_columns(inner_w: float, font_pt: float) -> int:
     return columns_for(inner_w, font_pt * PT)
 
 
+NAME_EM = 1.9
+"""The name beside the photo is set at this many times the card's text size …"""
+NAME_FLOOR_EM = 1.4
+"""… stepping down to this on one line; a name still too long wraps between its words …"""
+NAME_SMALLEST_EM = 1.0
+"""… at a size no smaller than the card's text."""
+
+
+def beside_mm(inner_w: float, photo_w: float, font_pt: float) -> float:
+    """The width beside a card's photo (mm), where the name goes: photo, its frame and a 1 em gap taken off."""
+    return inner_w - photo_w - 0.7 - font_pt * PT - 0.5
+
+
+@dataclass(frozen=True)
+class CardName:
+    """A card's name as set."""
+
+    size: float
+    """Type size (pt)."""
+    lines: tuple[str, ...]
+    """Its lines (text.fit_name)."""
+    above: bool
+    """Set across the card above the photo: a word of it is too long to stand beside the photo."""
+
+
+def name_heading(name: str, inner_w: float, photo_w: float, font_pt: float,
+                 width_mm: Callable[[str, float], float] | None = None) -> CardName:
+    """A card's name → its size (pt) and lines beside the photo, or across the card above the photo
+    when a word of it does not fit beside it: never cut, never wider than its room.
+
+    `width_mm` measures with the face itself (palette.name_width_mm) when the page is set; without
+    it (planning) an estimate that errs wide gives the lines, so the set name is never taller.
+    """
+    top, smallest = font_pt * NAME_EM, font_pt * NAME_SMALLEST_EM
+    sizes = [top - i * LADDER_STEP for i in range(int((top - smallest) / LADDER_STEP) + 1)]
+    measure = width_mm or (lambda text, size: name_em(text) * size * PT)
+    fit = fit_name(name, beside_mm(inner_w, photo_w, font_pt), sizes, font_pt * NAME_FLOOR_EM, measure)
+    if not fit.broken:
+        return CardName(fit.size, fit.lines, False)
+    floor = [size for size in sizes if size <= font_pt * NAME_FLOOR_EM + 1e-6]  # no larger than its neighbours
+    fit = fit_name(name, inner_w - 0.5, floor, floor[0], measure, max_lines=2)
+    return CardName(fit.size, fit.lines, True)
+
+
 def _head_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tuple[float, float]) -> float:
     """Height (mm) of the card's head: photo, the name beside it, unit and 职业 under it (full width)."""
     f = font_pt * PT
@@ -182,7 +240,10 @@ def _head_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tuple[flo
         """Height in the card → line width there (narrower beside the photo)."""
         return inner_w - float_w if y < float_bottom else inner_w
 
-    y = _flow(entry.name, 1.9 * f, 1.9 * f * 1.25, 0.0, 0, width_at) + 0.25 * 1.9 * f
+    name = name_heading(entry.name, inner_w, photo[0], font_pt)
+    y = (len(name.lines) * 1.25 + 0.25) * name.size * PT
+    if name.above:  # the photo (and the unit under it) below the name
+        float_bottom += y
     y = max(y, float_bottom)  # unit and 职业 clear the photo
     y = _flow(entry.unit, f, f * 1.4, y, 0, lambda y_: width_at(y_) - 2 * f)  # words: ragged right
     y = _flow("职业（工种）：" + entry.occupation, 0.95 * f, 0.95 * f * 1.4, y, 0, lambda y_: width_at(y_) - 2 * f)
@@ -202,21 +263,58 @@ def card_content_mm(entry: MediaEntry, inner_w: float, font_pt: float, photo: tu
     return _head_mm(entry, inner_w, font_pt, photo) + body
 
 
-def first_sentences(paragraphs: tuple[str, ...], count: int) -> tuple[str, ...]:
-    """The first `count` sentences of the paragraphs, paragraph breaks kept (the last may stop mid-paragraph)."""
-    out: list[str] = []
-    for p in paragraphs:
-        if count <= 0:
-            break
-        parts = sentences(p)
-        out.append("".join(parts[:count]))
-        count -= len(parts)
-    return tuple(out)
+def drop_last_unit(extra: tuple[str, ...]) -> tuple[str, ...]:
+    """A card's 先进事迹 paragraphs → the same less their last excerpt unit (text.excerpt_units)."""
+    if not extra:
+        return extra
+    kept = "".join(excerpt_units(extra[-1])[:-1])
+    return extra[:-1] + ((kept,) if kept else ())
 
 
 def deeds_pool(entry: MediaEntry) -> tuple[str, ...]:
     """The 先进事迹 paragraphs a card may add after the profile (body paragraphs, no headings or titles)."""
     return tuple(p for p in entry.deeds if not is_heading(p) and len(p) >= 40)
+
+
+def fill_extra(entry: MediaEntry, inner_w: float, font_pt: float, photo: tuple[float, float],
+               extra: tuple[str, ...], limit_mm: float) -> tuple[str, ...]:
+    """A card's 先进事迹 paragraphs → more of them while the estimated content stays within limit_mm.
+
+    Reading on from where `extra` stops, each paragraph of the pool is taken whole or by as many of
+    its opening excerpt units (text.excerpt_units: whole sentences, a quotation with the sentence
+    that names its speaker, never a short opening sentence alone) as fit; a paragraph whose first
+    unit does not fit is passed over, so a shorter one further on can still close the gap. The
+    order of the text is kept.
+    """
+    pool = [excerpt_units(p) for p in deeds_pool(entry)]
+    taken = [0] * len(pool)  # units taken from each pool paragraph
+    at = 0
+    for para in extra:
+        while at < len(pool) and not "".join(pool[at]).startswith(para):
+            at += 1
+        if at == len(pool):
+            return extra  # not from this pool: leave it as it is
+        taken[at] = next((k for k in range(len(pool[at]), 0, -1) if "".join(pool[at][:k]) == para), 0)
+        at += 1
+
+    def chosen() -> tuple[str, ...]:
+        """The selection as paragraphs."""
+        return tuple("".join(units[:k]) for units, k in zip(pool, taken, strict=True) if k)
+
+    best = extra
+    line = font_pt * PT * 1.62
+    used = card_content_mm(entry, inner_w, font_pt, photo, extra)
+    for i in range(max(at - 1, 0), len(pool)):
+        if limit_mm - used < line:
+            break  # not a line left
+        while taken[i] < len(pool[i]):
+            taken[i] += 1
+            height = card_content_mm(entry, inner_w, font_pt, photo, chosen())
+            if height > limit_mm:
+                taken[i] -= 1
+                break
+            best, used = chosen(), height
+    return best
 
 
 # ---- planning ------------------------------------------------------------------------------
@@ -317,23 +415,22 @@ def _arrange(entries: tuple[MediaEntry, ...], geo: Geometry, columns: int, s: Me
             photo = (round(pw, 2), round(pw * aspect, 2))
             if photo[0] > 0.6 * inner_w or photo[1] > inner_h:
                 return None
-            need = card_content_mm(entry, inner_w, font_pt, photo)
-            if need > inner_h * 0.97:
+            if card_content_mm(entry, inner_w, font_pt, photo) > inner_h * 0.97:
                 return None
-            extra: tuple[str, ...] = ()
-            if font_pt <= s.font_max_pt:
-                pool = deeds_pool(entry)
-                for k in range(1, sum(len(sentences(p)) for p in pool) + 1):
-                    more = first_sentences(pool, k)
-                    if card_content_mm(entry, inner_w, font_pt, photo, more) > inner_h * 0.95:
-                        break
-                    extra = more
-            need = card_content_mm(entry, inner_w, font_pt, photo, extra)
-            pad = (inner_h - need) / 2 if need < inner_h * 0.5 else 0.0
             frame = Frame(f"card-{entry.seq:02d}", grid.x + c * (col_w + gap), grid.y + r * (row_h + gap),
                           col_w, row_h)
-            cards.append(Card(entry, frame, photo, round(pad, 2), extra, text_columns(inner_w, font_pt)))
-    return tuple(cards)
+            cards.append(Card(entry, frame, photo, 0.0, (), text_columns(inner_w, font_pt)))
+    # every card fits: fill them with 先进事迹 (centre what stays short)
+    out = []
+    for card in cards:
+        inner_w = card.frame.w - 2 * CARD_PAD_MM
+        extra: tuple[str, ...] = ()
+        if font_pt <= s.font_max_pt:
+            extra = fill_extra(card.entry, inner_w, font_pt, card.photo_mm, (), inner_h * 0.95)
+        need = card_content_mm(card.entry, inner_w, font_pt, card.photo_mm, extra)
+        pad = (inner_h - need) / 2 if need < inner_h * 0.5 else 0.0
+        out.append(replace(card, pad_top_mm=round(pad, 2), extra=extra))
+    return tuple(out)
 
 
 REF_CARD_MM2 = 100 * 110
@@ -434,13 +531,9 @@ def same_size(plans: tuple[PagePlan, ...], s: MediaKitSettings, intro: str) -> t
 
 
 def _trim(plan: PagePlan, bad: set[str], s: MediaKitSettings, intro: str) -> PagePlan:
-    """A page whose cards `bad` overflow → those cards one 先进事迹 paragraph shorter, or the page one size smaller."""
+    """A page whose cards `bad` overflow → those cards one 先进事迹 excerpt unit shorter, or the page one size smaller."""
     if all(c.extra for c in plan.cards if c.frame.ident in bad):
-        def shorter(extra: tuple[str, ...]) -> tuple[str, ...]:
-            """One sentence fewer."""
-            return first_sentences(extra, sum(len(sentences(p)) for p in extra) - 1)
-
-        cards = tuple(replace(c, extra=shorter(c.extra)) if c.frame.ident in bad else c for c in plan.cards)
+        cards = tuple(replace(c, extra=drop_last_unit(c.extra)) if c.frame.ident in bad else c for c in plan.cards)
         return replace(plan, cards=cards)
     return _shrink(plan, s, intro)
 
@@ -494,7 +587,8 @@ def page_html(plans: tuple[PagePlan, ...], s: MediaKitSettings, text: PageText, 
         colours=colours, folio_h=folio_mm(s),
         photos=photos, created=created, x0=x0, y0=y0, area_w=area_w, area_h=area_h,
         masthead=masthead_mm(s), intro_pt=intro_pt(s), intro_h=intro_height_mm(s, text.intro), scale=area_w / 350,
-        intro_cols=intro_columns(s), words=word_spans,
+        intro_cols=intro_columns(s), words=word_spans, name_spans=name_spans,
+        name_heading=functools.partial(name_heading, width_mm=name_width_mm(fonts)),
         bleed=s.bleed_mm, slug=SLUG_MM, outer=s.bleed_mm + SLUG_MM, variant=variant,
         pt=PT, card_pad=CARD_PAD_MM, card_rule=CARD_TOP_RULE_MM,
     )
@@ -503,9 +597,11 @@ def page_html(plans: tuple[PagePlan, ...], s: MediaKitSettings, text: PageText, 
 def _render_checked(plans: tuple[PagePlan, ...], make_html: Any, base: Path, label: str,
                     s: MediaKitSettings, intro: str) -> tuple[tuple[PagePlan, ...], Any]:
     """Lay out; while a card overflows, take a sentence of 先进事迹 out or set its page one size smaller;
-    once nothing overflows, fill cards with room left by more sentences (twice). → (final plans, document)."""
+    once nothing overflows, fill cards with room left by more sentences (at most twice), then open the
+    leading of those still short of their foot. → (final plans, document)."""
     grown = 0
     stretched: tuple[PagePlan, ...] | None = None
+    crowded: list[str] = []
     for _ in range(24):
         document = layout(make_html(plans), base, label)
         if fixed := overflows(document, "frame-"):
@@ -524,42 +620,50 @@ def _render_checked(plans: tuple[PagePlan, ...], make_html: Any, base: Path, lab
             return plans, document
         if over:
             bad = {o.frame for o in over}
+            crowded = [c.entry.candidate.label for p in plans for c in p.cards if c.frame.ident in bad]
             plans = same_size(tuple(_trim(p, bad, s, intro) if any(c.frame.ident in bad for c in p.cards) else p
                                     for p in plans), s, intro)
             continue
         if stretched is not None:
             return plans, document
-        if grown >= 2:
-            room = {o.frame: -o.bottom_mm for o in measure(document, "card-")}
-            stretched, plans = plans, tuple(_stretch(p, room) for p in plans)
-            if plans == stretched:
-                return plans, document
-            continue
-        grown += 1
         room = {o.frame: -o.bottom_mm for o in measure(document, "card-")}
-        bigger = tuple(_grow(p, room) for p in plans)
-        if bigger == plans:
+        if grown < 2:
+            grown += 1
+            bigger = tuple(_grow(p, room) for p in plans)
+            if bigger != plans:
+                plans = bigger
+                continue
+        # nothing more to add: open the leading of the cards still short of their foot
+        stretched, plans = plans, tuple(_stretch(p, room) for p in plans)
+        if plans == stretched:
             return plans, document
-        plans = bigger
-    raise RenderError(f"{label}：文字超出栏位，无法自动排下", hint="在 edition.toml [media] 中调小 font_min_pt")
+    raise RenderError(f"{label}：文字超出栏位，无法自动排下", candidate="、".join(crowded),
+                      hint="缩短这些人选的简要事迹，或在 edition.toml [media] 中调小 font_min_pt")
 
 
 MAX_STRETCH = 1.15
 """The card text's leading may open up to this factor to close the gap under it."""
 
 
+STRETCH_GAP_MM = 1.5
+"""The opened leading aims the card's last line this far above the card's foot."""
+
+
 def _stretch(plan: PagePlan, room: dict[str, float]) -> PagePlan:
-    """Cards with room left under their text → their leading opened so the text ends at the card's foot."""
+    """Cards with room left under their text → their text's leading opened (at most MAX_STRETCH) so the
+    text ends at the card's foot: the lines stay as they are, so the text grows with the leading."""
     cards = []
     for c in plan.cards:
-        inner_h = c.frame.h - 2 * CARD_PAD_MM - CARD_TOP_RULE_MM
-        free = room.get(c.frame.ident, 0.0) - 1.5
-        used = inner_h - room.get(c.frame.ident, 0.0)
-        if free <= 1 or c.pad_top_mm or used <= 0:
+        free = room.get(c.frame.ident, 0.0) - STRETCH_GAP_MM
+        inner_w = c.frame.w - 2 * CARD_PAD_MM
+        content_h = c.frame.h - CARD_TOP_RULE_MM - CARD_PAD_MM
+        text_h = content_h - room.get(c.frame.ident, 0.0) - c.pad_top_mm - _head_mm(c.entry, inner_w, plan.font_pt,
+                                                                                    c.photo_mm)
+        if free <= 0.5 or c.pad_top_mm or text_h <= 0:
             cards.append(c)
             continue
-        factor = min(MAX_STRETCH, (used + free) / used)
-        cards.append(replace(c, leading=round(c.leading * (1 + (factor - 1) * 0.8), 3)))
+        factor = min(MAX_STRETCH, (text_h + free) / text_h)
+        cards.append(replace(c, leading=round(c.leading * factor, 3)))
     return replace(plan, cards=tuple(cards))
 
 
@@ -568,22 +672,14 @@ def _grow(plan: PagePlan, room: dict[str, float]) -> PagePlan:
     cards = []
     for c in plan.cards:
         free = room.get(c.frame.ident, 0.0) - 1.0
-        pool = deeds_pool(c.entry)
-        have = sum(len(sentences(p)) for p in c.extra)
-        total = sum(len(sentences(p)) for p in pool)
         f = plan.font_pt * PT
-        if free < 2 * f * 1.62 or have >= total or c.pad_top_mm:
+        if free < f * 1.62 or c.pad_top_mm:
             cards.append(c)
             continue
         inner_w = c.frame.w - 2 * CARD_PAD_MM
         base = card_content_mm(c.entry, inner_w, plan.font_pt, c.photo_mm, c.extra)
-        extra = c.extra
-        for k in range(have + 1, total + 1):
-            more = first_sentences(pool, k)
-            if card_content_mm(c.entry, inner_w, plan.font_pt, c.photo_mm, more) - base > free * 0.9:
-                break
-            extra = more
-        cards.append(replace(c, extra=extra))
+        cards.append(replace(c, extra=fill_extra(c.entry, inner_w, plan.font_pt, c.photo_mm, c.extra,
+                                                 base + free)))
     return replace(plan, cards=tuple(cards))
 
 

@@ -7,7 +7,10 @@ editor is told. Every nominee's own ID number and phone are removed in any writt
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -31,6 +34,31 @@ _SENTENCE = re.compile(r"[^。！？!?…]*(?:[。！？!?]+|…+)[”’」』�
 def sentences(text: str) -> list[str]:
     """A paragraph → its sentences, each with its closing punctuation (nothing lost or added)."""
     return [s for s in _SENTENCE.findall(text.strip()) if s.strip()]
+
+
+EXCERPT_MIN_CHARS = 20
+"""A paragraph cut short keeps at least this many characters: a short opening sentence never stands alone."""
+_OPEN_QUOTES, _CLOSE_QUOTES = "“「『", "”」』"
+
+
+@functools.lru_cache(maxsize=4096)
+def excerpt_units(paragraph: str) -> tuple[str, ...]:
+    """A paragraph → the runs of sentences an excerpt of it may stop after (joined, the paragraph):
+    a quotation that is a sentence of its own stays with the sentence after it (“……。”这是他常说的一句话。),
+    and the opening run is at least EXCERPT_MIN_CHARS long (a short topic sentence keeps its follow-up)."""
+    units: list[str] = []
+    pending = ""
+    for s in sentences(paragraph):
+        pending += s
+        bare = s.strip()
+        quote = bare[:1] in _OPEN_QUOTES and bare[-1:] in _CLOSE_QUOTES
+        if quote or (not units and len(pending.strip()) < EXCERPT_MIN_CHARS):
+            continue
+        units.append(pending)
+        pending = ""
+    if pending:
+        units.append(pending)
+    return tuple(units)
 
 
 def clip_sentences(text: str, limit: int) -> str:
@@ -135,4 +163,94 @@ def word_spans(text: str) -> Markup:
             out.append(Markup('<span class="w">{}</span>').format(run) if len(run) <= LONGEST_WORD
                        else Markup.escape(run))
         previous = run
+    return Markup("").join(out)
+
+
+NAME_DOTS = "·・•‧"
+"""Middle dots between the parts of a transliterated name (阿依古丽·买买提): a line may break after one."""
+
+
+def name_pieces(name: str) -> list[tuple[str, str]]:
+    """A name → (piece, joint) pairs a line may break between: the words of a Latin name (joint " ")
+    and the parts of a transliterated name, each with its middle dot (阿依古丽· | 买买提, joint "");
+    a Chinese name is one piece."""
+    out: list[tuple[str, str]] = []
+    for k, word in enumerate(name.split()):
+        parts = re.findall(f"[^{NAME_DOTS}]+[{NAME_DOTS}]*|[{NAME_DOTS}]+", word)
+        out += [(part, " " if k and not j else "") for j, part in enumerate(parts)]
+    return out
+
+
+def name_em(text: str) -> float:
+    """Width of a name in em of a bold face, erring wide: CJK and middle dots 1, other characters 0.6."""
+    return sum(1.0 if ord(ch) > 0x2E7F or ch in NAME_DOTS else 0.6 for ch in text)
+
+
+@dataclass(frozen=True)
+class NameFit:
+    """A name set to a width: its size and lines."""
+
+    size: float
+    """Type size (the unit of the sizes given to fit_name)."""
+    lines: tuple[str, ...]
+    """The name's lines; joined they give the name back (spaces between words dropped at a break)."""
+    broken: bool = False
+    """A word of the name is wider than the width even at the smallest size and had to be broken."""
+
+
+def fit_name(name: str, width: float, sizes: Sequence[float], floor: float,
+             measure: Callable[[str, float], float], max_lines: int = 3) -> NameFit:
+    """A name → its size and lines in `width` (a name is never cut): one line at the largest of `sizes`
+    (largest first) down to `floor`; below that, the largest size at which the name wrapped between its
+    words (name_pieces) takes at most max_lines lines; at the smallest size, broken where it must
+    (`broken`: the caller may rather give the name more room)."""
+    for size in sizes:
+        if size >= floor and measure(name, size) <= width:
+            return NameFit(size, (name,))
+    pieces = name_pieces(name)
+    for size in sizes:
+        lines = _wrap_pieces(pieces, size, width, measure)
+        if lines is not None and len(lines) <= max_lines:
+            return NameFit(size, lines)
+    size = sizes[-1]
+    lines_: list[str] = []
+    for piece, joint in pieces:
+        line = lines_[-1] + joint + piece if lines_ else piece
+        if lines_ and measure(line, size) <= width:
+            lines_[-1] = line
+            continue
+        lines_.append("")
+        for ch in piece:
+            if lines_[-1] and measure(lines_[-1] + ch, size) > width:
+                lines_.append("")
+            lines_[-1] += ch
+    return NameFit(size, tuple(lines_), broken=True)
+
+
+def _wrap_pieces(pieces: list[tuple[str, str]], size: float, width: float,
+                 measure: Callable[[str, float], float]) -> tuple[str, ...] | None:
+    """Pieces → lines filled greedily, each no wider than width at size; None when one piece alone is wider."""
+    lines: list[str] = []
+    for piece, joint in pieces:
+        if measure(piece, size) > width:
+            return None
+        if lines and measure(lines[-1] + joint + piece, size) <= width:
+            lines[-1] += joint + piece
+        else:
+            lines.append(piece)
+    return tuple(lines)
+
+
+def name_spans(name: str, lines: Sequence[str]) -> Markup:
+    """A fitted name → HTML: each line unbroken, a break opportunity between lines (the space of a
+    Latin name, else a zero-width space), so the browser breaks there and nowhere else."""
+    out: list[Markup] = []
+    at = 0
+    for i, line in enumerate(lines):
+        if i:
+            joint = " " if name[at:at + 1] == " " else "\u200b"
+            at += 1 if joint == " " else 0
+            out.append(Markup(joint))
+        out.append(Markup('<span class="w">{}</span>').format(line))
+        at += len(line)
     return Markup("").join(out)
