@@ -998,10 +998,17 @@ def _write_subsidy_xlsx(ctx: RunContext, rows: list[dict[str, Any]], amount: flo
 
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
-    """`make certificates`: awardees.json → certificates, registry, lists, verification site; exit 1 if someone was skipped."""
+    """`make certificates`: awardees.json → certificates, registry, lists, verification site; exit 1 if someone was skipped.
+
+    Refuses results older than their inputs (pipeline.awardees); warns when the 公示 is older than the results.
+    """
     from pipeline.awardees import load_awardees
     from pipeline.stages.check import run_check
+    from pipeline.stages.publicity import notice_staleness
 
     check = run_check(ctx)
     awardees = load_awardees(ctx, check)
+    stale = notice_staleness(ctx, awardees)
+    if stale:
+        ctx.say(f"提示：{stale}")
     return issue_certificates(ctx, awardees.public).exit_code
