@@ -25,8 +25,8 @@ from pipeline.registry import open_registry, registry_path
 from pipeline.review.problems import ReviewError
 from pipeline.review.sheets import FIRST_ROW
 from pipeline.stages import packets, publicity, results
-from pipeline.stages.shortlist import preliminary_path
 from pipeline.stages.results import build_results
+from pipeline.stages.shortlist import preliminary_path
 from tests.packet_fixtures import FakeCheck, add_nominee, make_candidate, nominee_for, write_edition
 from tests.review_fixtures import CAL_2027, fill_preliminary, shortlist_edition, skip_pdfs
 from tests.test_certificates import skip_rendering
