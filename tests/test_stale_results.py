@@ -8,8 +8,10 @@ certificates are issued without typesetting (numbers and the registry are what m
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -24,7 +26,8 @@ from pipeline.packets.worker import PacketOutcome
 from pipeline.registry import open_registry, registry_path
 from pipeline.review.problems import ReviewError
 from pipeline.review.sheets import FIRST_ROW
-from pipeline.stages import packets, publicity, results
+from pipeline.stages import packets, publicity, results, shortlist
+from pipeline.stages.preflight import stale_notice
 from pipeline.stages.results import build_results
 from pipeline.stages.shortlist import preliminary_path
 from tests.packet_fixtures import FakeCheck, add_nominee, make_candidate, nominee_for, write_edition
@@ -197,15 +200,22 @@ def test_a_failed_publicity_run_removes_the_old_notice_and_media_kit(ctx: RunCon
     assert all(p.is_file() for p in notice_files(ctx)) and not (ctx.output / "media").exists()
 
 
-def test_certificates_say_when_the_notice_is_older_than_the_results(ctx: RunContext, monkeypatch: pytest.MonkeyPatch,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_certificates_and_preflight_say_when_the_notice_is_older_than_the_results(
+        ctx: RunContext, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     calendar = ctx.edition.path / "calendar.toml"
     calendar.write_text(CAL_2027, encoding="utf-8")
     fake_media_kit(monkeypatch)
+    roster = SimpleNamespace(candidates=[n.candidate for n in shortlist.run_check(ctx).nominees])
+    monkeypatch.setattr("pipeline.roster.read_roster", lambda _path: roster)  # the roster the fake check read
     assert run(ctx, "publicity") == 0
+    assert stale_notice(ctx) == []
     for expert in EXPERTS:  # the scores change after the 公示: N06 rises to the top, N05 drops out
         edit(sheet_of(ctx, expert), **{f"{c}{FIRST_ROW + 5}": 100 for c in "GHI"})
     assert run(ctx, "results") == 0
+    assert run(ctx, "preflight") == ExitCode.findings
+    report = json.loads((ctx.output / "preflight.json").read_text(encoding="utf-8"))
+    stale = [f for f in report["findings"] if f["code"] == "PF_STALE_NOTICE"]
+    assert [f["file"] for f in stale] == ["publicity/公示.pdf"] and "公示已过期" in stale[0]["message"]
     capsys.readouterr()
     assert run(ctx, "certificates") == 0  # issued from the current results, with a warning
     err = capsys.readouterr().err
@@ -226,6 +236,7 @@ def test_certificates_say_when_the_notice_is_older_than_the_results(ctx: RunCont
     assert run(ctx, "certificates") == 0
     err = capsys.readouterr().err
     assert "公示已过期" not in err and "还没有生成公示" not in err and "可能已过期" not in err, err
+    assert stale_notice(ctx) == []
 
 
 # ---- 初审 and the blank score sheets ---------------------------------------------------------------

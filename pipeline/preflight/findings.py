@@ -21,6 +21,8 @@ readers and the README rely on them.
     PF_HEADER_NOT_REPEATED   a sheet that prints on several pages does not repeat its header
     PF_PUBLIC_ORDER          a public list or numbering follows the score ranking, not 姓氏笔画
     PF_SHORT_PAGE            a page of a packet's 先进事迹材料 holds only one or two lines of text
+    PF_STALE_NOTICE          the 公示 was not made from the current results (pipeline.stamps), or its last
+                             run did not finish
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PF_HEADER_NOT_REPEATED": ("多页表格没有重复表头", "页面设置中设置“顶端标题行”，每页重复表头"),
     "PF_PUBLIC_ORDER": ("公开名单的顺序不是姓氏笔画顺序", "公开材料按姓氏笔画排列（排名只用于内部的评审结果）"),
     "PF_SHORT_PAGE": ("页面只有寥寥几行", "调整分页：段落跨页时前后页各至少留 3 行（孤行、寡行控制），最后一段不单独成页"),
+    "PF_STALE_NOTICE": ("公示与当前评审结果不一致", "运行 make publicity 重新生成公示；名单有变化的，应重新公示"),
 }
 """Code → (short title, how to fix), in Chinese."""
 

@@ -996,7 +996,7 @@ def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
 
     check = run_check(ctx)
     awardees = load_awardees(ctx, check)
-    stale = notice_staleness(ctx, awardees)
+    stale = notice_staleness(ctx, (a.nominee.candidate for a in awardees.awardees))
     if stale:
         ctx.say(f"提示：{stale}")
     return issue_certificates(ctx, awardees.public).exit_code

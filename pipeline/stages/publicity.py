@@ -101,9 +101,9 @@ def notice_inputs(ctx: RunContext, awardees: Iterable[Candidate]) -> dict[str, s
     }
 
 
-def notice_staleness(ctx: RunContext, awardees: AwardeeList) -> str | None:
+def notice_staleness(ctx: RunContext, awardees: Iterable[Candidate]) -> str | None:
     """A Chinese warning, naming the files and the fix, when the 公示 was not made from these awardees
-    (the current results) and settings; None when it was."""
+    (those of the current results, as the roster has them) and settings; None when it was."""
     files = notice_paths(ctx)
     folder = files[0].parent
     names = "、".join(p.name for p in files)
@@ -114,7 +114,7 @@ def notice_staleness(ctx: RunContext, awardees: AwardeeList) -> str | None:
             return (f"公示（{folder} 中的 {names}）可能已过期：上次运行 make publicity 没有成功完成，"
                     f"无法确认它是按当前评审结果生成的。{fix}")
         return f"还没有生成公示（{files[0]}）：拟表彰人选应先公示、再颁发证书。{fix}"
-    changed = changes(stamp.inputs, notice_inputs(ctx, (a.nominee.candidate for a in awardees.awardees)))
+    changed = changes(stamp.inputs, notice_inputs(ctx, awardees))
     if changed:
         return (f"公示已过期：{folder} 中的 {names} 是 {stamp.when} 按当时的评审结果生成的，此后"
                 f"{'；'.join(changed)}。{fix}")
