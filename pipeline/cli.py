@@ -125,14 +125,17 @@ LIGHT_COMMANDS = frozenset({"verify", "keys", "registry"})
 def load_checked(path: Path, command: str) -> Edition:
     """Edition folder and command in → the Edition, every setting the command may use checked.
 
-    The media kit's extra [media] keys live in pipeline.media.settings; they are checked here so
-    that a wrong value stops `make check` at once, not the publicity stage hours later.
+    The media kit's extra [media] keys live in pipeline.media.settings, the certificates' page,
+    QR code and blank-paper positions in pipeline.stages.certificates; they are checked here so
+    that a wrong value stops `make check` at once, not the publicity or certificates stage hours later.
     """
     edition = load_edition(path)
     if command not in LIGHT_COMMANDS:
         from pipeline.media.settings import media_settings
+        from pipeline.stages.certificates import certificate_options
 
         media_settings(edition)
+        certificate_options(edition)
     return edition
 
 

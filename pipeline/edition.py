@@ -337,6 +337,13 @@ class _Section:
                                  "不能含空格、引号、尖括号、#、用户名或密码）")
         return value
 
+    def choice(self, key: str, options: tuple[str, ...]) -> str:
+        """A text key that must be one of `options`."""
+        value = self._get(key)
+        if value not in options:
+            raise self._bad(key, " " + "、".join(f'"{o}"' for o in options) + " 之一")
+        return str(value)
+
     def flag(self, key: str) -> bool:
         value = self._get(key)
         if not isinstance(value, bool):
@@ -389,6 +396,13 @@ def _table(source: Path, raw: dict[str, Any], name: str, defaults: dict[str, Any
     if not isinstance(data, dict):
         raise EditionConfigError(f"[{name}] 应为一个表", hint=f"检查 {source.name}", file=str(source))
     return _Section(source, name, data, defaults or {})
+
+
+def section(edition: Edition, name: str, data: object, defaults: dict[str, Any] | None = None) -> _Section:
+    """A table of edition.toml that a stage reads itself (e.g. [certificates.blank.qr]; None when absent)
+    → the typed, range-checked getters load_edition uses: a wrong value raises EditionConfigError naming
+    the file, the table and key, and the allowed range."""
+    return _table(edition.path / "edition.toml", {} if data is None else {name: data}, name, defaults)
 
 
 DEFAULT_FONTS: dict[str, Any] = {

@@ -22,8 +22,8 @@ DEFAULT_HINT = "若提到图片，检查照片等图片文件是否存在且完�
 
 
 def data_uri(path: Path) -> str:
-    """A JPEG/PNG file → a data: URI (image names in the PDF then depend on content, not on the path)."""
-    kind = "png" if path.suffix.lower() == ".png" else "jpeg"
+    """A JPEG/PNG/SVG file → a data: URI (image names in the PDF then depend on content, not on the path)."""
+    kind = {".png": "png", ".svg": "svg+xml"}.get(path.suffix.lower(), "jpeg")
     return f"data:image/{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 

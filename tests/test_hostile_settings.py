@@ -224,6 +224,58 @@ def test_media_numbers_out_of_range_are_refused_when_a_document_command_loads_th
     assert err.startswith("错误：") and f"[media] {key}" in err and "内部错误" not in err
 
 
+@pytest.mark.parametrize(("line", "table", "key"), [
+    ("qr_size_mm = 0", "", "[certificates] qr_size_mm"),
+    ("qr_size_mm = -38", "", "[certificates] qr_size_mm"),
+    ("", "[certificates.blank.name]\nx = -5", "[certificates.blank.name] x"),
+    ("", "[certificates.blank.date]\ny = 500", "[certificates.blank.date] y"),
+    ("", "[certificates.blank.citation]\nwidth = 0", "[certificates.blank.citation] width"),
+    ("", "[certificates.blank.number]\nsize_pt = 0", "[certificates.blank.number] size_pt"),
+    ("", "[certificates.blank.qr]\nsize_mm = 0", "[certificates.blank.qr] size_mm"),
+    ("", "[certificates.blank.qr]\nx = -1", "[certificates.blank.qr] x"),
+    ("", "[certificates.blank]\noffset_x_mm = 1e6", "[certificates.blank] offset_x_mm"),
+])
+def test_certificate_numbers_out_of_range_are_refused_when_the_edition_loads(
+        tmp_path: Path, line: str, table: str, key: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.stages.certificates import certificate_options
+
+    folder = make_edition(tmp_path / "ed", f"demo = true\n{line}", table + "\n")
+    with pytest.raises(EditionConfigError) as info:
+        certificate_options(load_edition(folder))
+    text = str(info.value)
+    assert key in text and str(folder / "edition.toml") in text, text
+    assert re.search(r"-?\d+(\.\d+)? 到 \d+(\.\d+)? 之间的数（毫米|（磅）", text), text  # the allowed range and unit
+    assert cli_main(["--edition", str(folder), "-q", "check"]) == ExitCode.cannot_proceed  # before the roster
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and key in err and "内部错误" not in err
+
+
+def test_certificates_with_seals_are_byte_identical_from_two_copies_of_the_edition(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seal image goes in by content, not by its path: moving the edition (and its seal) changes no byte."""
+    from pipeline.stages import certificates
+    from tests.test_certificates import NAMES, context, make_awardees
+
+    monkeypatch.setattr(model, "today", lambda: TODAY)
+    monkeypatch.setattr(certificates, "_write_subsidy", lambda *args, **kwargs: None)  # no seal image there
+    built: dict[str, dict[str, bytes]] = {}
+    for where in ("一", "other/二"):
+        root = tmp_path / where
+        seal = root / "印章" / "seal.png"
+        seal.parent.mkdir(parents=True)
+        Image.new("RGBA", (120, 120), (200, 0, 0, 120)).save(seal)
+        edition = make_edition(root / "ed", f'demo = true\nseal = true\nseal_image = "{seal}"',
+                               "[certificates.blank]\nenabled = false\n")
+        monkeypatch.setenv("XN_OUTPUT", str(root / "output"))
+        monkeypatch.setenv("XN_STATE", str(root / "state"))
+        result = certificates.issue_certificates(context(edition), make_awardees(edition, NAMES[:1]))
+        out = result.print_file.parent
+        built[where] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.pdf")}
+    assert sorted(built["一"]) == sorted(built["other/二"]) and len(built["一"]) == 2
+    for file, data in built["一"].items():
+        assert data == built["other/二"][file], f"{file} differs between the two copies of the edition"
+
+
 # ---- 15. verify --image: bounded, and 无法查验 when it cannot look ------------------------------------
 
 

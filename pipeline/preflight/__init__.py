@@ -512,8 +512,11 @@ def output_files(folder: Path) -> list[Path]:
 
 def inspect(folder: Path, expect: Expectations, *, extra: Sequence[tuple[Path, str]] = (),
             cache_dir: Path | None = None, order_key: public_order.SortKey | None | bool = True,
-            workers: int = 2, progress: Callable[[str], None] | None = None) -> PreflightReport:
+            workers: int = 2, progress: Callable[[str], None] | None = None,
+            found: Sequence[PreflightFinding] = ()) -> PreflightReport:
     """Inspect every file under `folder` (plus `extra` (path, label) pairs); nothing is written.
+
+    `found`: findings made elsewhere (a stale 公示, from the stage stamps), reported with the rest.
 
     order_key=True looks up pipeline.strokes; None checks only that public lists are not in
     rank order; a callable is used as the stroke sort key.
@@ -583,7 +586,7 @@ def inspect(folder: Path, expect: Expectations, *, extra: Sequence[tuple[Path, s
             docx_print.prune(cache_dir / "docx", {digests[rel] for _, rel in documents})
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             results = list(pool.map(run, jobs))
-    findings = [f for fs in results for f in fs]
+    findings = [*found, *(f for fs in results for f in fs)]
 
     key: public_order.SortKey | None
     if order_key is True:

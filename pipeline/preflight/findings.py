@@ -23,6 +23,8 @@ readers and the README rely on them.
     PF_SHORT_PAGE            a page of a packet's 先进事迹材料 holds only one or two lines of text
     PF_DOCX_PAGES            the DOCX 申报审批表, printed by LibreOffice, has another page count than
                              the 申报审批表 of its bound packet
+    PF_STALE_NOTICE          the 公示 was not made from the current results (pipeline.stamps), or its last
+                             run did not finish
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PF_SHORT_PAGE": ("页面只有寥寥几行", "调整分页：段落跨页时前后页各至少留 3 行（孤行、寡行控制），最后一段不单独成页"),
     "PF_DOCX_PAGES": ("Word 版申报审批表与 PDF 版页数不同", "Word 版要与装订本中的申报审批表页数相同（骑缝章只跨申报审批表）："
                       "重新运行 make packets；仍不同时请联系技术人员"),
+    "PF_STALE_NOTICE": ("公示与当前评审结果不一致", "运行 make publicity 重新生成公示；名单有变化的，应重新公示"),
 }
 """Code → (short title, how to fix), in Chinese."""
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import functools
 import hashlib
 import json
@@ -35,11 +36,11 @@ from markupsafe import Markup
 
 from pipeline import atomic, office, privacy, qr, signing
 from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, Edition
+from pipeline.edition import PROJECT_ROOT, Edition, section
 from pipeline.errors import EditionConfigError, ExitCode, RenderError, StageError
 from pipeline.registry import Certificate, IssueEntry, Numbering, open_registry, registry_path
 from pipeline.safepath import child, safe_name
-from pipeline.weasy import weasyprint_errors
+from pipeline.weasy import data_uri, weasyprint_errors
 
 if TYPE_CHECKING:
     from pipeline.awardees import Awardee
@@ -161,21 +162,6 @@ def _bad(edition: Edition, key: str, want: str) -> EditionConfigError:
                               file=str(edition.path / "edition.toml"))
 
 
-def _num(edition: Edition, table: dict[str, Any], key: str, default: float, label: str,
-         negative: bool = False) -> float:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or (value < 0 and not negative):
-        raise _bad(edition, label, "数字" if negative else "非负数字")
-    return float(value)
-
-
-def _flag(edition: Edition, table: dict[str, Any], key: str, default: bool, label: str) -> bool:
-    value = table.get(key, default)
-    if not isinstance(value, bool):
-        raise _bad(edition, label, " true 或 false")
-    return value
-
-
 def parse_page_size(text: str) -> tuple[float, float]:
     """'A4 landscape', 'A3', '297mm 210mm' or '297 210' in → (width, height) in mm; ValueError otherwise."""
     words = text.replace("×", " ").replace("x", " ").split()
@@ -195,12 +181,22 @@ def parse_page_size(text: str) -> tuple[float, float]:
     raise ValueError(text)
 
 
+QR_SIZE_MM = (10.0, 100.0)
+"""Allowed printed QR sizes in mm (quiet zone included); qr.MIN_MODULE_MM then decides if a code is too dense."""
+FONT_PT = (5.0, 72.0)
+"""Allowed type sizes of a blank-paper field in points."""
+OFFSET_MM = 30.0
+"""Largest printer calibration offset in mm, either way."""
+
+
 def certificate_options(edition: Edition) -> CertificateOptions:
-    """Edition in → its certificate options; EditionConfigError naming the key when one is wrong."""
+    """Edition in → its certificate options; EditionConfigError naming the file, key and allowed range when one is wrong.
+
+    Numbers are checked with pipeline.edition's getters: sizes positive, positions on the sheet.
+    """
     table = edition.raw.get("certificates", {})
-    if not isinstance(table, dict):
-        raise _bad(edition, "", "一个表")
-    demo = _flag(edition, table, "demo", _default_demo(edition), "demo")
+    c = section(edition, "certificates", table, {"demo": _default_demo(edition), "seal": False, "qr_size_mm": 38})
+    table = c.data
     page = table.get("page_size", "A4 landscape")
     try:
         page_w, page_h = parse_page_size(str(page))
@@ -214,33 +210,26 @@ def certificate_options(edition: Edition) -> CertificateOptions:
     if not seal_list or not all(isinstance(v, str) and v for v in seal_list):
         raise _bad(edition, "seal_image", "图片路径，或每个署名机关一个路径的列表")
     seal_paths = tuple(p if p.is_absolute() else PROJECT_ROOT / p for p in (Path(v) for v in seal_list))
-    blank_table = table.get("blank", {})
-    if not isinstance(blank_table, dict):
-        raise _bad(edition, "blank", "一个表")
+    on_sheet = f"（毫米，从纸张{{}}边量起，纸张为 {page_w:g} × {page_h:g} 毫米）"
+    b = section(edition, "certificates.blank", table.get("blank"),
+                {"enabled": True, "offset_x_mm": 0, "offset_y_mm": 0})
     fields: dict[str, FieldPos] = {}
     for key, (_, default) in BLANK_FIELDS.items():
-        item = blank_table.get(key, {})
-        if not isinstance(item, dict):
-            raise _bad(edition, f"blank.{key}", "一个表（x、y、width、size_pt、align、show）")
-        align = item.get("align", default.align)
-        if align not in ("left", "center", "right"):
-            raise _bad(edition, f"blank.{key}.align", " \"left\"、\"center\" 或 \"right\"")
+        f = section(edition, f"certificates.blank.{key}", b.data.get(key), dataclasses.asdict(default))
         fields[key] = FieldPos(
-            _num(edition, item, "x", default.x, f"blank.{key}.x"), _num(edition, item, "y", default.y, f"blank.{key}.y"),
-            _num(edition, item, "width", default.width, f"blank.{key}.width"),
-            _num(edition, item, "size_pt", default.size_pt, f"blank.{key}.size_pt"), str(align),
-            _flag(edition, item, "show", default.show, f"blank.{key}.show"))
-    qr_table = blank_table.get("qr", {})
-    if not isinstance(qr_table, dict):
-        raise _bad(edition, "blank.qr", "一个表（x、y、size_mm）")
+            f.number("x", 0, page_w, on_sheet.format("左")), f.number("y", 0, page_h, on_sheet.format("上")),
+            f.number("width", 1, page_w, f"（毫米，不超过纸张宽度 {page_w:g} 毫米）"),
+            f.number("size_pt", *FONT_PT, "（磅）"), f.choice("align", ("left", "center", "right")), f.flag("show"))
+    q = section(edition, "certificates.blank.qr", b.data.get("qr"), dict(zip(("x", "y", "size_mm"), BLANK_QR_DEFAULT,
+                                                                              strict=True)))
     blank = BlankLayout(
-        enabled=_flag(edition, blank_table, "enabled", True, "blank.enabled"),
-        offset_x_mm=_num(edition, blank_table, "offset_x_mm", 0, "blank.offset_x_mm", negative=True),
-        offset_y_mm=_num(edition, blank_table, "offset_y_mm", 0, "blank.offset_y_mm", negative=True),
+        enabled=b.flag("enabled"),
+        offset_x_mm=b.number("offset_x_mm", -OFFSET_MM, OFFSET_MM, "（毫米，打印机校准偏移）"),
+        offset_y_mm=b.number("offset_y_mm", -OFFSET_MM, OFFSET_MM, "（毫米，打印机校准偏移）"),
         fields=fields,
-        qr_x=_num(edition, qr_table, "x", BLANK_QR_DEFAULT[0], "blank.qr.x"),
-        qr_y=_num(edition, qr_table, "y", BLANK_QR_DEFAULT[1], "blank.qr.y"),
-        qr_size_mm=_num(edition, qr_table, "size_mm", BLANK_QR_DEFAULT[2], "blank.qr.size_mm"),
+        qr_x=q.number("x", 0, page_w, on_sheet.format("左")),
+        qr_y=q.number("y", 0, page_h, on_sheet.format("上")),
+        qr_size_mm=q.number("size_mm", *QR_SIZE_MM, "（毫米，含空白边）"),
     )
     linked = table.get("registry_edition", edition.name)
     if not isinstance(linked, str) or not linked.strip() or re.search(r"[/\\]", linked):
@@ -250,10 +239,9 @@ def certificate_options(edition: Edition) -> CertificateOptions:
         raise _bad(edition, "keep_valid", "证书编号的列表，如 [\"XATN-2027-005\"]")
     return CertificateOptions(
         registry_edition=linked.strip(), keep_valid=tuple(n.strip() for n in keep),
-        demo=demo, page_css=f"{page_w:g}mm {page_h:g}mm", page_w=page_w, page_h=page_h,
-        qr_size_mm=_num(edition, table, "qr_size_mm", 38, "qr_size_mm"), qr_level=level,
-        seal=_flag(edition, table, "seal", False, "seal"),
-        seal_image=seal_paths[0], seal_images=seal_paths,
+        demo=c.flag("demo"), page_css=f"{page_w:g}mm {page_h:g}mm", page_w=page_w, page_h=page_h,
+        qr_size_mm=c.number("qr_size_mm", *QR_SIZE_MM, "（毫米，含空白边）"), qr_level=level,
+        seal=c.flag("seal"), seal_image=seal_paths[0], seal_images=seal_paths,
         blank=blank)
 
 
@@ -726,7 +714,7 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
     if options.seal:
         for i, image in enumerate(options.seal_images[:len(seals)]):
             if image.is_file():
-                seals[i] = image.as_uri()
+                seals[i] = data_uri(image)  # by content: the PDF's bytes never depend on where the edition is
             else:
                 ctx.say(f"提示：已设置使用印章图片，但找不到 {image}，证书上不放该印章（程序从不自行绘制印章）")
     views = [_view(item, options, seals) for item in issued]
@@ -999,10 +987,17 @@ def _write_subsidy_xlsx(ctx: RunContext, rows: list[dict[str, Any]], amount: flo
 
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
-    """`make certificates`: awardees.json → certificates, registry, lists, verification site; exit 1 if someone was skipped."""
+    """`make certificates`: awardees.json → certificates, registry, lists, verification site; exit 1 if someone was skipped.
+
+    Refuses results older than their inputs (pipeline.awardees); warns when the 公示 is older than the results.
+    """
     from pipeline.awardees import load_awardees
     from pipeline.stages.check import run_check
+    from pipeline.stages.publicity import notice_staleness
 
     check = run_check(ctx)
     awardees = load_awardees(ctx, check)
+    stale = notice_staleness(ctx, (a.nominee.candidate for a in awardees.awardees))
+    if stale:
+        ctx.say(f"提示：{stale}")
     return issue_certificates(ctx, awardees.public).exit_code

@@ -9,9 +9,11 @@ its e-mail copy, the editable 申报审批表 DOCX, 打印清单.xlsx).
 Incremental per nominee (pipeline.packets.manifest): a packet is rebuilt only when its
 roster row, one of its files, the edition's packet settings, the fonts or the templates/
 code changed, or when an output is missing. Nominees with error findings are skipped
-(and their old packets removed, so nobody prints an outdated one). Packets are rendered
-in long-lived worker processes (pipeline.packets.worker); every output is written to a
-temporary file and renamed.
+(and their old packets removed, so nobody prints an outdated one); so are the old files of a
+packet that fails, and, when the run stops (full disk, Ctrl-C), the old packets it had yet to
+rebuild and the print list (pipeline.stamps.replacing) — each manifest is written as soon as its
+packet is done, so the next run makes only the rest. Packets are rendered in long-lived worker
+processes (pipeline.packets.worker); every output is written to a temporary file and renamed.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from pipeline.packets.manifest import (
 )
 from pipeline.packets.printlist import PrintRow, print_list_xlsx
 from pipeline.packets.worker import PacketOutcome, build_packet, init_worker
+from pipeline.stamps import replacing
 from pipeline.workers import process_pool
 
 PRINT_LIST = "打印清单.xlsx"
@@ -202,7 +205,15 @@ def run_packets(ctx: RunContext, check: CheckLike) -> PacketsResult:
     else:
         ctx.say(f"申报材料：生成 {len(jobs)} 份（{len(unchanged)} 份无变化）……")
 
-    outcomes = _run_jobs(ctx, jobs, fonts)
+    outcomes: list[PacketOutcome] = []
+
+    def unfinished() -> list[Path]:
+        """The old packets this run would have replaced and has not (and the print list that lists them)."""
+        done = {o.code for o in outcomes if o.manifest is not None}
+        return [p for job in jobs if job.candidate.code not in done for p in job.paths.all()] + [out / PRINT_LIST]
+
+    with replacing(ctx, "申报材料", unfinished):  # a full disk or Ctrl-C: no old packet stays looking current
+        _run_jobs(ctx, jobs, fonts, work, outcomes)
     built: list[tuple[Candidate, Manifest, PacketPaths]] = []
     failures: list[Finding] = []
     warnings: list[Finding] = []
@@ -210,7 +221,6 @@ def run_packets(ctx: RunContext, check: CheckLike) -> PacketsResult:
     for outcome in outcomes:
         job = by_code[outcome.code]
         if outcome.manifest is not None:
-            write_manifest(work, outcome.manifest)
             built.append((job.candidate, outcome.manifest, job.paths))
         else:
             assert outcome.failure is not None
@@ -289,17 +299,19 @@ def _same_paths(manifest: Manifest, paths: PacketPaths) -> bool:
     return sorted(o.path for o in manifest.outputs) == sorted(str(p) for p in paths.all())
 
 
-def _run_jobs(ctx: RunContext, jobs: list[PacketJob], fonts: FontSet) -> list[PacketOutcome]:
-    """Jobs → outcomes, in worker processes (in this process when there is only one job)."""
+def _run_jobs(ctx: RunContext, jobs: list[PacketJob], fonts: FontSet, work: Path,
+              outcomes: list[PacketOutcome]) -> None:
+    """Jobs → outcomes appended as they come, in worker processes (in this process when there is only one
+    job); each packet's manifest is written as soon as it is done, so an interrupted run keeps it."""
     if not jobs:
-        return []
+        return
     total = len(jobs)
-    outcomes: list[PacketOutcome] = []
 
     def report(outcome: PacketOutcome) -> None:
-        """Outcome → kept, and one progress line."""
+        """Outcome → kept, its manifest written, and one progress line."""
         outcomes.append(outcome)
         if outcome.manifest is not None:
+            write_manifest(work, outcome.manifest)
             size = max((o.size for o in outcome.manifest.outputs if o.path.endswith("申报材料.pdf")), default=0)
             ctx.say(f"  [{len(outcomes)}/{total}] {outcome.code} {outcome.name}：{outcome.manifest.pages} 页，"
                     f"{size / 1048576:.1f} MB（{outcome.seconds:.1f} 秒）")
@@ -310,7 +322,7 @@ def _run_jobs(ctx: RunContext, jobs: list[PacketJob], fonts: FontSet) -> list[Pa
     if workers <= 1:
         for job in jobs:
             report(build_packet(job, fonts))
-        return outcomes
+        return
     pool = process_pool(workers, mp_context=multiprocessing.get_context("spawn"),
                         initializer=init_worker, initargs=(fonts,))
     try:
@@ -323,7 +335,6 @@ def _run_jobs(ctx: RunContext, jobs: list[PacketJob], fonts: FontSet) -> list[Pa
             report(outcome)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return outcomes
 
 
 def _crashed(job: PacketJob) -> PacketOutcome:

@@ -9,12 +9,41 @@ no output to inspect.
 from __future__ import annotations
 
 import argparse
+import json
+from typing import TYPE_CHECKING
 
 from pipeline.context import RunContext
 from pipeline.errors import ExitCode, StageError
 
+if TYPE_CHECKING:
+    from pipeline.preflight.findings import PreflightFinding
+
 CONSOLE_LIMIT = 30
 """At most this many findings on the console; preflight.txt has them all."""
+
+
+def stale_notice(ctx: RunContext) -> list[PreflightFinding]:
+    """PF_STALE_NOTICE on 公示.pdf when the 公示 was not made from the awardees of results/awardees.json
+    (with their roster fields) and the settings as they are now (pipeline.stamps); nothing without a 公示."""
+    from pipeline.awardees import awardees_path
+    from pipeline.errors import PipelineError
+    from pipeline.preflight.findings import PreflightFinding
+    from pipeline.roster import read_roster
+    from pipeline.stages.publicity import notice_paths, notice_staleness
+
+    pdf = notice_paths(ctx)[0]
+    if not pdf.is_file():
+        return []
+    try:
+        by_code = {c.code: c for c in read_roster(ctx.edition.path).candidates}
+    except PipelineError:
+        return []  # no roster to compare with: `make check` says why
+    try:
+        codes = [str(a["编号"]) for a in json.loads(awardees_path(ctx).read_text(encoding="utf-8"))["awardees"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        codes = []  # no current results: the 公示 shows people no result supports
+    stale = notice_staleness(ctx, [by_code[c] for c in codes if c in by_code])
+    return [PreflightFinding("PF_STALE_NOTICE", pdf.relative_to(ctx.output).as_posix(), stale)] if stale else []
 
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
@@ -29,7 +58,7 @@ def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     if prelim.is_file():
         extra.append((prelim, f"{ctx.edition.path.name}/review/初审.xlsx"))
     report = inspect(folder, expectations(ctx), extra=extra, cache_dir=ctx.work / "preflight",
-                     workers=ctx.workers, progress=ctx.say)
+                     workers=ctx.workers, progress=ctx.say, found=stale_notice(ctx))
     json_path, txt_path = write_report(report, folder, ctx.edition.name)
     print(summary_text(report, ctx.edition.name, limit=CONSOLE_LIMIT), end="")
     print(f"报告：{json_path}、{txt_path}")

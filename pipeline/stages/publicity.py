@@ -10,19 +10,28 @@ The period is `working_days` (5) working days from [publicity] start (or the nex
 counted on the official calendar (pipeline.workdays). The nominees' public fields are redacted
 before rendering and every public file is read back after it is written (pipeline.privacy); a
 surviving ID number, phone or address deletes the files and fails the stage.
+
+A failed run removes what it would have replaced (pipeline.stamps.replacing): the old 公示 files and
+the media kit when the 公示 cannot be made, the media kit alone when only the kit fails. A stamp
+records the awardees and settings the 公示 was made from, so `certificates` can tell when the
+公示 is older than the current results (`notice_staleness`).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline import atomic, privacy
-from pipeline.awardees import AwardeeList, load_awardees
+from pipeline.awardees import AwardeeList, awardees_path, load_awardees
 from pipeline.context import RunContext
-from pipeline.errors import ExitCode, RenderError, StageError
+from pipeline.errors import ExitCode, StageError
+from pipeline.model import Candidate
 from pipeline.packets.docx_form import docx_measure
 from pipeline.review.notice import (
     TABLE_HEADERS,
@@ -35,11 +44,12 @@ from pipeline.review.notice import (
     table_layout,
     write_docx,
 )
-from pipeline.review.render import Manifest, fingerprint, font_context, html_to_pdf
+from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
 from pipeline.stages.check import CheckResult
 from pipeline.stages.results import ReviewResults, build_results
+from pipeline.stamps import changes, read_stamp, replacing, write_stamp
 from pipeline.templating import render
-from pipeline.workdays import Period, load_calendar, period_of
+from pipeline.workdays import CALENDAR_FILE, Period, load_calendar, period_of
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,57 @@ class NoticeFiles:
     def all(self) -> tuple[Path, Path, Path]:
         """The three files."""
         return (self.pdf, self.docx, self.html)
+
+
+STAMP = "publicity"
+"""The stage stamp (pipeline.stamps) that vouches for the 公示 files."""
+
+
+NOTICE_FILES = ("公示.pdf", "公示.docx", "公示.html")
+"""The 公示 files in output/<edition>/publicity/."""
+
+
+def notice_paths(ctx: RunContext) -> list[Path]:
+    """output/<edition>/publicity/公示.pdf, .docx and .html."""
+    return [ctx.output / "publicity" / name for name in NOTICE_FILES]
+
+
+def notice_inputs(ctx: RunContext, awardees: Iterable[Candidate]) -> dict[str, str]:
+    """What the 公示 is made from, as it is now: label → hash (see pipeline.stamps).
+
+    The awardees by 编号 with the roster fields the 公示 prints (a changed score alone changes nothing
+    printed), and the settings and calendar that reach it.
+    """
+    people = sorted((c.code, c.name, c.gender or "", c.unit_and_post, c.occupation) for c in awardees)
+    raw = ctx.edition.raw
+    settings = [raw.get(k) for k in ("round", "office", "organs", "publicity")]
+    return {
+        f"拟表彰人选（{awardees_path(ctx).relative_to(ctx.output).as_posix()} 中的人选，及其在名册中的姓名、性别、"
+        "工作单位及职务、职业）": hashlib.sha256(json.dumps(people, ensure_ascii=False).encode()).hexdigest(),
+        "edition.toml 中的 [round]、[office]、[organs]、[publicity] 设置":
+            hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest(),
+        f"工作日历 {CALENDAR_FILE}": file_hash(ctx.edition.path / CALENDAR_FILE),
+    }
+
+
+def notice_staleness(ctx: RunContext, awardees: Iterable[Candidate]) -> str | None:
+    """A Chinese warning, naming the files and the fix, when the 公示 was not made from these awardees
+    (those of the current results, as the roster has them) and settings; None when it was."""
+    files = notice_paths(ctx)
+    folder = files[0].parent
+    names = "、".join(p.name for p in files)
+    fix = "请运行 make publicity 重新生成公示（名单有变化的，应重新公示）"
+    stamp = read_stamp(ctx, STAMP)
+    if stamp is None:
+        if any(p.is_file() for p in files):
+            return (f"公示（{folder} 中的 {names}）可能已过期：上次运行 make publicity 没有成功完成，"
+                    f"无法确认它是按当前评审结果生成的。{fix}")
+        return f"还没有生成公示（{files[0]}）：拟表彰人选应先公示、再颁发证书。{fix}"
+    changed = changes(stamp.inputs, notice_inputs(ctx, awardees))
+    if changed:
+        return (f"公示已过期：{folder} 中的 {names} 是 {stamp.when} 按当时的评审结果生成的，此后"
+                f"{'；'.join(changed)}。{fix}")
+    return None
 
 
 def publicity_period(ctx: RunContext) -> Period:
@@ -85,7 +146,8 @@ def notice_html(notice: Notice, fonts: dict[str, Any]) -> str:
 def write_notice(ctx: RunContext, notice: Notice, folder: Path, known: privacy.Known) -> NoticeFiles:
     """The 公示 as PDF, DOCX and HTML (skipped when made from the same notice), privacy-scanned."""
     edition = ctx.edition
-    files = NoticeFiles(folder / "公示.pdf", folder / "公示.docx", folder / "公示.html", notice.period)
+    pdf, docx, web = (folder / name for name in NOTICE_FILES)
+    files = NoticeFiles(pdf, docx, web, notice.period)
     fonts = font_context(edition)
     manifest = Manifest(ctx, "publicity-notice")
     key = fingerprint(notice, fonts["key"], docx_fonts(edition), str(ctx.source_date), known)
@@ -98,19 +160,21 @@ def write_notice(ctx: RunContext, notice: Notice, folder: Path, known: privacy.K
     write_docx(notice, files.docx, docx_fonts(edition), author=author, when=ctx.source_date,
                measure=docx_measure(edition.fonts))
     atomic.write_text(files.html, render("publicity/web.html.j2", notice=notice))
-    try:
-        privacy.guard(files.all(), known, stage="make publicity")
-    except RenderError:
-        for p in files.all():
-            p.unlink(missing_ok=True)
-        manifest.forget()
-        raise
+    privacy.guard(files.all(), known, stage="make publicity")  # on failure build_publicity_notice removes the files
     manifest.record(key)
     return files
 
 
 def build_publicity_notice(ctx: RunContext, results: ReviewResults, awardees: AwardeeList) -> NoticeFiles:
-    """Results and awardees → the 公示 files."""
+    """Results and awardees → the 公示 files, stamped with what they were made from; any failure removes them."""
+    with replacing(ctx, "公示", notice_paths(ctx), stage=STAMP):
+        files = _build_notice(ctx, results, awardees)
+    write_stamp(ctx, STAMP, notice_inputs(ctx, (a.nominee.candidate for a in awardees.awardees)))
+    return files
+
+
+def _build_notice(ctx: RunContext, results: ReviewResults, awardees: AwardeeList) -> NoticeFiles:
+    """Results and awardees → the 公示 files (the body of build_publicity_notice)."""
     edition = ctx.edition
     if not awardees.awardees:
         raise StageError("评审结果中没有拟表彰人选，无法生成公示",
@@ -138,10 +202,16 @@ def _media_kit(ctx: RunContext, check: CheckResult, awardees: AwardeeList) -> Ex
 
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
-    """`make publicity`: the 公示 and the media kit; exit 1 when some nominee or document has errors."""
-    results = build_results(ctx)
-    awardees = load_awardees(ctx, results.check)
-    files = build_publicity_notice(ctx, results, awardees)
-    ctx.say(f"公示：{files.pdf}（另有 .docx、.html），公示时间 {files.period.chinese}")
-    code = ExitCode.findings if results.shortlist.blocked else ExitCode.ok
-    return max(code, _media_kit(ctx, results.check, awardees))
+    """`make publicity`: the 公示 and the media kit; exit 1 when some nominee or document has errors.
+
+    A failure removes the old media kit as well as the 公示 it would have replaced (results that
+    cannot be made, a 公示 that cannot be made); a failure of the kit alone leaves the new 公示.
+    """
+    with replacing(ctx, "媒体宣传稿件", [ctx.output / "media"]):
+        with replacing(ctx, "公示", notice_paths(ctx), stage=STAMP):
+            results = build_results(ctx)
+            awardees = load_awardees(ctx, results.check)
+            files = build_publicity_notice(ctx, results, awardees)
+        ctx.say(f"公示：{files.pdf}（另有 .docx、.html），公示时间 {files.period.chinese}")
+        code = ExitCode.findings if results.shortlist.blocked else ExitCode.ok
+        return max(code, _media_kit(ctx, results.check, awardees))

@@ -54,7 +54,7 @@ from pipeline.review.sheets import ExpertSheet, list_returned, read_score_sheet,
 from pipeline.stages.check import CheckResult
 from pipeline.stages.scoresheets import check_experts
 from pipeline.stages.shortlist import Shortlist, build_shortlist
-from pipeline.stamps import changes, clear_stamp, read_stamp, write_stamp
+from pipeline.stamps import changes, read_stamp, replacing, write_stamp
 from pipeline.workdays import cn_date
 
 
@@ -140,16 +140,10 @@ STAMP = "results"
 """The stage stamp (pipeline.stamps) that vouches for awardees.json and 评审结果."""
 
 
-def _forget_results(ctx: RunContext) -> None:
-    """The results cannot be made: remove the awardee list and 评审结果, so nobody reads or issues from stale ones."""
+def results_outputs(ctx: RunContext) -> list[Path]:
+    """What `make results` replaces: the awardee list, 评审结果.pdf and 评审结果.xlsx."""
     folder = ctx.output / "results"
-    gone = [p for p in (awardees_path(ctx), folder / "评审结果.pdf", folder / "评审结果.xlsx") if p.is_file()]
-    for path in gone:
-        path.unlink(missing_ok=True)
-    Manifest(ctx, "results").forget()
-    clear_stamp(ctx, STAMP)
-    if gone:
-        ctx.say(f"评审结果未能生成：已删除上次的 {'、'.join(p.name for p in gone)}（{folder}），以免误用过期的名单")
+    return [awardees_path(ctx), folder / "评审结果.pdf", folder / "评审结果.xlsx"]
 
 
 def results_inputs(ctx: RunContext, check: CheckResult) -> dict[str, str]:
@@ -192,15 +186,12 @@ def require_current_results(ctx: RunContext, check: CheckResult) -> None:
 def build_results(ctx: RunContext, shortlist: Shortlist | None = None) -> ReviewResults:
     """Shortlist + returned score sheets (+ 决定.xlsx) → ReviewResults, with every output up to date.
 
-    The stamp is removed first and written last; any failure removes the awardee list and 评审结果.
+    The stamp is removed first and written last; any failure removes the awardee list and 评审结果
+    (pipeline.stamps.replacing), so nobody reads or issues from stale ones.
     """
-    clear_stamp(ctx, STAMP)
-    try:
+    with replacing(ctx, "评审结果", results_outputs(ctx), stage=STAMP):
         shortlist = shortlist if shortlist is not None else build_shortlist(ctx)
         results = _build(ctx, shortlist)
-    except BaseException:
-        _forget_results(ctx)
-        raise
     write_stamp(ctx, STAMP, results_inputs(ctx, results.check))
     return results
 
@@ -295,9 +286,8 @@ def _method(results: ReviewResults, ctx: RunContext) -> str:
 def _write_outputs(ctx: RunContext, results: ReviewResults, extra: list[str]) -> None:
     """Results → 评审结果.pdf and .xlsx, unless made from the same data already."""
     edition = ctx.edition
-    folder = results.folder
     rows = _table(results)
-    pdf, xlsx = folder / "评审结果.pdf", folder / "评审结果.xlsx"
+    _, pdf, xlsx = results_outputs(ctx)
     manifest = Manifest(ctx, "results")
     method = _method(results, ctx)
     warnings = [str(w) for w in results.warnings]

@@ -13,6 +13,7 @@ them out; the experts' filled copies go into `<edition>/review/scores/` for `mak
 from __future__ import annotations
 
 import argparse
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from pipeline.context import RunContext
@@ -21,6 +22,7 @@ from pipeline.review.render import Manifest, fingerprint
 from pipeline.review.sheets import SheetRow, SheetSpec, one_line, sheet_filename, write_score_sheet
 from pipeline.safepath import child
 from pipeline.stages.shortlist import Shortlist, build_shortlist
+from pipeline.stamps import replacing
 from pipeline.workdays import cn_date
 
 
@@ -51,20 +53,30 @@ def sheet_specs(ctx: RunContext, shortlist: Shortlist) -> list[SheetSpec]:
             for expert in check_experts(ctx)]
 
 
-def build_scoresheets(ctx: RunContext, shortlist: Shortlist | None = None) -> list[Path]:
-    """Shortlist → the blank score sheets (unchanged ones are not rewritten)."""
-    shortlist = shortlist if shortlist is not None else build_shortlist(ctx)
+def replacing_sheets(ctx: RunContext) -> AbstractContextManager[None]:
+    """A block that rebuilds the blank sheets: if it fails, every old 评分表-*.xlsx is removed (pipeline.stamps)."""
     folder = ctx.output / "scoresheets"
-    specs = sheet_specs(ctx, shortlist)
-    paths = []
-    for spec in specs:
-        target = child(folder, sheet_filename(spec.expert))
-        manifest = Manifest(ctx, f"scoresheet-{target.stem}")
-        key = fingerprint(spec, str(ctx.source_date))
-        if not manifest.current(key, [target]):
-            write_score_sheet(spec, target, ctx.source_date)
-            manifest.record(key)
-        paths.append(target)
+    return replacing(ctx, "专家评分表", lambda: sorted(folder.glob("评分表-*.xlsx")))
+
+
+def build_scoresheets(ctx: RunContext, shortlist: Shortlist | None = None) -> list[Path]:
+    """Shortlist → the blank score sheets (unchanged ones are not rewritten).
+
+    Any failure (初审, experts or a sheet that cannot be written) removes every old blank sheet
+    (pipeline.stamps.replacing): none goes out listing an outdated shortlist or expert.
+    """
+    folder = ctx.output / "scoresheets"
+    with replacing_sheets(ctx):
+        shortlist = shortlist if shortlist is not None else build_shortlist(ctx)
+        paths = []
+        for spec in sheet_specs(ctx, shortlist):
+            target = child(folder, sheet_filename(spec.expert))
+            manifest = Manifest(ctx, f"scoresheet-{target.stem}")
+            key = fingerprint(spec, str(ctx.source_date))
+            if not manifest.current(key, [target]):
+                write_score_sheet(spec, target, ctx.source_date)
+                manifest.record(key)
+            paths.append(target)
     keep = {p.name for p in paths}
     for stale in folder.glob("评分表-*.xlsx"):
         if stale.name not in keep:
@@ -74,8 +86,9 @@ def build_scoresheets(ctx: RunContext, shortlist: Shortlist | None = None) -> li
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     """`make scoresheets`: exit 1 when nominees with check errors had to be left out."""
-    shortlist = build_shortlist(ctx)
-    paths = build_scoresheets(ctx, shortlist)
+    with replacing_sheets(ctx):
+        shortlist = build_shortlist(ctx)
+        paths = build_scoresheets(ctx, shortlist)
     ctx.say(f"专家评分表：{len(paths)} 份，每份 {len(shortlist.nominees)} 人 → {ctx.output / 'scoresheets'}")
     ctx.say(f"专家填好后，请把评分表放入 {ctx.edition.review_dir / 'scores'}，再运行 make results")
     return ExitCode.findings if shortlist.blocked else ExitCode.ok

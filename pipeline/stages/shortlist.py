@@ -29,6 +29,7 @@ from pipeline.review.notice import sealed_layout
 from pipeline.review.problems import raise_errors
 from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
 from pipeline.stages.check import CheckResult, Nominee, run_check
+from pipeline.stamps import replacing
 from pipeline.templating import render
 from pipeline.workdays import cn_date
 
@@ -104,9 +105,24 @@ def write_preliminary_sheet(ctx: RunContext, check: CheckResult, target: Path) -
                                 ctx.source_date)
 
 
+def shortlist_outputs(ctx: RunContext) -> list[Path]:
+    """What `make shortlist` replaces: 提名人选名单.pdf, .xlsx and shortlist.json."""
+    folder = ctx.output / "shortlist"
+    return [folder / "提名人选名单.pdf", folder / "提名人选名单.xlsx", folder / "shortlist.json"]
+
+
 def build_shortlist(ctx: RunContext, check: CheckResult | None = None) -> Shortlist:
-    """Check result + 初审.xlsx → Shortlist, with 提名人选名单 brought up to date."""
-    check = check if check is not None else run_check(ctx)
+    """Check result + 初审.xlsx → Shortlist, with 提名人选名单 brought up to date.
+
+    Any failure (初审.xlsx to fill in or with problems, a check or rendering error) removes the old
+    提名人选名单 (pipeline.stamps.replacing): nobody sends out a list the 初审 no longer supports.
+    """
+    with replacing(ctx, "提名人选名单", shortlist_outputs(ctx)):
+        return _build(ctx, check if check is not None else run_check(ctx))
+
+
+def _build(ctx: RunContext, check: CheckResult) -> Shortlist:
+    """Check result + 初审.xlsx → Shortlist (the body of build_shortlist)."""
     edition = ctx.edition
     path = preliminary_path(ctx)
     rel = f"review/{decisions.PRELIMINARY_FILE}"
@@ -157,7 +173,6 @@ def _rows(shortlist: Shortlist) -> list[dict[str, str]]:
 def _write_outputs(ctx: RunContext, shortlist: Shortlist, source_hash: str) -> None:
     """提名人选名单.pdf/.xlsx and shortlist.json, unless already made from the same data."""
     edition = ctx.edition
-    folder = shortlist.folder
     rows = _rows(shortlist)
     phase = edition.phases.get("preliminary")
     date = phase.end if phase else ctx.source_date.date()
@@ -168,7 +183,7 @@ def _write_outputs(ctx: RunContext, shortlist: Shortlist, source_hash: str) -> N
         "failed": [n.candidate.code for n in shortlist.failed],
         "blocked": [n.candidate.code for n in shortlist.blocked],
     }
-    pdf, xlsx, js = folder / "提名人选名单.pdf", folder / "提名人选名单.xlsx", folder / "shortlist.json"
+    pdf, xlsx, js = shortlist_outputs(ctx)
     manifest = Manifest(ctx, "shortlist")
     key = fingerprint(data, rows, str(date), source_hash, edition.raw, str(ctx.source_date))
     if manifest.current(key, [pdf, xlsx, js]):
