@@ -139,6 +139,11 @@ def _rows_xlsx(path: Path) -> tuple[list[list[Any]], frozenset[tuple[int, int]]]
     from openpyxl import load_workbook
     from openpyxl.utils.escape import unescape
 
+    from pipeline.filelimits import zip_problem
+
+    refusal = zip_problem(path)  # a decompression bomb is refused before openpyxl inflates it
+    if refusal is not None and refusal.code:
+        raise _unreadable(path, refusal.message, "名册只需文字：删除其中的图片等大件内容，再另存为 .xlsx")
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

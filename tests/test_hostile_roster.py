@@ -191,3 +191,20 @@ def test_limits_pass_real_values_and_stop_one_character_more(tmp_edition: Path) 
     assert sorted(too_long) == [("T02", "姓名"), ("T02", "性别"), ("T03", "个人简历")]
     assert data["nominees"][0]["姓名"] == "A" * 30
     assert {f["code"] for f in data["nominees"][2]["findings"]} == {"FIELD_TOO_LONG"}
+
+
+def test_a_roster_xlsx_bomb_is_refused_before_openpyxl_inflates_it(tmp_edition: Path) -> None:
+    """Point 11: roster.xlsx is a ZIP too; a part with a bomb's compression ratio stops the run
+    with ROSTER_UNREADABLE before any part is inflated in memory."""
+    import zipfile
+
+    from pipeline import filelimits
+
+    target = tmp_edition / "roster.xlsx"
+    write_xlsx(target, two_rows())
+    with zipfile.ZipFile(target, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/image1.bin", bytes(2 * filelimits.MB))
+    status, data = check(tmp_edition)
+    assert status == 2
+    [finding] = data["roster_findings"]
+    assert finding["code"] == "ROSTER_UNREADABLE" and "压缩比" in finding["message"]

@@ -122,6 +122,12 @@ def read_table(path: Path, rel: str, want: Sequence[str], sheet_name: str
     """Read the first sheet (or `sheet_name`) with a header row holding every column of `want`."""
     from openpyxl import load_workbook
 
+    from pipeline.filelimits import zip_problem
+
+    refusal = zip_problem(path)  # a decompression bomb is refused before openpyxl inflates it
+    if refusal is not None and refusal.code:
+        return None, [Problem("SHEET_UNREADABLE", rel, "", "", refusal.message,
+                              "只保留表格内容（删除图片等大件内容），另存为 .xlsx")]
     try:
         wb = load_workbook(path, data_only=True, read_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken or non-XLSX file

@@ -365,7 +365,13 @@ def _read(path: Path, rel: str, year: int, experts: tuple[str, ...], criteria: t
     """A returned file → (expert, verified scores, problems); see read_score_sheet."""
     from openpyxl import load_workbook
 
+    from pipeline.filelimits import zip_problem
+
     problems: list[Problem] = []
+    refusal = zip_problem(path)  # a decompression bomb is refused before openpyxl inflates it
+    if refusal is not None and refusal.code:
+        return None, None, [Problem("SHEET_UNREADABLE", rel, "", "", refusal.message,
+                                    "重新发放评分表，请专家只在评分表中填写分数")]
     try:
         wb = load_workbook(path, data_only=True)
     except Exception as exc:  # a broken, encrypted or non-XLSX file: openpyxl raises many types
