@@ -189,7 +189,8 @@ def text_columns(inner_w: float, font_pt: float) -> int:
 NAME_EM = 1.9
 """The name beside the photo is set at this many times the card's text size …"""
 NAME_FLOOR_EM = 1.4
-"""… stepping down to this on one line; a name still too long wraps between its words …"""
+"""… stepping down to this on one line (a name of several words; a name without spaces steps down to
+NAME_SMALLEST_EM on one line); a name still too long wraps between its words …"""
 NAME_SMALLEST_EM = 1.0
 """… at a size no smaller than the card's text."""
 
@@ -222,8 +223,13 @@ def name_heading(name: str, inner_w: float, photo_w: float, font_pt: float,
     top, smallest = font_pt * NAME_EM, font_pt * NAME_SMALLEST_EM
     sizes = [top - i * LADDER_STEP for i in range(int((top - smallest) / LADDER_STEP) + 1)]
     measure = width_mm or (lambda text, size: name_em(text) * size * PT)
-    fit = fit_name(name, beside_mm(inner_w, photo_w, font_pt), sizes, font_pt * NAME_FLOOR_EM, measure)
-    if not fit.broken:
+    # A name without spaces (阿依古丽·买买提) is one word to its reader: it steps down to the text size
+    # on one line, and rather than wrap at its "·" it goes above the photo, across the card; a Latin
+    # name wraps between its words below NAME_FLOOR_EM.
+    one_word = not any(ch.isspace() for ch in name.strip())
+    floor_em = NAME_SMALLEST_EM if one_word else NAME_FLOOR_EM
+    fit = fit_name(name, beside_mm(inner_w, photo_w, font_pt), sizes, font_pt * floor_em, measure)
+    if not fit.broken and (len(fit.lines) == 1 or not one_word):
         return CardName(fit.size, fit.lines, False)
     floor = [size for size in sizes if size <= font_pt * NAME_FLOOR_EM + 1e-6]  # no larger than its neighbours
     fit = fit_name(name, inner_w - 0.5, floor, floor[0], measure, max_lines=2)
