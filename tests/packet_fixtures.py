@@ -347,3 +347,19 @@ def add_stress_nominee(edition: Path, candidate: Candidate,
     folder = add_nominee(edition, candidate, evidence=evidence, deeds_paragraphs=9)
     make_deeds(folder / "先进事迹.txt", 9, title=f"{candidate.name}同志先进事迹材料", extra=STRESS_DEEDS_EXTRA)
     return folder
+
+
+def write_simple_nominees(edition: Path, rows: Sequence[dict[str, object]]) -> None:
+    """roster.csv of these rows, and for each a photo, the test deeds and one 资格证书 scan."""
+    from tests.photo_fixtures import make_id_photo, save_jpeg
+    from tests.roster_fixtures import write_csv
+    from tests.test_checks import DEEDS
+
+    write_csv(edition / "roster.csv", list(rows))
+    photo = make_id_photo()
+    for r in rows:
+        folder = edition / "candidates" / str(r["编号"])
+        folder.mkdir(parents=True)
+        save_jpeg(photo, folder / "照片.jpg")
+        (folder / "先进事迹.txt").write_text(DEEDS, encoding="utf-8")
+        make_jpeg_scan(folder / "evidence" / "资格证书" / "2019.06-高级技师证书.jpg")

@@ -83,20 +83,22 @@ def patch_check(monkeypatch: pytest.MonkeyPatch, result: CheckResult) -> None:
     monkeypatch.setattr("pipeline.stages.shortlist.run_check", lambda ctx: result)
 
 
-def skip_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Write a blank page instead of rendering PDFs in the review stages (tests that do not look at them)."""
+def blank_pdf(html: str, target: Path, **kwargs: object) -> int:
+    """Stands in for html_to_pdf: one blank A4 page (a real PDF, so it can be read back)."""
     from pypdf import PdfWriter
 
-    def fake(html: str, target: Path, **kwargs: object) -> int:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        writer = PdfWriter()
-        writer.add_blank_page(595, 842)
-        with target.open("wb") as fh:
-            writer.write(fh)
-        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    with target.open("wb") as fh:
+        writer.write(fh)
+    return 1
 
+
+def skip_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Write a blank page instead of rendering PDFs in the review stages (tests that do not look at them)."""
     for module in ("shortlist", "results", "publicity"):
-        monkeypatch.setattr(f"pipeline.stages.{module}.html_to_pdf", fake)
+        monkeypatch.setattr(f"pipeline.stages.{module}.html_to_pdf", blank_pdf)
 
 
 def fill_preliminary(path: Path, decide: Callable[[str, str], str | None]) -> None:

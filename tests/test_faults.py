@@ -162,20 +162,11 @@ def _fill(disk: Path, leave: int) -> None:
 def _small_edition(edition: Path, count: int) -> None:
     """Nominees P01… with photo, deeds and one scan, in an edition folder that has its edition.toml."""
     from tests.conftest import make_id
-    from tests.packet_fixtures import make_jpeg_scan
-    from tests.photo_fixtures import make_id_photo, save_jpeg
-    from tests.roster_fixtures import row, write_csv
-    from tests.test_checks import DEEDS
+    from tests.packet_fixtures import write_simple_nominees
+    from tests.roster_fixtures import row
 
-    rows = [row(编号=f"P{i:02d}", 姓名=f"张{'一二三四'[i]}", 身份证号码=make_id(seq=f"{20 + i}")) for i in range(count)]
-    write_csv(edition / "roster.csv", rows)
-    photo = make_id_photo()
-    for r in rows:
-        folder = edition / "candidates" / r["编号"]
-        folder.mkdir(parents=True)
-        save_jpeg(photo, folder / "照片.jpg")
-        (folder / "先进事迹.txt").write_text(DEEDS, encoding="utf-8")
-        make_jpeg_scan(folder / "evidence" / "资格证书" / "2019.06-高级技师证书.jpg")
+    write_simple_nominees(edition, [row(编号=f"P{i:02d}", 姓名=f"张{'一二三四'[i]}", 身份证号码=make_id(seq=f"{20 + i}"))
+                                    for i in range(count)])
 
 
 @pytest.mark.slow

@@ -772,20 +772,12 @@ def test_make_packets_command_checks_then_binds_and_exits_1_for_a_skipped_nomine
         tmp_edition: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from pipeline.cli import main
     from tests.conftest import make_id
-    from tests.photo_fixtures import make_id_photo, save_jpeg
-    from tests.roster_fixtures import row, write_csv
-    from tests.test_checks import DEEDS
+    from tests.packet_fixtures import write_simple_nominees
+    from tests.roster_fixtures import row
 
-    rows = [row(编号="P01", 姓名="张三"), row(编号="P02", 姓名="李四", 身份证号码=make_id(seq="34")),
-            row(编号="P03", 姓名="王五", 身份证号码=make_id(seq="56")[:17] + "X")]
-    write_csv(tmp_edition / "roster.csv", rows)
-    photo = make_id_photo()
-    for r in rows:
-        folder = tmp_edition / "candidates" / r["编号"]
-        folder.mkdir(parents=True)
-        save_jpeg(photo, folder / "照片.jpg")
-        (folder / "先进事迹.txt").write_text(DEEDS, encoding="utf-8")
-        make_jpeg_scan(folder / "evidence" / "资格证书" / "2019.06-高级技师证书.jpg")
+    write_simple_nominees(tmp_edition, [
+        row(编号="P01", 姓名="张三"), row(编号="P02", 姓名="李四", 身份证号码=make_id(seq="34")),
+        row(编号="P03", 姓名="王五", 身份证号码=make_id(seq="56")[:17] + "X")])
     assert main(["--edition", str(tmp_edition), "packets"]) == 1  # P03's ID number is wrong
     err = capsys.readouterr().err
     assert "跳过 P03 王五" in err and "ID_CHECKSUM" in err

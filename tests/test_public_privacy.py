@@ -252,7 +252,7 @@ def _small_round(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[RunCo
     from pipeline.stages.results import build_results
 
     for module in ("shortlist", "results"):  # their PDFs are not looked at here
-        monkeypatch.setattr(f"pipeline.stages.{module}.html_to_pdf", _blank_pdf)
+        monkeypatch.setattr(f"pipeline.stages.{module}.html_to_pdf", review_fixtures.blank_pdf)
     nominees = list(review_fixtures.check_result(4).nominees)
     nominees[0] = dataclasses.replace(nominees[0], candidate=_leaky(nominees[0].candidate))
     result = CheckResult(tuple(nominees), (), Path("report.json"))
@@ -267,17 +267,6 @@ def _small_round(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[RunCo
     review_fixtures.return_sheets(ctx, review_fixtures.round_scores)
     results = build_results(ctx)
     return ctx, results, load_awardees(ctx, results.check)
-
-
-def _blank_pdf(html: str, target: Path, **kwargs: object) -> int:
-    from pypdf import PdfWriter
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    with target.open("wb") as fh:
-        writer.write(fh)
-    return 1
 
 
 # ---- a surviving number fails the stage ------------------------------------------------------
