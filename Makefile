@@ -30,6 +30,12 @@ demo: $(SETUP) ## Set up everything, run the whole round on the demo edition, th
 	$(RUN) all
 	$(RUN) preflight
 
+.PHONY: announce intake
+announce: $(SETUP) ## 选拔公告 (PDF, DOCX, web, WeChat) and the 申报材料包 for units
+	$(RUN) announce
+intake: $(SETUP) ## Merge the units' submissions/ into roster.xlsx and candidates/; writes output/<edition>/intake/
+	$(RUN) intake
+
 .PHONY: check
 check: $(SETUP) ## Check every nomination and photo; writes output/<edition>/check/
 	$(RUN) check
@@ -38,7 +44,7 @@ check: $(SETUP) ## Check every nomination and photo; writes output/<edition>/che
 packets: $(SETUP) ## Bound application packets (PDF) and editable 申报审批表 (DOCX)
 	$(RUN) packets
 
-.PHONY: shortlist scoresheets results publicity certificates
+.PHONY: shortlist scoresheets results publicity decision certificates
 shortlist: $(SETUP) ## 初审 shortlist (2:1, at most 40)
 	$(RUN) shortlist
 scoresheets: $(SETUP) ## Blank expert score sheets (XLSX)
@@ -47,6 +53,8 @@ results: $(SETUP) ## Aggregate returned score sheets, rank, select
 	$(RUN) results
 publicity: $(SETUP) ## 公示 notice and media kit
 	$(RUN) publicity
+decision: $(SETUP) ## 提请审议的请示 and the 表彰决定 (only after the 公示 ended without objection)
+	$(RUN) decision
 certificates: $(SETUP) ## Certificates, registry, verification site
 	$(RUN) certificates
 

@@ -27,30 +27,38 @@ from pipeline.edition import Edition, load_edition
 from pipeline.errors import ExitCode, PipelineError, disk_full, is_disk_full
 
 STAGES: dict[str, str] = {
+    "announce": "pipeline.stages.announce",
+    "intake": "pipeline.stages.intake",
     "check": "pipeline.stages.check",
     "packets": "pipeline.stages.packets",
     "shortlist": "pipeline.stages.shortlist",
     "scoresheets": "pipeline.stages.scoresheets",
     "results": "pipeline.stages.results",
     "publicity": "pipeline.stages.publicity",
+    "decision": "pipeline.stages.decision",
     "certificates": "pipeline.stages.certificates",
 }
 """The document stages of a round, in order; `all` runs them one after another."""
 
 NEEDS: dict[str, tuple[str, ...]] = {
-    "check": (),
+    "announce": (),
+    "intake": (),
+    "check": ("intake",),
     "packets": ("check",),
     "shortlist": ("check",),
     "scoresheets": ("shortlist",),
     "results": ("shortlist",),
     "publicity": ("results",),
+    "decision": ("results",),
     "certificates": ("results",),
 }
 """The stages whose output each stage reads: `all` skips a stage only when one of these failed."""
 
 STAGE_TITLES: dict[str, str] = {
-    "check": "审查", "packets": "申报材料", "shortlist": "初审名单", "scoresheets": "专家评分表",
-    "results": "评审结果", "publicity": "公示和媒体宣传包", "certificates": "证书",
+    "announce": "选拔公告和申报材料包", "intake": "汇总申报材料", "check": "审查", "packets": "申报材料",
+    "shortlist": "初审名单", "scoresheets": "专家评分表",
+    "results": "评审结果", "publicity": "公示和媒体宣传包", "decision": "请示和表彰决定",
+    "certificates": "证书",
 }
 """What each stage makes, as the office calls it."""
 
