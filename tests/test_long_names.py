@@ -169,13 +169,14 @@ def test_all_goes_on_to_certificates_when_the_media_kit_fails(tmp_path: Path, mo
     monkeypatch.setattr(cli, "_module", lambda name: stages[name])
     code = cli._all(ns.ctx, argparse.Namespace(verbose=False))
     err = capsys.readouterr().err
-    assert calls == ["check", "packets", "shortlist", "scoresheets", "results", "certificates"]
+    assert calls == ["announce", "intake", "check", "packets", "shortlist", "scoresheets", "results", "decision",
+                     "certificates"]
     assert code == ExitCode.findings
     assert (ns.ctx.output / "publicity" / "公示.pdf").is_file()  # the 公示 made before the kit failed stays
     summary = err[err.index("== 汇总"):]
     assert "未完成：公示和媒体宣传包（make publicity）" in summary
     assert "N01 Maximilian Alexander Johnson" in summary and "font_min_pt" in summary
-    assert "已完成：审查、申报材料、初审名单、专家评分表、评审结果、证书" in summary
+    assert "已完成：选拔公告和申报材料包、汇总申报材料、审查、申报材料、初审名单、专家评分表、评审结果、请示和表彰决定、证书" in summary
 
 
 def test_all_skips_only_the_stages_that_need_a_failed_one(monkeypatch: pytest.MonkeyPatch,
@@ -187,8 +188,8 @@ def test_all_skips_only_the_stages_that_need_a_failed_one(monkeypatch: pytest.Mo
     monkeypatch.setattr(cli, "_module", lambda name: stages[name])
     code = cli._all(types.SimpleNamespace(say=lambda m: None), argparse.Namespace(verbose=False))  # type: ignore[arg-type]
     err = capsys.readouterr().err
-    assert calls == ["check", "packets", "shortlist"]
+    assert calls == ["announce", "intake", "check", "packets", "shortlist"]
     assert code == ExitCode.cannot_proceed  # an internal error in packets
     assert "跳过评审结果（results）：它需要的初审名单没有完成。" in err
     assert "已跳过：证书（make certificates）—— 需要先完成评审结果" in err
-    assert "内部错误：ValueError: boom" in err and "已完成：审查" in err
+    assert "内部错误：ValueError: boom" in err and "已完成：选拔公告和申报材料包、汇总申报材料、审查\n" in err
