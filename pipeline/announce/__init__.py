@@ -1,0 +1,1 @@
+"""Step 1 of the round (发布公告): the 选拔公告 and the 申报材料包 the units fill in."""
