@@ -15,10 +15,12 @@ RUN     := $(PY) -m pipeline
 # Values a user types (or pastes from a QR code) reach the program through the environment, never
 # through the shell: quotes, spaces, ; $ ` in them stay plain text. $(value …) and unexport: make
 # expands nothing in them either (it would run a $(shell …) when exporting a command-line variable).
-unexport EDITION QR IMAGE N
+unexport EDITION QR IMAGE N NUMBER NAME
 export XN_EDITION = $(value EDITION)
 export XN_QR = $(value QR)
 export XN_IMAGE = $(value IMAGE)
+export XN_NUMBER = $(value NUMBER)
+export XN_NAME = $(value NAME)
 export XN_NOMINEES = $(value N)
 
 .DEFAULT_GOAL := help
@@ -63,7 +65,7 @@ preflight: $(SETUP) ## Preflight every output file (fonts, colours, line breaks,
 	$(RUN) preflight
 
 .PHONY: verify
-verify: $(SETUP) ## Verify a certificate: make verify QR=<url> or IMAGE=<file>
+verify: $(SETUP) ## Verify a certificate: make verify QR=<url>, IMAGE=<file>, or NUMBER=<证书编号> NAME=<姓名>
 	$(RUN) verify
 
 .PHONY: keys registry

@@ -457,3 +457,71 @@ def term_of(start: dt.date, years: int) -> tuple[dt.date, dt.date]:
     except ValueError:  # 29 February
         end = start.replace(year=start.year + years, day=28) + dt.timedelta(days=1)
     return start, end - dt.timedelta(days=1)
+
+
+# ---- the signed revocation list (revoked.json) ------------------------------------------------
+
+REVOKED_DOMAIN = b"XATN-REVOKED-SIG-1\n"
+"""Prefix of the signed revocation list: a certificate signature can never pass for a list's, nor back."""
+REVOKED_SCHEMA = 2
+"""Schema of revoked.json: 2 = signed (1 was the unsigned list)."""
+
+
+class RevocationListError(ValueError):
+    """A revocation list that cannot be trusted (bad signature, unknown key, wrong format); the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class RevocationList:
+    """A revocation list whose signature was checked."""
+
+    revoked: dict[str, dt.date]
+    """Revoked certificate number → date of revocation."""
+    updated: dt.date
+    """The day the list was made (a verifier may show it: a list cannot say what happened after)."""
+    signer: PublishedKey
+    """The key that signed it."""
+
+
+def sign_revocations(revoked: Mapping[str, dt.date], signer: Signer, updated: dt.date) -> str:
+    """Revoked numbers and dates, key and today in → revoked.json text (numbers and dates only: no names, no reasons).
+
+    The list is the JSON text in "list"; the signature is Ed25519 over REVOKED_DOMAIN + its UTF-8 bytes,
+    so the browser checks exactly the bytes it then parses.
+    """
+    import json
+
+    body = json.dumps({"updated": updated.isoformat(),
+                       "revoked": [{"number": n, "date": d.isoformat()} for n, d in sorted(revoked.items())]},
+                      ensure_ascii=False, separators=(",", ":"))
+    signature = signer.private.sign(REVOKED_DOMAIN + body.encode("utf-8"))
+    return json.dumps({"schema": REVOKED_SCHEMA, "key": key_id(signer.public), "list": body,
+                       "signature": _b64url(signature)}, ensure_ascii=False, indent=1) + "\n"
+
+
+def verify_revocations(text: str, keys: Sequence[PublishedKey]) -> RevocationList:
+    """revoked.json text and the accepted keys in → the checked list; RevocationListError when it cannot be trusted."""
+    import json
+
+    try:
+        outer = json.loads(text)
+        if not isinstance(outer, dict) or outer.get("schema") != REVOKED_SCHEMA:
+            raise RevocationListError("撤销名单不是带数字签名的格式（可能是旧版本生成的，或被替换）")
+        body, signature = str(outer["list"]), _unb64url(str(outer["signature"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        if isinstance(exc, RevocationListError):
+            raise
+        raise RevocationListError("撤销名单的格式无法识别（文件损坏或被改动）") from None
+    signer = None
+    for published in keys:
+        try:
+            published.key.verify(signature, REVOKED_DOMAIN + body.encode("utf-8"))
+        except InvalidSignature:
+            continue
+        signer = published
+        break
+    if signer is None:
+        raise RevocationListError("撤销名单的数字签名验证失败：名单被改动，或不是发证机关发布的")
+    data = json.loads(body)
+    revoked = {str(r["number"]): dt.date.fromisoformat(str(r["date"])) for r in data["revoked"]}
+    return RevocationList(revoked, dt.date.fromisoformat(str(data["updated"])), signer)

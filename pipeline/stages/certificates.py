@@ -690,6 +690,7 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
         result = reg.issue(edition.round.year, edition.round.title, options.registry_edition, _entries(awardees),
                            Numbering(settings.number_prefix, settings.number_format), term, model.today())
         revocations = reg.revocations()
+        registered = reg.certificates()  # every round's: the lookup index answers for all of them
     if result.new:
         ctx.say(f"新编号 {len(result.new)} 个：{result.new[0]} … {result.new[-1]}")
 
@@ -752,7 +753,7 @@ def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> Certific
         _prune(out / "证书", {i.pdf.name for i in issued})
         atomic.write_text(manifest, json.dumps({"key": key}) + "\n")
 
-    site = verify.write_site(ctx, [signing.PublishedKey(signer.public, signer.demo)], revocations)
+    site = verify.write_site(ctx, [signing.PublishedKey(signer.public, signer.demo)], signer, revocations, registered)
     privacy.guard([out, site], known, stage="make certificates")  # read back: nothing private published
     ctx.say(f"证书完成：{len(issued)} 份 → {out}；查验网页 → {site}")
     return CertificatesResult(tuple(issued), skipped, result.new, print_file, blank_file, calibration,
@@ -777,7 +778,7 @@ def _refuse_dropped(ctx: RunContext, options: CertificateOptions, dropped: Seque
     numbers = ", ".join(f'"{c.number}"' for c in left)
     raise StageError(
         f"已颁发的 {len(left)} 张证书的持有人已不在拟表彰人选名单（评审结果）中，这些证书仍然有效：{who}",
-        hint=f"如确应取消其荣誉，先撤销：{commands}（撤销后重新上传查验网页的 revoked.json）；"
+        hint=f"如确应取消其荣誉，先撤销：{commands}（撤销后重新上传查验网页的 revoked.json 和 lookup.json）；"
              f"如确认保留这些证书有效，在 {folder / 'edition.toml'} 的 [certificates] 中写 keep_valid = [{numbers}]；"
              "如名单改错了，改正后重新运行 make results。然后再运行 make certificates",
         file=str(db))

@@ -12,7 +12,7 @@ Command `registry <action>`:
     check                                                   integrity check of the database file
 
 The edition selects the registry: a demo edition uses its own state/demo-<edition>-registry.sqlite3 (or the
-one of the edition named in [certificates] registry_edition), real ones state/registry.sqlite3. After a revocation the published revoked.json is refreshed.
+one of the edition named in [certificates] registry_edition), real ones state/registry.sqlite3. After a revocation the published revoked.json (signed) and lookup.json are refreshed.
 """
 
 from __future__ import annotations
@@ -90,13 +90,17 @@ def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
         if action == "revoke":
             cert = reg.revoke(args.number, args.reason, args.date or today)
             print(f"已撤销证书 {cert.number}（{cert.name}，{cert.round}年度），撤销日期 {cert.revoked_on}，原因：{cert.revoke_reason}")
-            from pipeline.stages.verify import site_dir, write_revocations
+            from pipeline.stages.verify import site_dir, write_published
 
             if site_dir(ctx).is_dir():
-                target = write_revocations(ctx, reg.revocations())
-                print(f"已更新撤销名单 {target}：请把它重新上传到查验网站，撤销才对公众生效。")
+                from pipeline import signing
+
+                signer = signing.load_signer(certificate_options(ctx.edition).demo)
+                targets = write_published(ctx, signer, reg.revocations(), reg.certificates())
+                print(f"已更新查验网站的撤销名单和查询索引：{'、'.join(str(t) for t in targets)}。"
+                      "请把它们重新上传到查验网站，撤销才对公众生效（扫码和凭编号、姓名查询都会显示已撤销）。")
             else:
-                print("提示：运行 make certificates 生成查验网站后，把其中的 revoked.json 上传到查验网站。")
+                print("提示：运行 make certificates 生成查验网站后，把整个 verify 文件夹上传到查验网站。")
             return ExitCode.ok
         if action == "activity":
             names = [n for n in re.split(r"[,，、;；\s]+", args.apprentices) if n]

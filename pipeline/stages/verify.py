@@ -3,14 +3,17 @@
 Verify a certificate from its QR text or a photo/scan/PDF of it; also builds the verification site.
 
 Command `verify`: `--qr '<url or text>'` or `--image <photo, scan or PDF>` (or $XN_QR / $XN_IMAGE,
-which `make verify QR=… IMAGE=…` sets, so no shell ever reads them) → prints the verdict
+which `make verify QR=… IMAGE=…` sets, so no shell ever reads them), or `--number 证书编号 --name 姓名`
+($XN_NUMBER / $XN_NAME: `make verify NUMBER=… NAME=…`, found in the published lookup.json like the
+page does; 未查到 when the pair is not there) → prints the verdict
 (有效 / 尚未生效 / 已期满 / 已撤销 / 无效 / 演示证书) with the reason; exit 0 only when valid, 1
 otherwise. A picture that cannot be read, or holds no readable QR code, is 无法查验 (exit 2):
 nothing was checked, so nothing is called 无效. Only the first pages of a PDF are read, at a
 bounded raster size (pipeline.qr.decode_file).
 
 The static site `output/<edition>/verify/` (index.html, verify.js, nomodule.js, style.css, keys.json,
-public-key.pem, revoked.json, vendor/) does the same in the browser and needs no database: publish
+public-key.pem, revoked.json signed with the site key, lookup.json (pipeline.lookup), vendor/) does the
+same in the browser, from a scanned QR code or a typed 证书编号 and 姓名, and needs no database: publish
 the folder on any static web server at [certificates] verify_base_url. It checks with WebCrypto
 Ed25519 where the browser has it, else with the vendored @noble/ed25519 (templates/verify/vendor/).
 """
@@ -26,6 +29,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
 
@@ -34,10 +38,14 @@ from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT
 from pipeline.errors import ExitCode, PipelineError, StageError
 
+if TYPE_CHECKING:
+    from pipeline.registry import Certificate
+
 SITE_TEMPLATES = PROJECT_ROOT / "templates" / "verify"
 STATIC_FILES = ("verify.js", "nomodule.js", "style.css")
 VENDOR_FILES = ("noble-ed25519/index.js", "noble-ed25519/LICENSE", "noble-hashes/sha2.js", "noble-hashes/_md.js",
-                "noble-hashes/_u64.js", "noble-hashes/utils.js", "noble-hashes/LICENSE")
+                "noble-hashes/_u64.js", "noble-hashes/utils.js", "noble-hashes/pbkdf2.js", "noble-hashes/hmac.js",
+                "noble-hashes/LICENSE")
 """Files of templates/verify/vendor/ the site publishes (byte for byte; see the README there)."""
 STATUS_TITLES: dict[str, str] = {"valid": "有效", "notyet": "尚未生效", "expired": "已期满", "revoked": "已撤销",
                                  "forged": "无效", "demo": "演示证书（不具效力）"}
@@ -50,21 +58,34 @@ def site_dir(ctx: RunContext) -> Path:
     return ctx.output / "verify"
 
 
-def revocations_json(revoked: Mapping[str, dt.date]) -> str:
-    """Revoked numbers and dates in → revoked.json text (numbers and dates only: no names, no reasons)."""
-    items = [{"number": number, "date": day.isoformat()} for number, day in sorted(revoked.items())]
-    return json.dumps({"schema": 1, "revoked": items}, ensure_ascii=False, indent=1) + "\n"
+def write_published(ctx: RunContext, signer: signing.Signer, revoked: Mapping[str, dt.date],
+                    certificates: Sequence[Certificate]) -> list[Path]:
+    """The registry's revocations and certificates in → the site's signed revoked.json and its lookup.json.
+
+    `make certificates` writes both with the whole site; `make registry ARGS="revoke …"` rewrites them,
+    so a revocation made after printing reaches every verifier once the folder is uploaded again.
+    """
+    from pipeline import lookup, model
+
+    folder = site_dir(ctx)
+    revoked_file, lookup_file = folder / "revoked.json", folder / "lookup.json"
+    atomic.write_text(revoked_file, signing.sign_revocations(revoked, signer, model.today()))
+    tokens = []
+    for c in certificates:
+        payload = signing.Payload(c.number, c.name, c.round, c.term_start, c.term_end)
+        try:
+            tokens.append((payload, signing.sign(payload, signer)))
+        except ValueError as exc:  # a name that cannot be carried (never issued so)
+            ctx.say(f"提示：证书 {c.number}（{c.code} {c.name}）不能放入查询索引：{exc}")
+    options = lookup.lookup_options(ctx.edition)
+    atomic.write_text(lookup_file, lookup.index_json(tokens, lookup.site_salt(signer, ctx.edition.name),
+                                                     options.iterations))
+    return [revoked_file, lookup_file]
 
 
-def write_revocations(ctx: RunContext, revoked: Mapping[str, dt.date]) -> Path:
-    """The registry's revocations in → output/<edition>/verify/revoked.json written."""
-    target = site_dir(ctx) / "revoked.json"
-    atomic.write_text(target, revocations_json(revoked))
-    return target
-
-
-def write_site(ctx: RunContext, keys: Sequence[signing.PublishedKey], revoked: Mapping[str, dt.date]) -> Path:
-    """Accepted public keys and revocations in → the static verification site; returns its folder."""
+def write_site(ctx: RunContext, keys: Sequence[signing.PublishedKey], signer: signing.Signer,
+               revoked: Mapping[str, dt.date], certificates: Sequence[Certificate]) -> Path:
+    """Accepted public keys, the signing key, revocations and certificates in → the static verification site."""
     from pipeline.templating import render
 
     edition = ctx.edition
@@ -86,18 +107,24 @@ def write_site(ctx: RunContext, keys: Sequence[signing.PublishedKey], revoked: M
     pem = b"".join(k.key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
                    for k in keys)
     atomic.write_bytes(folder / "public-key.pem", pem)
-    write_revocations(ctx, revoked)
+    write_published(ctx, signer, revoked, certificates)
     return folder
 
 
 # ---- command line --------------------------------------------------------------------------
 
 
+NOT_FOUND = "未查到——请核对证书编号和姓名"
+"""The answer to a typed number and name without a certificate: the same for a wrong name and an unknown number."""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Adds --qr and --image to the `verify` command."""
+    """Adds --qr, --image and --number with --name to the `verify` command."""
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--qr", metavar="文字", help="二维码内容（查验网址或扫码得到的文字；或环境变量 XN_QR）")
     source.add_argument("--image", type=Path, metavar="文件", help="证书的照片、扫描件或 PDF（或环境变量 XN_IMAGE）")
+    source.add_argument("--number", metavar="证书编号", help="没有二维码时：证书编号（与 --name 一起；或环境变量 XN_NUMBER）")
+    parser.add_argument("--name", metavar="姓名", help="没有二维码时：证书上的姓名（或环境变量 XN_NAME）")
 
 
 def _keys(ctx: RunContext, demo: bool) -> list[signing.PublishedKey]:
@@ -128,9 +155,14 @@ def _revocations(ctx: RunContext) -> tuple[dict[str, dt.date], str]:
             return reg.revocations(), f"证书数据库 {path}"
     published = site_dir(ctx) / "revoked.json"
     if published.is_file():
-        data = json.loads(published.read_text(encoding="utf-8"))
-        return ({r["number"]: dt.date.fromisoformat(r["date"]) for r in data["revoked"]},
-                f"已发布的撤销名单 {published}")
+        demo = certificate_options(ctx.edition).demo
+        try:
+            checked = signing.verify_revocations(published.read_text(encoding="utf-8"), _keys(ctx, demo))
+        except signing.RevocationListError as exc:
+            raise StageError(f"{exc}，无法确认证书是否已撤销，不作查验结论", file=str(published),
+                             hint="从发证机关的查验网站重新下载 revoked.json，或在发证机关的电脑上运行 make certificates "
+                                  "重新生成") from None
+        return checked.revoked, f"已发布的撤销名单 {published}（{checked.updated} 更新，签名正确）"
     return {}, "（没有找到撤销名单：无法确认是否已撤销）"
 
 
@@ -154,22 +186,63 @@ def check_texts(ctx: RunContext, texts: Sequence[str]) -> list[signing.Verificat
     return out
 
 
+USAGE = ("make verify QR='扫码得到的网址'，或 make verify IMAGE=证书照片、扫描件或PDF，"
+         "或 make verify NUMBER=证书编号 NAME=姓名")
+
+
+def _typed(args: argparse.Namespace) -> tuple[str, str] | None:
+    """--number and --name, else $XN_NUMBER and $XN_NAME (how make passes them); None when neither is given."""
+    number = args.number if args.number is not None else os.environ.get("XN_NUMBER") or None
+    name = args.name if args.name is not None else os.environ.get("XN_NAME") or None
+    if number is None and name is None:
+        return None
+    if not (number or "").strip() or not (name or "").strip():
+        raise PipelineError("凭证书编号查验时，证书编号和姓名都要填写", hint="make verify NUMBER=证书编号 NAME=姓名")
+    return number or "", name or ""
+
+
 def _source(args: argparse.Namespace) -> tuple[str | None, Path | None]:
     """--qr / --image, else $XN_QR / $XN_IMAGE (how make passes them): exactly one of the two."""
     if args.qr is not None or args.image is not None:
         return args.qr, args.image
     qr_text, image = os.environ.get("XN_QR") or None, os.environ.get("XN_IMAGE") or None
     if (qr_text is None) == (image is None):
-        raise PipelineError("请给出要查验的二维码内容或证书文件（二者选一）",
-                            hint="make verify QR='扫码得到的网址' 或 make verify IMAGE=证书照片、扫描件或PDF")
+        raise PipelineError("请给出要查验的二维码内容、证书文件，或证书编号和姓名（三者选一）", hint=USAGE)
     return qr_text, None if image is None else Path(image)
 
 
+def find_typed(ctx: RunContext, number: str, name: str) -> str | None:
+    """Typed 证书编号 and 姓名 in → the certificate's QR token from the published lookup.json, None when not found."""
+    from pipeline import lookup
+
+    index = site_dir(ctx) / "lookup.json"
+    if not index.is_file():
+        raise StageError("还没有查询索引 lookup.json，无法凭证书编号和姓名查验", file=str(index),
+                         hint="先运行 make certificates（生成查验网站和查询索引），或用 QR= / IMAGE= 查验")
+    try:
+        return lookup.find(json.loads(index.read_text(encoding="utf-8")), number, name)
+    except (ValueError, KeyError, TypeError):
+        raise StageError("查询索引 lookup.json 已损坏或格式不对", file=str(index),
+                         hint="运行 make certificates 重新生成查验网站") from None
+
+
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
-    """`make verify QR=… | IMAGE=…`: print the verdict; exit 0 valid, 1 not valid, 2 could not check."""
+    """`make verify QR=… | IMAGE=… | NUMBER=… NAME=…`: print the verdict; exit 0 valid, 1 not valid or not found,
+    2 could not check."""
     from pipeline import qr
 
-    qr_text, image = _source(args)
+    qr_text: str | None
+    image: Path | None
+    scanned = args.qr is not None or args.image is not None or os.environ.get("XN_QR") or os.environ.get("XN_IMAGE")
+    typed = _typed(args) if args.number is not None or args.name is not None or not scanned else None
+    if typed is not None:
+        token = find_typed(ctx, *typed)
+        if token is None:
+            print(f"{NOT_FOUND}（证书编号“{typed[0].strip()}”、姓名“{typed[1].strip()}”：与证书上印的是否完全一致）")
+            return ExitCode.findings
+        qr_text, image = token, None
+    else:
+        qr_text, image = _source(args)
     if image is not None:
         try:
             texts = qr.decode_file(image)
