@@ -477,22 +477,19 @@ class RevocationList:
 
     revoked: dict[str, dt.date]
     """Revoked certificate number → date of revocation."""
-    updated: dt.date
-    """The day the list was made (a verifier may show it: a list cannot say what happened after)."""
     signer: PublishedKey
     """The key that signed it."""
 
 
-def sign_revocations(revoked: Mapping[str, dt.date], signer: Signer, updated: dt.date) -> str:
-    """Revoked numbers and dates, key and today in → revoked.json text (numbers and dates only: no names, no reasons).
+def sign_revocations(revoked: Mapping[str, dt.date], signer: Signer) -> str:
+    """Revoked numbers and dates and the key in → revoked.json text (numbers and dates only: no names, no reasons).
 
     The list is the JSON text in "list"; the signature is Ed25519 over REVOKED_DOMAIN + its UTF-8 bytes,
     so the browser checks exactly the bytes it then parses.
     """
     import json
 
-    body = json.dumps({"updated": updated.isoformat(),
-                       "revoked": [{"number": n, "date": d.isoformat()} for n, d in sorted(revoked.items())]},
+    body = json.dumps({"revoked": [{"number": n, "date": d.isoformat()} for n, d in sorted(revoked.items())]},
                       ensure_ascii=False, separators=(",", ":"))
     signature = signer.private.sign(REVOKED_DOMAIN + body.encode("utf-8"))
     return json.dumps({"schema": REVOKED_SCHEMA, "key": key_id(signer.public), "list": body,
@@ -524,4 +521,4 @@ def verify_revocations(text: str, keys: Sequence[PublishedKey]) -> RevocationLis
         raise RevocationListError("撤销名单的数字签名验证失败：名单被改动，或不是发证机关发布的")
     data = json.loads(body)
     revoked = {str(r["number"]): dt.date.fromisoformat(str(r["date"])) for r in data["revoked"]}
-    return RevocationList(revoked, dt.date.fromisoformat(str(data["updated"])), signer)
+    return RevocationList(revoked, signer)

@@ -97,7 +97,7 @@ def test_an_older_random_demo_key_is_recognised_by_its_own_file(tmp_path: Path) 
 def test_keys_json_never_lists_the_demo_key_as_real(tmp_path: Path) -> None:
     demo, _ = signing.create_key(demo=True)
     edition = make_edition(tmp_path / "ed", "demo = false")
-    site = verify.write_site(context(edition), [signing.PublishedKey(demo.public, False)], {})
+    site = verify.write_site(context(edition), [signing.PublishedKey(demo.public, False)], demo, {}, [])
     keys = json.loads((site / "keys.json").read_text(encoding="utf-8"))["keys"]
     assert [k["demo"] for k in keys] == [True]
     assert "演示" in keys[0]["label"]
@@ -109,7 +109,7 @@ def test_verify_page_calls_a_demo_key_certificate_demo_even_when_keys_json_says_
     """A site published before this fix (keys.json: the demo key as demo = false) still says 演示证书."""
     demo, _ = signing.create_key(demo=True)
     edition = make_edition(tmp_path / "ed", "demo = false")
-    site = verify.write_site(context(edition), [signing.PublishedKey(demo.public, False)], {})
+    site = verify.write_site(context(edition), [signing.PublishedKey(demo.public, False)], demo, {}, [])
     keys_json = site / "keys.json"
     data = json.loads(keys_json.read_text(encoding="utf-8"))
     data["keys"][0].update(demo=False, label="发证机关签名密钥")

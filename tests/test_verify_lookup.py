@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import urllib.parse
@@ -26,6 +27,7 @@ from pipeline.stages import verify
 from pipeline.stages.certificates import issue_certificates
 from tests import chromium
 from tests.test_certificates import context, make_awardees, make_edition, skip_rendering
+from tests.test_hostile_settings import _make
 from tests.test_verify_site import _result
 
 NAMES = ("王建国", "阿依古丽·买买提")
@@ -210,3 +212,18 @@ def test_make_verify_with_number_and_name(issued: Round, monkeypatch: pytest.Mon
     monkeypatch.delenv("XN_NAME")
     code = verify.main(ctx, argparse.Namespace(qr=issued.tokens[0], image=None, number=None, name=None))
     assert code == 0 and capsys.readouterr().out.startswith("有效：")
+
+
+def test_make_verify_number_and_name_through_make(issued: Round, tmp_path: Path) -> None:
+    """The real Makefile passes NUMBER= and NAME= as text: spaces, quotes and $(shell …) stay plain."""
+    env = dict(os.environ)
+    for name in ("state", "keys", "output"):
+        env[f"XN_{name.upper()}"] = str(issued.root / name)
+    edition = f"EDITION={issued.edition}"
+    done = _make("verify", edition, f"NUMBER={issued.numbers[0].lower()}", "NAME=王 建国", cwd=tmp_path, env=env)
+    assert done.returncode == 0 and "\n有效：证书 " + issued.numbers[0] in done.stdout, done.stderr
+    pwned = tmp_path / "pwned"
+    done = _make("verify", edition, f"NUMBER={issued.numbers[0]}", f"NAME=$(shell touch {pwned})'\"", cwd=tmp_path,
+                 env=env)
+    assert done.returncode != 0 and "\n未查到——请核对证书编号和姓名" in done.stdout, done.stderr
+    assert not pwned.exists()

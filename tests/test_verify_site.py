@@ -83,7 +83,7 @@ def test_verification_site_in_headless_chromium(tmp_path: Path, monkeypatch: pyt
     shutil.copytree(result.verify_dir, site / "verify")
     monkeypatch.setenv("XN_OUTPUT", str(tmp_path / "www"))
     (site / "verify" / "revoked.json").write_text(
-        signing.sign_revocations({revoked_item.record.number: dt.date(2027, 9, 1)}, signer, today), encoding="utf-8")
+        signing.sign_revocations({revoked_item.record.number: dt.date(2027, 9, 1)}, signer), encoding="utf-8")
 
     cases = {
         "genuine": token,

@@ -65,11 +65,11 @@ def write_published(ctx: RunContext, signer: signing.Signer, revoked: Mapping[st
     `make certificates` writes both with the whole site; `make registry ARGS="revoke …"` rewrites them,
     so a revocation made after printing reaches every verifier once the folder is uploaded again.
     """
-    from pipeline import lookup, model
+    from pipeline import lookup
 
     folder = site_dir(ctx)
     revoked_file, lookup_file = folder / "revoked.json", folder / "lookup.json"
-    atomic.write_text(revoked_file, signing.sign_revocations(revoked, signer, model.today()))
+    atomic.write_text(revoked_file, signing.sign_revocations(revoked, signer))
     tokens = []
     for c in certificates:
         payload = signing.Payload(c.number, c.name, c.round, c.term_start, c.term_end)
@@ -162,7 +162,7 @@ def _revocations(ctx: RunContext) -> tuple[dict[str, dt.date], str]:
             raise StageError(f"{exc}，无法确认证书是否已撤销，不作查验结论", file=str(published),
                              hint="从发证机关的查验网站重新下载 revoked.json，或在发证机关的电脑上运行 make certificates "
                                   "重新生成") from None
-        return checked.revoked, f"已发布的撤销名单 {published}（{checked.updated} 更新，签名正确）"
+        return checked.revoked, f"已发布的撤销名单 {published}（签名正确）"
     return {}, "（没有找到撤销名单：无法确认是否已撤销）"
 
 
@@ -207,7 +207,7 @@ def _source(args: argparse.Namespace) -> tuple[str | None, Path | None]:
         return args.qr, args.image
     qr_text, image = os.environ.get("XN_QR") or None, os.environ.get("XN_IMAGE") or None
     if (qr_text is None) == (image is None):
-        raise PipelineError("请给出要查验的二维码内容、证书文件，或证书编号和姓名（三者选一）", hint=USAGE)
+        raise PipelineError("请给出要查验的二维码内容或证书文件，或证书编号和姓名（三者选一）", hint=USAGE)
     return qr_text, None if image is None else Path(image)
 
 

@@ -210,7 +210,7 @@ async function checkedRevocations(file, keys) {
   const signer = await signerOf(keys, signature, concat(REVOKED_DOMAIN, new TextEncoder().encode(file.list)));
   if (!signer) { return null; }
   const list = JSON.parse(file.list);
-  return { revoked: list.revoked || [], updated: list.updated, demo: isDemoKey(signer) };
+  return { revoked: list.revoked || [], demo: isDemoKey(signer) };
 }
 
 /* Checks one QR token ("<payload>.<signature>", from the URL or from lookup.json) and shows the verdict. */
