@@ -9,7 +9,8 @@ publishes lookup.json, which tells nothing to whoever lacks both values:
     material = NFKC(number), spaces removed, upper case  "\\n"  NFKC(name), spaces and middle dots
                (· ・ • ‧ ∙ ⋅ ･ .) removed: what people type for 阿依古丽·买买提 all match
     master   = PBKDF2-HMAC-SHA256(material, salt, iterations, 32 bytes)   (slow on purpose)
-    id       = HMAC-SHA256(master, ID_INFO)[:16], hex                     (the entry's key)
+    id       = HMAC-SHA256(master, ID_INFO)[:16], base64url               (the entry's key; not hex, whose
+                                                                            digit runs could pass for phone numbers)
     key      = HMAC-SHA256(master, KEY_INFO)
     nonce    = HMAC-SHA256(key, NONCE_INFO + plaintext)[:16]               (synthetic: same text, same bytes)
     entry    = base64url(nonce + plaintext XOR HMAC-SHA256(key, nonce + u32 counter)…)
@@ -99,7 +100,7 @@ def _keys(number: str, name: str, salt: bytes, iterations: int) -> tuple[str, by
     """Typed number and name in → (entry id, encryption key)."""
     material = f"{normalise_number(number)}\n{normalise_name(name)}".encode()
     master = hashlib.pbkdf2_hmac("sha256", material, salt, iterations, 32)
-    return _hmac(master, ID_INFO)[:16].hex(), _hmac(master, KEY_INFO)
+    return _b64url(_hmac(master, ID_INFO)[:16]), _hmac(master, KEY_INFO)
 
 
 def _stream(key: bytes, nonce: bytes, data: bytes) -> bytes:

@@ -344,7 +344,9 @@ async function loadKdf() {
   return kdf;
 }
 
-function hex(bytes) { return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""); }
+function toBase64url(bytes) {
+  return btoa(String.fromCharCode.apply(null, Array.from(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
 
 async function decryptEntry(lib, key, blob) {
   const data = fromBase64(blob, true);
@@ -378,7 +380,7 @@ async function lookup(number, name) {
   const params = lookupIndex.kdf;
   const material = new TextEncoder().encode(number + "\n" + name);
   const master = await lib.pbkdf2(material, fromBase64(params.salt, true), params.iterations);
-  const id = hex((await lib.hmac(master, LOOKUP_ID)).slice(0, 16));
+  const id = toBase64url((await lib.hmac(master, LOOKUP_ID)).slice(0, 16));
   const blob = Object.prototype.hasOwnProperty.call(lookupIndex.entries, id) ? lookupIndex.entries[id] : null;
   let token = null;
   if (typeof blob === "string") {
