@@ -43,6 +43,9 @@ an ID number, "1978.10" (a number would lose its trailing zero), "1,5" (not a th
 CONDITION_SEPARATORS = (",", "，", "、")
 """What may stand between condition numbers in 符合条件 (the reader accepts these and more)."""
 EXAMPLE_GREY = "808080"
+REQUIRED = frozenset(COLUMNS) - (OPTIONAL_VALUES - {"符合条件"})
+"""Columns marked 必填 (red bold header): all but those the reader lets stay empty; 符合条件 is
+among those only because an empty one is its own error (CONDITION_NONE), so it is required too."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,7 @@ def write_roster_template(edition: Edition, target: Path, when: dt.datetime) -> 
     for col, (name, help_) in enumerate(helps.items(), start=1):
         letter = get_column_letter(col)
         cell = office.put(ws, 1, col, name)
-        required = name not in OPTIONAL_VALUES
+        required = name in REQUIRED
         cell.font = Font(name="黑体", size=11, bold=required, color="C00000" if required else "000000")
         cell.fill = header_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -191,10 +194,7 @@ def write_roster_template(edition: Edition, target: Path, when: dt.datetime) -> 
     ws.sheet_view.zoomScale = 100
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    ws.print_title_rows = "1:1"  # printed at full size across pages (22 columns do not fit one)
 
     _help_sheet(wb.create_sheet(HELP_SHEET, 1), edition, helps)
     office.save_workbook(wb, target, when)
@@ -224,7 +224,7 @@ def _help_sheet(ws: Any, edition: Edition, helps: dict[str, ColumnHelp]) -> None
     first, border = office.list_heading(ws, f"{edition.round.title}推荐人选名册填写说明", columns, note=note,
                                         note_height=150)
     for row, (name, help_) in enumerate(helps.items(), start=first):
-        values = [name, "可留空" if name in OPTIONAL_VALUES else "必填", help_.prompt,
+        values = [name, "必填" if name in REQUIRED else "可留空", help_.prompt,
                   help_.example if name != "编号" else EXAMPLE_CODE]
         for col, value in enumerate(values, start=1):
             cell = office.put(ws, row, col, value)
