@@ -80,10 +80,21 @@ def test_zip_holds_the_five_files_with_utf8_names_and_fixed_dates(kit: Kit) -> N
         assert (kit.folder / "申报材料包" / name).read_bytes() == _member(kit, name)
 
 
-def test_a_second_build_gives_the_same_bytes(kit: Kit) -> None:
+def test_a_rebuild_gives_the_same_bytes_and_nothing_changed_does_no_work(kit: Kit) -> None:
     first = (kit.folder / ZIP_NAME).read_bytes()
+    (kit.folder / ZIP_NAME).unlink()  # a missing output: built again
     build_kit(kit.ctx, kit.folder)
     assert (kit.folder / ZIP_NAME).read_bytes() == first
+    made = (kit.folder / ZIP_NAME).stat().st_mtime_ns
+    build_kit(kit.ctx, kit.folder)
+    assert (kit.folder / ZIP_NAME).stat().st_mtime_ns == made
+
+
+def test_kit_holds_no_id_or_mobile_number(kit: Kit) -> None:
+    """The kit is public (sent to every unit): the example row's numbers are masked."""
+    from pipeline.privacy import scan_tree
+
+    assert scan_tree(kit.folder) == {}
 
 
 def test_readme_is_for_notepad_and_says_what_where_and_by_when(kit: Kit) -> None:

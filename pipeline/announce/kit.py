@@ -16,6 +16,7 @@ so a failure leaves the previous kit as it was (each file is atomic, pipeline.at
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import shutil
 import tempfile
@@ -36,7 +37,7 @@ from pipeline.announce.guides import (
 from pipeline.announce.photo_examples import Judged
 from pipeline.announce.roster_template import FIRST_ROW, instructions, write_roster_template
 from pipeline.context import RunContext
-from pipeline.edition import Edition
+from pipeline.edition import PROJECT_ROOT, Edition
 from pipeline.media.kit import readme_text, text_file
 from pipeline.roster import EXAMPLE_CODE
 
@@ -47,6 +48,13 @@ BLANK_FORM = "申报审批表（空白）.docx"
 ROSTER = "推荐人选名册.xlsx"
 MEMBERS: tuple[str, ...] = (README, BLANK_FORM, ROSTER, MATERIALS_PDF, PHOTO_PDF)
 """The files of the kit, in the order 说明.txt lists them (and the ZIP holds them)."""
+SOURCES: tuple[str, ...] = (
+    "pipeline/announce", "pipeline/data/roster-choices.toml", "pipeline/packets/docx_form.py",
+    "pipeline/packets/form.py", "pipeline/packets/fit.py", "pipeline/photo.py", "pipeline/roster.py",
+    "pipeline/materials.py", "pipeline/retirement.py", "pipeline/safepath.py", "pipeline/office.py",
+    "pipeline/media/kit.py", "pipeline/review/render.py", "pipeline/fonts.py", "pipeline/wordbreak.py",
+    "templates/announce", "templates/packet/申报审批表.docx")
+"""The code, data and templates the kit is made by: a change to any of them rebuilds it."""
 
 
 def readme(edition: Edition, examples: tuple[Judged, ...]) -> str:
@@ -96,9 +104,18 @@ def readme(edition: Edition, examples: tuple[Judged, ...]) -> str:
 
 def build_kit(ctx: RunContext, folder: Path) -> tuple[Path, ...]:
     """Writes `申报材料包.zip` and its parts (folder/申报材料包/) into `folder`; returns the files written."""
+    from pipeline.review.render import Manifest
+
     edition, when = ctx.edition, ctx.source_date
-    folder.mkdir(parents=True, exist_ok=True)
     parts = folder / KIT_NAME
+    outputs = (folder / ZIP_NAME, *(parts / name for name in MEMBERS))
+    manifest = Manifest(ctx, "announce-kit")
+    key = _fingerprint(ctx)
+    if manifest.current(key, outputs):
+        ctx.say("申报材料包：没有改动，沿用上次生成的文件")
+        return outputs
+    manifest.forget()
+    folder.mkdir(parents=True, exist_ok=True)
     ctx.say(f"申报材料包：生成 {', '.join(MEMBERS[1:])} …")
     with tempfile.TemporaryDirectory(dir=folder, prefix=".kit-") as tmp:
         staging = Path(tmp)
@@ -118,8 +135,22 @@ def build_kit(ctx: RunContext, folder: Path) -> tuple[Path, ...]:
             else:
                 stray.unlink()
     atomic.write_bytes(folder / ZIP_NAME, data)
+    manifest.record(key)
     ctx.say(f"申报材料包：{folder / ZIP_NAME}")
-    return (folder / ZIP_NAME, *(parts / name for name in MEMBERS))
+    return outputs
+
+
+def _fingerprint(ctx: RunContext) -> str:
+    """What the kit is made from: edition.toml, the source date, and the bytes of `SOURCES`."""
+    digest = hashlib.sha256()
+    for rel in SOURCES:
+        path = PROJECT_ROOT / rel
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(file.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + file.read_bytes())
+    digest.update((ctx.edition.path / "edition.toml").read_bytes())
+    digest.update(ctx.source_date.isoformat().encode())
+    return digest.hexdigest()
 
 
 def kit_zip(members: dict[str, bytes], when: dt.datetime) -> bytes:

@@ -26,7 +26,6 @@ from typing import Any
 from pipeline import office
 from pipeline.announce.choices import STRICT, choices
 from pipeline.edition import Edition
-from pipeline.idcard import check_character
 from pipeline.roster import COLUMNS, EXAMPLE_CODE, MAX_CHARS, OPTIONAL_VALUES
 from pipeline.safepath import CODE_HINT, CODE_MAX_CHARS
 
@@ -60,9 +59,12 @@ class ColumnHelp:
     """Column width (characters)."""
 
 
-def _example_id() -> str:
-    first17 = "23270119800115002"  # 大兴安岭地区 (2327), born 1980-01-15, sequence 002 (female)
-    return first17 + check_character(first17)
+EXAMPLE_ID = "23270119800115××××"
+"""The example row's 身份证号码: 18 characters (it passes the length check) whose last four are
+masked, so no one takes it for a real number and the public-file scan (pipeline.privacy) finds no
+ID number in the kit."""
+EXAMPLE_PHONE = "139××××××××"
+"""The example row's 联系电话, masked for the same reason."""
 
 
 def column_help(edition: Edition) -> dict[str, ColumnHelp]:
@@ -85,8 +87,8 @@ def column_help(edition: Edition) -> dict[str, ColumnHelp]:
                                 f"不超过{MAX_CHARS['工作单位及职务']}字。", "塔河林业局机修厂 钳工班长", 28),
         "职业（工种）": ColumnHelp("所从事的职业（工种），如 钳工、森林消防员。", "钳工", 12),
         "身份证号码": ColumnHelp("18位居民身份证号码；末位的X大小写均可。本列是文本格式，直接输入即可，"
-                            "不会变成科学计数法。", _example_id(), 21),
-        "联系电话": ColumnHelp("本人手机（11位）或固定电话（如 0457-2756328）。", "13900000000", 14),
+                            "不会变成科学计数法。", EXAMPLE_ID, 21),
+        "联系电话": ColumnHelp("本人手机（11位）或固定电话（如 0457-2756328）。", EXAMPLE_PHONE, 14),
         "推荐单位": ColumnHelp("推荐单位全称：县（市、区）人社局、工会或行业协会等。", "塔河县人力资源和社会保障局", 24),
         "申报方式": ColumnHelp("从下拉列表选择：单位推荐 或 个人自荐（个人自荐须另附在本行业处于领先水平的证明材料）。",
                            "单位推荐", 10),
