@@ -315,3 +315,17 @@ def test_photo_examples_are_judged_by_the_check_as_the_pdf_says(kit: Kit) -> Non
     low, high = photo.FACE_WIDTH_RANGE
     assert f"{low:.0%}–{high:.0%}" in text
     assert f"{photo.RED_HUE_RANGE[0]:g}°–{photo.RED_HUE_RANGE[1]:g}°" in text
+
+
+def test_kit_passes_the_preflight_checks_of_sheets_and_pdf_fonts(kit: Kit) -> None:
+    """Rows high enough, nothing clipped (the example row's values measured), fonts embedded."""
+    import pikepdf
+
+    from pipeline.preflight.pdf import font_findings
+    from pipeline.preflight.xlsx import workbook_findings
+
+    parts = kit.folder / "申报材料包"
+    assert workbook_findings(parts / ROSTER, f"announce/申报材料包/{ROSTER}") == []
+    for name in ("材料清单与目录结构.pdf", "照片要求.pdf"):
+        with pikepdf.open(parts / name) as pdf:
+            assert font_findings(pdf, name) == []

@@ -190,8 +190,7 @@ def write_roster_template(edition: Edition, target: Path, when: dt.datetime) -> 
         dv.showErrorMessage = True
         dv.add(rng)
         ws.add_data_validation(dv)
-    ws.row_dimensions[1].height = 30
-    ws.row_dimensions[FIRST_ROW].height = 60
+    _fit(ws, example_font)
     ws.freeze_panes = "C2"
     ws.sheet_view.zoomScale = 100
     ws.page_setup.orientation = "landscape"
@@ -200,6 +199,22 @@ def write_roster_template(edition: Edition, target: Path, when: dt.datetime) -> 
 
     _help_sheet(wb.create_sheet(HELP_SHEET, 1), edition, helps)
     office.save_workbook(wb, target, when)
+
+
+def _fit(ws: Any, font: Any) -> None:
+    """Columns as wide as the example's unwrapped values (and at least their set width), rows as
+    high as their text, measured with the real fonts (pipeline.office), so nothing prints clipped."""
+    import math
+
+    for cell in ws[FIRST_ROW]:
+        if cell.value is None or cell.alignment.wrap_text:
+            continue
+        need = office.text_width(str(cell.value), font.name, float(font.sz)) + office.CELL_PAD_X
+        letter = cell.column_letter
+        width = float(ws.column_dimensions[letter].width or 8)
+        ws.column_dimensions[letter].width = max(width, math.ceil(need / office.PT_PER_WIDTH) + 1)
+    for row in (1, FIRST_ROW):
+        ws.row_dimensions[row].height = math.ceil(max(20.0, office.needed_height(ws, row)))
 
 
 def instructions(edition: Edition) -> list[str]:
