@@ -10,6 +10,7 @@ One kit is built for the module (about 10 s) and LibreOffice runs once.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -122,10 +124,14 @@ def template(kit: Kit) -> Path:
     return path
 
 
+@functools.cache
+def _workbook(path: Path) -> Any:
+    return load_workbook(path)
+
+
 def _validations(path: Path) -> dict[str, object]:
     """Header of the column → its DataValidation."""
-    wb = load_workbook(path)
-    ws = wb[SHEET]
+    ws = _workbook(path)[SHEET]
     header = {ws.cell(1, c).column_letter: ws.cell(1, c).value for c in range(1, ws.max_column + 1)}
     out: dict[str, object] = {}
     for dv in ws.data_validations.dataValidation:
@@ -137,8 +143,7 @@ def _validations(path: Path) -> dict[str, object]:
 def _list_values(path: Path, formula: str) -> list[str]:
     """The values a list validation offers (a range on another sheet)."""
     sheet, cells = formula.split("!")
-    wb = load_workbook(path)
-    ws = wb[sheet.strip("'")]
+    ws = _workbook(path)[sheet.strip("'")]
     return [str(c.value) for row in ws[cells.replace("$", "")] for c in row]
 
 

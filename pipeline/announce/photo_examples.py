@@ -9,6 +9,7 @@ prints what the check said, so the examples can never disagree with the check.
 
 from __future__ import annotations
 
+import functools
 import io
 import tempfile
 from dataclasses import dataclass
@@ -129,8 +130,9 @@ class Judged:
     """The check's messages."""
 
 
+@functools.cache
 def judged(settings: PhotoSettings) -> tuple[Judged, ...]:
-    """Every example drawn and run through `photo.check_photo`."""
+    """Every example drawn and run through `photo.check_photo` (once per process and settings)."""
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, ex in enumerate(examples(settings)):
