@@ -72,6 +72,10 @@ _ALIASES: dict[str, str] = {
 }
 """Header spellings people use for the same column."""
 
+EXAMPLE_CODE = "示例"
+"""编号 of the example row of the roster template (申报材料包/推荐人选名册.xlsx): a row with this
+编号 is a filled-in example, not a nominee; it is skipped with a ROSTER_EXAMPLE_ROW warning."""
+
 _NONE_WORDS = frozenset({"", "无", "否", "没有", "无此情形", "-", "—", "/", "无。"})
 
 
@@ -238,19 +242,34 @@ def read_roster(edition_path: Path) -> Roster:
     columns, file_findings = _choose_columns(path, rows, header_index, places)
     reader = _RowReader(path.name)
     candidates: list[Candidate] = []
+    examples: list[int] = []
     for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
         cells = {col: (row[i] if i < len(row) else None) for col, i in columns.items()}
         if all(_blank(v) for v in cells.values()) and not any((offset - 1, i) in formulas for i in columns.values()):
             continue
+        if normalize.text(cells.get("编号")) == EXAMPLE_CODE:
+            examples.append(offset)
+            continue
         unsaved = frozenset(col for col, i in columns.items() if (offset - 1, i) in formulas)
         candidates.append(reader.candidate(cells, offset, unsaved))
+    file_findings += [_example_note(path, row) for row in examples]
     if not candidates:
-        raise RosterError(f"名册中没有推荐人选：表头（第{header_index + 1}行）下面没有填写任何一行",
+        raise RosterError(f"名册中没有推荐人选：表头（第{header_index + 1}行）下面没有填写任何一行"
+                          + ("（编号为“示例”的填写示例行不算）" if examples else ""),
                           hint="从表头的下一行起，每行填写一位推荐人选；如名册在其他工作表，把它移到第一个工作表",
                           file=path.name, code="ROSTER_EMPTY")
     reader.duplicates(candidates)
     return Roster(path, tuple(candidates), tuple(reader.findings), tuple(file_findings),
                   frozenset(reader.skipped))
+
+
+def _example_note(path: Path, row: int) -> Finding:
+    """ROSTER_EXAMPLE_ROW: the template's example row (编号 “示例”) is not read as a nominee."""
+    return Finding(
+        "ROSTER_EXAMPLE_ROW", Severity.warning,
+        f"名册第{row}行的编号是“{EXAMPLE_CODE}”：这是名册模板中的填写示例，不作为推荐人选读取",
+        f"删除名册第{row}行；如这一行填的是真实的推荐人选，把编号“{EXAMPLE_CODE}”改为正式编号",
+        field="编号", file=path.name, row=row)
 
 
 def _blank(value: object) -> bool:
@@ -352,6 +371,11 @@ def _screen(cells: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], dict
         clean[col], text[col] = value, shown
     return clean, text, controls, too_long
 
+
+GENDERS: tuple[str, ...] = ("男", "女")
+"""The values of 性别 as the roster template offers them (other spellings below are read too)."""
+NOMINATIONS: tuple[str, ...] = (NOMINATION_UNIT, NOMINATION_SELF)
+"""The values of 申报方式."""
 
 _GENDER = {"男": "男", "女": "女", "男性": "男", "女性": "女", "M": "男", "F": "女"}
 _NOMINATION = {NOMINATION_UNIT: NOMINATION_UNIT, NOMINATION_SELF: NOMINATION_SELF, "单位": NOMINATION_UNIT,

@@ -21,6 +21,7 @@ The DOCX follows the PDF form's rules (pipeline.packets.fit) with its own measur
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import unicodedata
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import office
-from pipeline.edition import PROJECT_ROOT, FontSettings
+from pipeline.edition import PROJECT_ROOT, Edition, FontSettings
 from pipeline.errors import RenderError
 from pipeline.packets.fit import (
     FLOOR_PT,
@@ -51,6 +52,9 @@ from pipeline.packets.job import PacketJob
 from pipeline.wordbreak import break_lines
 
 DOCX_TEMPLATE = PROJECT_ROOT / "templates" / "packet" / "申报审批表.docx"
+
+PHOTO_PLACEHOLDER = "正面免冠彩色近照（2寸）"
+"""The photo cell's text when there is no photo (as the notice's attachment has it)."""
 
 DOCX_BODY_FONT = "仿宋_GB2312"
 DOCX_LATIN_FONT = "Times New Roman"
@@ -327,37 +331,48 @@ def place_inline_images(document: Any) -> None:
 
 def render_form_docx(job: PacketJob, template: bytes, photo: Path | None) -> bytes:
     """Packet job + template bytes + photo → the filled DOCX bytes (deterministic)."""
+    c = job.candidate
+    context = docx_context(job)
+    layout = docx_layout(context, docx_measure(job.edition.fonts))
+    context.update(layout_context(context, layout))
+    return render_docx(template, context, layout, job.edition, photo, when=job.source_date,
+                       title=f"{job.edition.round.region}“兴安技术能手”申报审批表（{c.name}）",
+                       author=c.recommender, candidate=c.label)
+
+
+def render_docx(template: bytes, context: dict[str, Any], layout: DocxLayout, edition: Edition,
+                photo: Path | None, *, when: dt.datetime, title: str, author: str, candidate: str = "") -> bytes:
+    """The template rendered with a context made by `docx_context` + `layout_context` (or the blank
+    form's, pipeline.announce.blank_form), its layout applied → DOCX bytes (deterministic). One
+    rendering for the packets' filled forms and the blank one of the 申报材料包."""
     import jinja2
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
 
-    c = job.candidate
     tpl = DocxTemplate(io.BytesIO(template))
-    context = docx_context(job)
-    layout = docx_layout(context, docx_measure(job.edition.fonts))
-    context.update(layout_context(context, layout))
-    settings = job.edition.photo
+    settings = edition.photo
+    context = dict(context)
     context["photo"] = (
         InlineImage(tpl, str(photo), width=Mm(settings.width_mm), height=Mm(settings.height_mm))
-        if photo is not None else "正面免冠彩色近照（2寸）"
+        if photo is not None else PHOTO_PLACEHOLDER
     )
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.TemplateError as exc:
         raise RenderError(f"申报审批表（Word）模板出错：{exc}", hint="运行 tools/make_form_template.py 重新生成模板",
-                          candidate=c.label, file=str(DOCX_TEMPLATE)) from exc
+                          candidate=candidate, file=str(DOCX_TEMPLATE)) from exc
     apply_widths(tpl.docx, layout.widths)
     apply_label_sizes(tpl.docx, layout.sizes)
     place_inline_images(tpl.docx)
-    created = job.source_date.replace(tzinfo=None)
+    created = when.replace(tzinfo=None)
     props = tpl.docx.core_properties
-    props.title = f"{job.edition.round.region}“兴安技术能手”申报审批表（{c.name}）"
-    props.author = c.recommender
-    props.subject = job.edition.round.title
-    props.last_modified_by = c.recommender
+    props.title = title
+    props.author = author
+    props.subject = edition.round.title
+    props.last_modified_by = author
     props.created = props.modified = props.last_printed = created
     props.revision = 1
     out = io.BytesIO()
     tpl.save(out)
-    return office.fixed_zip(out.getvalue(), job.source_date)
+    return office.fixed_zip(out.getvalue(), when)
