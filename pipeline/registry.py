@@ -109,6 +109,19 @@ MIGRATIONS: tuple[str, ...] = (
         detail TEXT NOT NULL
     );
     """,
+    # 3: the 兴安技术能手数据库 of §四(五)2: 推荐单位 and 表彰文号 of each award (earlier rounds are imported
+    # from the office's spreadsheet), and the 传帮带 details the yearly XLSX brings (an import's rows carry
+    # a fingerprint, so that importing the same file again adds nothing)
+    """
+    ALTER TABLE awardees ADD COLUMN recommender TEXT NOT NULL DEFAULT '';
+    ALTER TABLE awardees ADD COLUMN decision TEXT NOT NULL DEFAULT '';
+    ALTER TABLE activities ADD COLUMN apprentice_count INTEGER NOT NULL DEFAULT 0 CHECK (apprentice_count >= 0);
+    ALTER TABLE activities ADD COLUMN hours REAL NOT NULL DEFAULT 0 CHECK (hours >= 0);
+    ALTER TABLE activities ADD COLUMN results TEXT NOT NULL DEFAULT '';
+    ALTER TABLE activities ADD COLUMN fingerprint TEXT;
+    CREATE UNIQUE INDEX activities_fingerprint ON activities(fingerprint);
+    UPDATE activities SET apprentice_count = json_array_length(apprentices);
+    """,
 )
 """Schema upgrades; the database's user_version is how many have been applied."""
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -179,6 +192,8 @@ class IssueEntry:
     """职业（工种）."""
     rank: int
     """Rank in the round's results."""
+    recommender: str = ""
+    """推荐单位."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +253,10 @@ class Certificate:
     """Why it was revoked ('' when valid); internal, not published."""
     person_id: int
     """Link to the person across rounds."""
+    recommender: str = ""
+    """推荐单位 ('' when the round did not record it)."""
+    decision: str = ""
+    """表彰文号 of an imported round ('' for rounds issued here: see the round's 表彰决定)."""
 
     def status(self, today: dt.date) -> str:
         """Today in → 'valid', 'expired' or 'revoked'."""
@@ -261,7 +280,15 @@ class Activity:
     apprentices: tuple[str, ...]
     """Names of the apprentices."""
     content: str
-    """What was taught."""
+    """What was taught (课程、培训或带徒项目)."""
+    apprentice_count: int = 0
+    """带徒（培训）人数: the names' count, or more when a course had unnamed trainees."""
+    hours: float = 0.0
+    """学时."""
+    results: str = ""
+    """成果."""
+    mentor_id: int = 0
+    """The mentor's person id."""
 
 
 @dataclass(frozen=True)
@@ -278,7 +305,8 @@ class IssueResult:
 
 _SELECT = """
     SELECT c.number, c.round, c.seq, a.code, a.name, p.gender, a.unit, a.occupation, a.rank,
-           c.term_start, c.term_end, c.issued, c.revoked_on, COALESCE(c.revoke_reason, ''), p.id
+           c.term_start, c.term_end, c.issued, c.revoked_on, COALESCE(c.revoke_reason, ''), p.id,
+           a.recommender, a.decision
     FROM certificates c JOIN awardees a ON a.id = c.awardee_id JOIN persons p ON p.id = a.person_id
 """
 
@@ -291,7 +319,7 @@ def _certificate(row: sqlite3.Row | tuple[object, ...]) -> Certificate:
         term_start=dt.date.fromisoformat(str(r[9])), term_end=dt.date.fromisoformat(str(r[10])),
         issued=dt.date.fromisoformat(str(r[11])),
         revoked_on=dt.date.fromisoformat(str(r[12])) if r[12] else None,
-        revoke_reason=str(r[13]), person_id=int(str(r[14])))
+        revoke_reason=str(r[13]), person_id=int(str(r[14])), recommender=str(r[15]), decision=str(r[16]))
 
 
 def _fault_pause(done: int) -> None:
@@ -378,19 +406,19 @@ class Registry:
                     if (row[1], row[2]) != (entry.name, entry.gender):
                         db.execute("UPDATE persons SET name = ?, gender = ? WHERE id = ?",
                                    (entry.name, entry.gender, person))
-                row = db.execute("SELECT id, code, name, unit, occupation, rank FROM awardees "
+                row = db.execute("SELECT id, code, name, unit, occupation, rank, recommender FROM awardees "
                                  "WHERE person_id = ? AND round = ?", (person, year)).fetchone()
-                values = (entry.code, entry.name, entry.unit, entry.occupation, entry.rank)
+                values = (entry.code, entry.name, entry.unit, entry.occupation, entry.rank, entry.recommender)
                 if row is None:
                     awardee = db.execute(
-                        "INSERT INTO awardees(person_id, round, code, name, unit, occupation, rank) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (person, year, *values)).lastrowid
+                        "INSERT INTO awardees(person_id, round, code, name, unit, occupation, rank, recommender) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (person, year, *values)).lastrowid
                     cert = None
                 else:
                     awardee = row[0]
                     if tuple(row[1:]) != values:
-                        db.execute("UPDATE awardees SET code = ?, name = ?, unit = ?, occupation = ?, rank = ? "
-                                   "WHERE id = ?", (*values, awardee))
+                        db.execute("UPDATE awardees SET code = ?, name = ?, unit = ?, occupation = ?, rank = ?, "
+                                   "recommender = ? WHERE id = ?", (*values, awardee))
                     cert = db.execute("SELECT number, term_start, term_end, status FROM certificates "
                                       "WHERE awardee_id = ?", (awardee,)).fetchone()
                     if cert is not None and row[2] != entry.name:
@@ -517,10 +545,10 @@ class Registry:
             raise RegistryError("传帮带活动须写明内容", hint="加上 --content \"活动内容\"")
         with self.write() as db:
             person, name = self.find_person(mentor)
-            row_id = db.execute("INSERT INTO activities(date, mentor_id, apprentices, content, recorded) "
-                                "VALUES (?, ?, ?, ?, ?)", (on.isoformat(), person,
-                                                           json.dumps(names, ensure_ascii=False),
-                                                           content.strip(), _now())).lastrowid
+            row_id = db.execute("INSERT INTO activities(date, mentor_id, apprentices, content, recorded, "
+                                "apprentice_count) VALUES (?, ?, ?, ?, ?, ?)",
+                                (on.isoformat(), person, json.dumps(names, ensure_ascii=False),
+                                 content.strip(), _now(), len(names))).lastrowid
             self._log("activity", None, f"{on} {name}: {content.strip()[:60]}")
         assert row_id is not None
         return next(a for a in self.activities() if a.id == row_id)
@@ -529,7 +557,7 @@ class Registry:
         """Optional mentor (number or name) in → recorded 传帮带 activities by date."""
         sql = ("SELECT t.id, t.date, p.name, t.apprentices, t.content, "
                "(SELECT group_concat(c.number, ',') FROM certificates c JOIN awardees a ON a.id = c.awardee_id "
-               " WHERE a.person_id = p.id) "
+               " WHERE a.person_id = p.id), t.apprentice_count, t.hours, t.results, p.id "
                "FROM activities t JOIN persons p ON p.id = t.mentor_id")
         args: list[object] = []
         if mentor is not None:
@@ -539,7 +567,7 @@ class Registry:
         for r in self.db.execute(sql + " ORDER BY t.date, t.id", args):
             out.append(Activity(int(r[0]), dt.date.fromisoformat(r[1]), str(r[2]),
                                 tuple(sorted(str(r[5] or "").split(","))) if r[5] else (),
-                                tuple(json.loads(r[3])), str(r[4])))
+                                tuple(json.loads(r[3])), str(r[4]), int(r[6]), float(r[7]), str(r[8]), int(r[9])))
         return out
 
     def integrity(self) -> list[str]:
