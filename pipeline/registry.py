@@ -816,10 +816,6 @@ class Registry:
                 raise RegistryImportError(file, sorted(problems, key=lambda p: p.row), f"传帮带活动表 {Path(file).name} ")
         return ImportResult(tuple(added), tuple(unchanged))
 
-    def last_change(self) -> str:
-        """→ the time of the newest event ('' when none): how new the registry's content is."""
-        return str(self.db.execute("SELECT COALESCE(MAX(at), '') FROM events").fetchone()[0])
-
     def id_number(self, person_id: int) -> str:
         """Person id in → their ID number (for internal exports only)."""
         return str(self.db.execute("SELECT id_number FROM persons WHERE id = ?", (person_id,)).fetchone()[0])
@@ -1060,8 +1056,14 @@ def backup(reg: Registry, target: Path) -> str:
     return digest
 
 
-def verify_backup(source: Path) -> tuple[int, str]:
-    """A backup file in → (schema version, newest event time) once its checksum file matches and SQLite
+def _newest_event(db: sqlite3.Connection) -> tuple[str, int]:
+    """→ (time, id) of the registry's newest event: how new its content is (ids break ties within a second)."""
+    row = db.execute("SELECT at, id FROM events ORDER BY at DESC, id DESC LIMIT 1").fetchone()
+    return (str(row[0]), int(row[1])) if row else ("", 0)
+
+
+def verify_backup(source: Path) -> tuple[int, tuple[str, int]]:
+    """A backup file in → (schema version, newest event) once its checksum file matches and SQLite
     finds it sound; RegistryError saying what is wrong otherwise."""
     if not source.is_file():
         raise RegistryError(f"找不到备份文件 {source}", hint="写出备份文件的完整路径（默认在 state/backups/ 中）",
@@ -1081,8 +1083,7 @@ def verify_backup(source: Path) -> tuple[int, str]:
             problems = [str(r[0]) for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             tables = {str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            newest = str(db.execute("SELECT COALESCE(MAX(at), '') FROM events").fetchone()[0]) \
-                if "events" in tables else ""
+            newest = _newest_event(db) if "events" in tables else ("", 0)
     except sqlite3.DatabaseError as exc:
         raise RegistryError(f"备份文件不是可用的证书数据库：{exc}", file=str(source),
                             hint="改用另一份备份") from None
@@ -1102,16 +1103,16 @@ def restore(path: Path, source: Path, when: dt.datetime, force: bool = False) ->
     version, newest = verify_backup(source)
     aside: Path | None = None
     if path.exists():
-        current = ""
         try:
             with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                                                     timeout=busy_timeout())) as live:
-                current = str(live.execute("SELECT COALESCE(MAX(at), '') FROM events").fetchone()[0])
+                current = _newest_event(live)
         except sqlite3.DatabaseError:
-            current = ""  # a damaged registry: that is what restoring is for
+            current = ("", 0)  # a damaged registry: that is what restoring is for
         if current > newest and not force:
             raise RegistryError(
-                f"当前证书数据库比备份新：数据库最后一次改动在 {current}，备份中最后一次改动在 {newest or '（无记录）'}；"
+                f"当前证书数据库比备份新：数据库最后一次改动在 {current[0]}（第 {current[1]} 条记录），"
+                f"备份中最后一次改动在 {newest[0] or '（无记录）'}（第 {newest[1]} 条记录）；"
                 "恢复会丢掉其间的改动（新颁发、撤销、导入的记录）", file=str(path),
                 hint="确认要丢掉这些改动时加 --force（原文件会另存到 state/backups/）；否则改用更新的备份")
         aside = path.parent / "backups" / f"{path.stem}-恢复前-{when.strftime('%Y%m%d-%H%M%S')}.sqlite3"

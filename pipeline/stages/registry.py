@@ -85,14 +85,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _date(text: str) -> dt.date:
     """'2027-09-01' (also 2027.9.1, 2027年9月1日, full-width digits) → date; argparse error otherwise."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?", text)
-    try:
-        if m is None:
-            raise ValueError(text)
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”无法识别，请写成 2027-09-01") from None
+    from pipeline.registry_import import parse_day
+
+    day = parse_day(text.strip())
+    if day is None:
+        raise argparse.ArgumentTypeError(f"日期“{text}”无法识别，请写成 2027-09-01")
+    return day
 
 
 def _width(text: str) -> int:
