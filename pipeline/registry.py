@@ -13,8 +13,15 @@ upgraded by MIGRATIONS in order; the file is backed up before an upgrade):
     persons       one row per person, linked across rounds by ID number (stored, never published)
     awardees      a person's award in one round: 编号, name, unit, rank
     certificates  number (assigned once, never changed or reused), term, valid/revoked + reason, date
-    activities    传帮带 activities: date, mentor (a person), apprentices, content
-    events        what happened when (issue, revoke, term change, activity)
+    activities    传帮带 activities: date, mentor (a person), apprentices and their count, content, hours,
+                  results; rows imported from XLSX carry a fingerprint (the same row never twice)
+    events        what happened when (issue, import, revoke, term change, activity, restore)
+
+Earlier rounds (before this program) are imported from the office's spreadsheet (`import_round`,
+rounds.edition = IMPORTED_EDITION), 传帮带 from the yearly sheet (`import_activities`); both check
+everything first and write all rows or none (pipeline.registry_import reads the files).
+`backup` copies the open database with SQLite's online backup API and writes a sha256 file beside
+it; `restore` checks both, keeps a newer registry unless forced, and moves the old file aside.
 
 'expired' is not stored: a valid certificate whose term ended before today is expired.
 

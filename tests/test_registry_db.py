@@ -104,7 +104,7 @@ def test_templates_have_columns_validation_input_messages_and_a_marked_example(
 def test_demo_round_imports_once_and_again_changes_nothing(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, "import", "2024", str(PAST))
     assert code == 0, out
-    assert "导入2024 年度兴安技术能手 6 条" in out
+    assert "导入2024年度兴安技术能手 6 条" in out
     with registry.open_registry(db_path(), create=False) as reg:
         certs = reg.certificates(2024)
     assert [c.number for c in certs] == [f"XATN-2024-{i:03d}" for i in range(1, 7)]
@@ -294,3 +294,14 @@ def test_backup_while_another_connection_writes_then_restore_round_trip(
         assert reg.integrity() == []
     with registry.open_registry(aside[0], create=False) as old:
         assert old.get("XATN-2024-002").revoked_on == dt.date(2026, 2, 1)
+
+
+def test_a_round_issued_by_the_pipeline_is_not_imported(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    entry = registry.IssueEntry(make_id("19800115", seq="51"), "本届人", "男", "001", "单位", "电工", 1)
+    with registry.open_registry(db_path()) as reg:
+        reg.issue(2025, "2025年度", "demo", [entry], registry.Numbering("XATN", "{prefix}-{year}-{seq:03d}"),
+                  (dt.date(2025, 5, 20), dt.date(2028, 5, 19)), TODAY)
+    path = write_sheet(env / "2025.xlsx", PAST_HEADERS, [past_row("甲一", make_id("19800115", seq="52"), day="2025-05-20")])
+    code, out = run(capsys, "import", "2025", str(path))
+    assert code == 1 and "2025 年度的证书是本程序颁发的（届次文件夹“demo”），不能再从表格导入" in out
+    assert counts()[1] == 1

@@ -221,7 +221,7 @@ def _import(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.dat
         with open_registry(path) as reg:
             result = reg.import_round(args.year, str(args.file), awards, Numbering(settings.number_prefix,
                                       settings.number_format), settings.term_years, today, problems)
-        what = f"{args.year} 年度兴安技术能手"
+        what = f"{args.year}年度兴安技术能手"
     else:
         rows, problems = ri.read_activities(args.file, today)
         with open_registry(path, create=False) as reg:
@@ -231,7 +231,9 @@ def _import(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.dat
         print(f"  已导入：{line}")
     for line in result.unchanged:
         print(f"  已在数据库中：{line}")
-    print(f"{args.file}：导入{what} {len(result.added)} 条，已在数据库中 {len(result.unchanged)} 条（未改动）。")
+    print(f"{args.file}：导入{what} {len(result.added)} 条，已在数据库中 {len(result.unchanged)} 条（未改动）。"
+          + ("" if args.action == "import-activities" or not result.added else
+             "\n数据库已改动：可运行 make registry ARGS=\"backup\" 备份；任期与状态见 make registry ARGS=\"terms\"。"))
     return ExitCode.ok
 
 
