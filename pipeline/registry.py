@@ -997,11 +997,12 @@ def export_xlsx(reg: Registry, target: Path, when: dt.datetime, today: dt.date, 
 
     certs = reg.certificates()
     sheet("证书", ["证书编号", "届次", "序号", "编号", "姓名", "性别", "工作单位及职务", "职业（工种）", "名次",
-                   "任期开始", "任期结束", "登记日期", "状态", "撤销日期", "撤销原因"],
-          [17, 7, 6, 8, 10, 6, 34, 14, 6, 12, 12, 12, 8, 12, 24],
+                   "任期开始", "任期结束", "登记日期", "状态", "撤销日期", "撤销原因", "推荐单位", "表彰文号"],
+          [17, 7, 6, 8, 10, 6, 34, 14, 6, 12, 12, 12, 8, 12, 24, 24, 20],
           [[c.number, c.round, c.seq, c.code, c.name, c.gender, c.unit, c.occupation, c.rank,
             c.term_start.isoformat(), c.term_end.isoformat(), c.issued.isoformat(), STATUS_TITLES[c.status(today)],
-            c.revoked_on.isoformat() if c.revoked_on else "", c.revoke_reason] for c in certs], first=True)
+            c.revoked_on.isoformat() if c.revoked_on else "", c.revoke_reason, c.recommender, c.decision]
+           for c in certs], first=True)
     persons: dict[int, list[Certificate]] = {}
     for c in certs:
         persons.setdefault(c.person_id, []).append(c)
@@ -1010,9 +1011,10 @@ def export_xlsx(reg: Registry, target: Path, when: dt.datetime, today: dt.date, 
             reg.id_number(pid) if full_id else mask_id(reg.id_number(pid)),
             "、".join(str(c.round) for c in cs), "、".join(c.number for c in cs),
             STATUS_TITLES[cs[-1].status(today)]] for pid, cs in sorted(persons.items(), key=lambda kv: kv[1][0].number)])
-    sheet("传帮带活动", ["日期", "师傅", "师傅证书编号", "徒弟（学员）", "活动内容"], [12, 10, 30, 30, 50],
-          [[a.date.isoformat(), a.mentor, "、".join(a.mentor_numbers), "、".join(a.apprentices), a.content]
-           for a in reg.activities()])
+    sheet("传帮带活动", ["日期", "师傅", "师傅证书编号", "徒弟（学员）", "活动内容", "带徒人数", "学时", "成果"],
+          [12, 10, 30, 30, 50, 9, 7, 40],
+          [[a.date.isoformat(), a.mentor, "、".join(a.mentor_numbers), "、".join(a.apprentices), a.content,
+            a.apprentice_count, a.hours, a.results] for a in reg.activities()])
     sheet("届次", ["年度", "名称", "届次文件夹"], [8, 50, 20], [[y, t, e] for y, t, e in reg.rounds()])
     save_workbook(wb, target, when, private=full_id)
 

@@ -136,7 +136,9 @@ def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
         if action == "activities":
             acts = reg.activities(args.mentor)
             for act in acts:
-                print(f"{act.date}  {_pad(act.mentor, 10)} 徒弟：{'、'.join(act.apprentices)}  内容：{act.content}")
+                print(f"{act.date}  {_pad(act.mentor, 10)} 徒弟：{'、'.join(act.apprentices) or '—'}（{act.apprentice_count}人）"
+                      f"  内容：{act.content}" + (f"  {act.hours:g}学时" if act.hours else "")
+                      + (f"  成果：{act.results}" if act.results else ""))
             print(f"共 {len(acts)} 次传帮带活动。")
             return ExitCode.ok
         if action == "export":
@@ -171,6 +173,8 @@ def _show(reg: Registry, number: str, today: dt.date) -> ExitCode:
     print(f"证书编号：{c.number}\n姓名：{c.name}（{c.gender}）\n届次：{c.round}年度（编号 {c.code}，名次 {c.rank}）\n"
           f"工作单位及职务：{c.unit}\n职业（工种）：{c.occupation}\n任期：{c.term_start} 至 {c.term_end}\n"
           f"登记日期：{c.issued}\n状态：{STATUS_TITLES[c.status(today)]}")
+    if c.recommender or c.decision:
+        print(f"推荐单位：{c.recommender or '—'}\n表彰文号：{c.decision or '—'}")
     if c.revoked_on is not None:
         print(f"撤销：{c.revoked_on}，原因：{c.revoke_reason}")
     others = [o for o in reg.certificates() if o.person_id == c.person_id and o.number != c.number]
@@ -181,7 +185,8 @@ def _show(reg: Registry, number: str, today: dt.date) -> ExitCode:
     except RegistryError:
         acts = []
     for act in acts:
-        print(f"传帮带：{act.date} 徒弟 {'、'.join(act.apprentices)}：{act.content}")
+        print(f"传帮带：{act.date} 徒弟 {'、'.join(act.apprentices) or '—'}（{act.apprentice_count}人）：{act.content}"
+              + (f"，{act.hours:g}学时" if act.hours else "") + (f"，成果：{act.results}" if act.results else ""))
     return ExitCode.ok
 
 
