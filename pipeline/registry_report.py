@@ -199,11 +199,11 @@ def write_xlsx(report: Report, target: Path, when: dt.datetime, title: str) -> N
         print_setup(ws, title_rows=f"1:{body - 1}", freeze=f"A{body}", keep_whole=keep)
 
     def term(p: Person) -> str:
-        return f"{p.cert.term_start}至{p.cert.term_end}"
+        return f"{p.cert.term_start}\n至{p.cert.term_end}"
 
     ref = f"状态截至 {report.reference}。身份证号码只显示前6位和后4位。"
     sheet("在期人员", [("序号", 6), ("姓名", 10), ("性别", 6), ("身份证号码", 22), ("荣誉", 22), ("证书编号", 17),
-                        ("工作单位及职务", 30), ("推荐单位", 24), ("任期", 26), ("状态", 8)],
+                        ("工作单位及职务", 30), ("推荐单位", 24), ("任期", 14), ("状态", 8)],
           [[i, p.cert.name, p.cert.gender, p.masked_id, p.honour, p.cert.number, p.cert.unit, p.cert.recommender,
             term(p), p.status] for i, p in enumerate(report.in_term, 1)],
           f"{report.year}年内处于任期的兴安技术能手。{ref}", (1, 2, 3, 4, 6, 9, 10))
@@ -220,10 +220,11 @@ def write_xlsx(report: Report, target: Path, when: dt.datetime, title: str) -> N
     sheet("传帮带（单位）", [("序号", 6), ("推荐单位", 34), ("在期人数", 9), ("本年次数", 9), ("本年带徒人数", 9), ("本年学时", 9)],
           [[i, u.unit, u.people, u.activities, u.apprentices, u.hours] for i, u in enumerate(report.units, 1)],
           f"按推荐单位（未登记推荐单位的按工作单位）合计{report.year}年的传帮带活动。", (1, 3, 4, 5, 6))
-    sheet("优先推荐名单", [("序号", 6), ("姓名", 10), ("性别", 6), ("身份证号码", 22), ("荣誉", 22), ("证书编号", 17),
-                           ("工作单位及职务", 28), ("职业（工种）", 12), ("任期", 26), ("状态", 8), ("传帮带次数", 9),
+    sheet("优先推荐名单", [("序号", 6), ("姓名", 10), ("性别", 6), ("身份证号码", 22), ("获评年度", 10), ("证书编号", 17),
+                           ("工作单位及职务", 28), ("职业（工种）", 12), ("任期", 14), ("状态", 8), ("传帮带次数", 9),
                            ("带徒人数", 9), ("学时", 9), ("成果", 36)],
-          [[i, p.cert.name, p.cert.gender, p.masked_id, p.honour, p.cert.number, p.cert.unit, p.cert.occupation,
+          [[i, p.cert.name, p.cert.gender, p.masked_id, f"{p.cert.round}年度", p.cert.number, p.cert.unit, p.cert.occupation,
             term(p), p.status, *p.term_totals, p.results] for i, p in enumerate(report.recommended, 1)],
-          f"龙江技术能手、龙江工匠评选的优先推荐人选（§四(四)）。规则：{report.rule}", (1, 2, 3, 4, 6, 9, 10, 11, 12, 13))
+          f"龙江技术能手、龙江工匠评选的优先推荐人选（§四(四)），荣誉均为“兴安技术能手”。规则：{report.rule}",
+          (1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13))
     save_workbook(wb, target, when)
