@@ -183,9 +183,11 @@ class Problem:
     """What is wrong."""
     hint: str
     """How to fix it."""
+    who: str = ""
+    """The row's 姓名, when it has one."""
 
     def __str__(self) -> str:
-        where = f"第{self.row}行" if self.row else "整个文件"
+        where = (f"第{self.row}行" + (f"（{self.who}）" if self.who else "")) if self.row else "整个文件"
         shown = f"（填的是“{self.value}”）" if self.value else ""
         return f"{where}“{self.column}”{shown}：{self.message}；处理办法：{self.hint}"
 
@@ -768,7 +770,8 @@ class Registry:
                 self._log("import", number, f"{file} 第{award.row}行 {e.name}")
                 added.append(f"第{award.row}行 {e.name}：证书编号 {number}，任期 {start} 至 {end}")
             if problems:
-                raise RegistryImportError(file, sorted(problems, key=lambda p: p.row), f"往届名单 {Path(file).name} ")
+                raise RegistryImportError(file, _named(problems, {a.row: a.entry.name for a in awards}),
+                                          f"往届名单 {Path(file).name} ")
         return ImportResult(tuple(added), tuple(unchanged))
 
     def import_activities(self, file: str, rows: Sequence[ActivityRow], problems: Sequence[Problem] = ()) -> ImportResult:
@@ -820,12 +823,21 @@ class Registry:
                 self._log("activity", cert.number, f"{file} 第{r.row}行 {r.date} {r.content[:60]}")
                 added.append(f"第{r.row}行 {r.name} {r.date} {r.content}")
             if problems:
-                raise RegistryImportError(file, sorted(problems, key=lambda p: p.row), f"传帮带活动表 {Path(file).name} ")
+                raise RegistryImportError(file, _named(problems, {r.row: r.name for r in rows}),
+                                          f"传帮带活动表 {Path(file).name} ")
         return ImportResult(tuple(added), tuple(unchanged))
 
     def id_number(self, person_id: int) -> str:
         """Person id in → their ID number (for internal exports only)."""
         return str(self.db.execute("SELECT id_number FROM persons WHERE id = ?", (person_id,)).fetchone()[0])
+
+
+def _named(problems: Sequence[Problem], names: dict[int, str]) -> list[Problem]:
+    """Problems in row order, each naming its row's person where known."""
+    import dataclasses
+
+    return sorted((p if p.who or p.row not in names else dataclasses.replace(p, who=names[p.row]) for p in problems),
+                  key=lambda p: p.row)
 
 
 def _now() -> str:

@@ -12,6 +12,7 @@ then writes the rows in one transaction, or nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -360,7 +361,7 @@ def read_past(path: Path, year: int, today: dt.date) -> tuple[list[PastAward], l
         entry = IssueEntry(id_number, t["姓名"], gender, t["序号"] or f"{index:03d}", t["工作单位及职务"],
                            t["职业（工种）"], 0, t["推荐单位"])
         awards.append(PastAward(row, entry, t["表彰文号"], decided, number))
-    return awards, problems
+    return awards, _named(problems, sheet)
 
 
 def read_activities(path: Path, today: dt.date) -> tuple[list[ActivityRow], list[Problem]]:
@@ -399,4 +400,10 @@ def read_activities(path: Path, today: dt.date) -> tuple[list[ActivityRow], list
             continue
         rows.append(ActivityRow(row, number, t["姓名"], day, t["活动内容（课程/培训）"], names, count,
                                 round(hours, 2), t["成果"]))
-    return rows, problems
+    return rows, _named(problems, sheet)
+
+
+def _named(problems: list[Problem], sheet: _Sheet) -> list[Problem]:
+    """The problems, each naming its row's 姓名 (when filled in)."""
+    names = {row: t["姓名"] for row, t, _ in sheet.rows if t.get("姓名")}
+    return [dataclasses.replace(p, who=names[p.row]) if p.row in names and not p.who else p for p in problems]

@@ -131,8 +131,8 @@ def test_import_with_errors_writes_nothing_and_lists_every_row(env: Path, capsys
     code, out = run(capsys, "import", "2023", str(path))
     assert code == 1
     assert "整份文件未导入" in out
-    for expected in ("第3行“身份证号码”", "校验位应为", "第4行“性别”（填的是“女”）", "第5行“表彰日期”（填的是“2023-13-40”）",
-                     "第6行“身份证号码”", "与第2行重复", "第7行“工作单位及职务”：未填写"):
+    for expected in ("第3行（乙二）“身份证号码”", "校验位应为", "第4行（丙三）“性别”（填的是“女”）", "第5行（丁四）“表彰日期”（填的是“2023-13-40”）",
+                     "第6行（戊五）“身份证号码”", "与第2行重复", "第7行（己六）“工作单位及职务”：未填写"):
         assert expected in out, expected
     assert "示例人" not in out
     assert not db_path().exists() or counts()[1] == 0
@@ -156,7 +156,7 @@ def test_import_reports_a_person_already_registered_with_other_data(env: Path, c
         past_row("新人二", make_id("19900101", seq="48"))])
     code, out = run(capsys, "import", "2023", str(clash))
     assert code == 1
-    assert "第2行“证书编号”（填的是“XATN-2024-002”）：该编号已是 2024 年度“钱秀梅”的证书编号" in out
+    assert "第2行（新人）“证书编号”（填的是“XATN-2024-002”）：该编号已是 2024 年度“钱秀梅”的证书编号" in out
     assert counts() == before
 
 
@@ -189,11 +189,11 @@ def test_activities_import_is_strict_all_or_nothing_and_idempotent(env: Path, ca
     ])
     code, out = run(capsys, "import-activities", str(bad))
     assert code == 1 and "整份文件未导入" in out
-    for expected in ("第3行“证书编号”（填的是“XATN-2099-001”）：数据库中没有这个证书编号",
-                     "第4行“姓名”（填的是“赵振华”）：证书 XATN-2024-002 的持有人是“钱秀梅”",
-                     "第5行“带徒人数”（填的是“3”）：与所列徒弟（学员）姓名的个数（2人）不符",
-                     "第6行“日期”（填的是“2024-01-01”）：早于孙立新的任期开始日 2024-06-18",
-                     "第7行“带徒人数”：带徒人数、徒弟（学员）姓名、学时都未填写"):
+    for expected in ("第3行（赵振华）“证书编号”（填的是“XATN-2099-001”）：数据库中没有这个证书编号",
+                     "第4行（赵振华）“姓名”（填的是“赵振华”）：证书 XATN-2024-002 的持有人是“钱秀梅”",
+                     "第5行（孙立新）“带徒人数”（填的是“3”）：与所列徒弟（学员）姓名的个数（2人）不符",
+                     "第6行（孙立新）“日期”（填的是“2024-01-01”）：早于孙立新的任期开始日 2024-06-18",
+                     "第7行（孙立新）“带徒人数”：带徒人数、徒弟（学员）姓名、学时都未填写"):
         assert expected in out, expected
     assert counts()[2] == 0
     code, out = run(capsys, "import-activities", str(ACTS))
