@@ -43,9 +43,10 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 def db_path() -> Path:
     """The demo edition's registry file."""
+    from pipeline.edition import load_edition
     from pipeline.stages.certificates import certificate_options
 
-    return certificate_options(__import__("pipeline.edition").edition.load_edition(DEMO)).registry
+    return certificate_options(load_edition(DEMO)).registry
 
 
 def counts() -> tuple[int, int, int, int]:
@@ -305,3 +306,19 @@ def test_a_round_issued_by_the_pipeline_is_not_imported(env: Path, capsys: pytes
     code, out = run(capsys, "import", "2025", str(path))
     assert code == 1 and "2025 年度的证书是本程序颁发的（届次文件夹“demo”），不能再从表格导入" in out
     assert counts()[1] == 1
+
+
+def test_recommendation_settings_are_range_checked() -> None:
+    import dataclasses
+
+    from pipeline.edition import load_edition
+    from pipeline.errors import EditionConfigError
+    from pipeline.registry_report import report_settings
+
+    edition = load_edition(DEMO)
+    assert report_settings(edition).recommend_min_activities == 1
+    bad = dataclasses.replace(edition, raw={**edition.raw, "registry": {"recommend_min_activities": -1}})
+    with pytest.raises(EditionConfigError, match="recommend_min_activities"):
+        report_settings(bad)
+    hours = dataclasses.replace(edition, raw={**edition.raw, "registry": {"recommend_min_hours": 20}})
+    assert report_settings(hours).recommend_min_hours == 20
