@@ -142,6 +142,11 @@ def write_template(target: Path, title: str, columns: Sequence[Column], instruct
             for row in range(2, 202):
                 ws.cell(row, index).number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     notes = wb.create_sheet("填写说明")
     notes.column_dimensions["A"].width = 100
     put(notes, 1, 1, f"{title}：填写说明").font = Font(name="黑体", size=14)

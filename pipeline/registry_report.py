@@ -103,7 +103,7 @@ class Report:
     reference: dt.date
     """Status day: 31 December of the year, or today when that is earlier."""
     in_term: list[Person]
-    """Honourees whose term overlaps the year (any status on the reference day)."""
+    """Honourees whose term overlaps the year and who were not revoked before it (status on the reference day)."""
     ending: list[Person]
     """Terms ending within the year (not revoked)."""
     units: list[UnitTotal]
@@ -133,7 +133,7 @@ def build(reg: Registry, year: int, today: dt.date, settings: ReportSettings) ->
     reference = min(last, today) if today >= first else last
     latest: dict[int, Certificate] = {}
     for c in reg.certificates():
-        if c.term_start <= last and c.term_end >= first:
+        if c.term_start <= last and c.term_end >= first and (c.revoked_on is None or c.revoked_on >= first):
             latest[c.person_id] = c  # certificates come by round: the newest one wins
     acts = reg.activities()
     people: list[Person] = []
