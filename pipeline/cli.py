@@ -141,11 +141,13 @@ def load_checked(path: Path, command: str) -> Edition:
     if command not in LIGHT_COMMANDS:
         from pipeline.lookup import lookup_options
         from pipeline.media.settings import media_settings
+        from pipeline.registry_report import report_settings
         from pipeline.stages.certificates import certificate_options
 
         media_settings(edition)
         certificate_options(edition)
         lookup_options(edition)
+        report_settings(edition)
     return edition
 
 

@@ -637,7 +637,8 @@ def _entries(awardees: Sequence[Awardee]) -> list[IssueEntry]:
     out = []
     for a in awardees:
         c = a.nominee.candidate
-        out.append(IssueEntry(c.id_number, c.name, c.gender or "", c.code, c.unit_and_post, c.occupation, a.rank))
+        out.append(IssueEntry(c.id_number, c.name, c.gender or "", c.code, c.unit_and_post, c.occupation, a.rank,
+                                  c.recommender))
     return out
 
 
