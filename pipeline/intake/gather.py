@@ -101,6 +101,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _named(shown: str, *parts: str) -> str:
+    """How the unit named a file: 'unit/a/b.jpg', or inside a ZIP 'unit/x.zip：a/b.jpg'."""
+    return shown + "/".join(parts) if shown.endswith("：") else "/".join((shown, *parts))
+
+
 def _walk(unit: Unit, root: Path, prefix: tuple[str, ...], shown: str, staging: Path, depth: int,
           entries: list[Entry]) -> None:
     """Every file under `root` (never following a link) into `entries`; ZIPs extracted and walked."""
@@ -111,11 +116,11 @@ def _walk(unit: Unit, root: Path, prefix: tuple[str, ...], shown: str, staging: 
         for d in list(dirs):
             if (here / d).is_symlink():
                 dirs.remove(d)
-                unit.problem(model.ZIP_SYMLINK, f"“{'/'.join((shown, *rel, d)).lstrip('/')}”是一个链接（快捷方式），不是文件夹，未读取",
-                             "把链接换成它所指的文件夹本身", "/".join((shown, *rel, d)).lstrip("/"))
+                unit.problem(model.ZIP_SYMLINK, f"“{_named(shown, *rel, d)}”是一个链接（快捷方式），不是文件夹，未读取",
+                             "把链接换成它所指的文件夹本身", _named(shown, *rel, d))
         for f in sorted(files):
             path = here / f
-            named = "/".join((shown, *rel, f)).lstrip("/")
+            named = _named(shown, *rel, f)
             if unpack.ignored(f):
                 continue
             if path.is_symlink():
@@ -143,6 +148,8 @@ def _walk(unit: Unit, root: Path, prefix: tuple[str, ...], shown: str, staging: 
                              f"{unpack.MAX_MEMBER_BYTES >> 20} MB 的上限，未读取",
                              "扫描件用 300 dpi 重新扫描或另存为较小的 JPEG/PDF 后重新报送", named)
                 continue
+            if depth == 0 and f"{shown}/" not in unit.received:
+                unit.received.insert(0, f"{shown}/")
             entries.append((parts, path, named))
 
 
@@ -197,8 +204,7 @@ def gather_unit(name: str, source: Path, staging: Path, submissions: Path) -> Un
     entries: list[Entry] = []
     shown = source.relative_to(submissions).as_posix()
     if source.is_dir():
-        unit.received.append(shown + "/")
-        _walk(unit, source, (), shown + "/", staging, 0, entries)
+        _walk(unit, source, (), shown, staging, 0, entries)
     else:
         tmp = staging / "unit"
         read, problems = unpack.extract(source, tmp, name, shown)
