@@ -108,7 +108,7 @@ def test_gbk_names_in_a_windows_zip_are_decoded(demo_round: dict[str, Any]) -> N
     assert all(not i.flag_bits & 0x800 for i in infos)  # no UTF-8 flag: the names are GBK bytes
     assert unit not in infos[0].filename and member_name(infos[0]) == f"{unit}/"
     received = {r[0]: r for r in report_rows(demo_round["output"], "各单位")}
-    assert received[unit][1] == f"{unit}/{unit}.zip" and received[unit][2] == 15
+    assert received[unit][1] == f"{unit}.zip" and received[unit][2] == 15
     forestry = [c for c in read_roster(demo_round["edition"]).candidates if c.recommender == unit]
     assert len(forestry) == 15
     names = {p.name for c in forestry for p in (demo_round["edition"] / "candidates" / c.code).rglob("*")}
@@ -287,3 +287,25 @@ def test_a_corrected_resubmission_is_reported_as_changed(mini: Path) -> None:
     assert (unit, who, "名册行已更新", "简要事迹") in changes
     assert any(r[:3] == (unit, who, "文件已更新") and clean_name(scan.name) in r[3] for r in changes)
     assert run_intake(mini) == ExitCode.ok and report_rows(load_edition(mini).output, "变动") == []
+
+
+def test_a_withdrawn_nominee_leaves_and_their_number_is_not_reused(mini: Path) -> None:
+    assert run_intake(mini) == ExitCode.ok
+    unit = "新林区总工会"
+    gone = next(c for c in read_roster(mini).candidates if c.recommender == unit)
+    folder = unit_folder(mini, unit)
+    wb = load_workbook(folder / ROSTER_NAME)
+    wb.worksheets[0].delete_rows(3)
+    wb.save(folder / ROSTER_NAME)
+    for person in [p for p in folder.iterdir() if p.is_dir()]:
+        shutil.rmtree(person)
+
+    assert run_intake(mini) == ExitCode.ok
+    assert gone.code not in {c.code for c in read_roster(mini).candidates}
+    assert not (mini / "candidates" / gone.code).exists()
+    assert (unit, f"{gone.code} {gone.name}", "撤回", "该单位新报送的名册中已没有此人") in report_rows(load_edition(mini).output, "变动")
+    newcomer = ["", "新人", *[None] * (len(COLUMNS) - 2)]
+    newcomer[list(COLUMNS).index("身份证号码")] = "232701199001011234"
+    edit_unit_roster(mini, "塔河县总工会", {}, append=newcomer)
+    run_intake(mini)
+    assert {c.name: c.code for c in read_roster(mini).candidates}["新人"] == "005"

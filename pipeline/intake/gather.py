@@ -251,6 +251,8 @@ def gather_unit(name: str, source: Path, staging: Path, submissions: Path) -> Un
 def _read_roster(unit: Unit, loose: list[Entry]) -> list[tuple[int, dict[str, Any]]]:
     sheets = [e for e in loose if Path(e[0][-1]).suffix.lower() in _SHEETS]
     if not sheets:
+        if not unit.complete:  # the 名册 may be in the ZIP that could not be read: that problem is reported
+            return []
         unit.problem(model.ROSTER_MISSING, "没有收到推荐人选名册（推荐人选名册.xlsx），该单位的材料未汇总",
                      "请该单位用申报材料包中的《推荐人选名册.xlsx》填写后一并报送", unit.received[0] if unit.received else "")
         unit.complete = False

@@ -13,8 +13,14 @@ from pipeline.templating import render
 SEVERITY = {"error": "问题", "warning": "提示"}
 
 
+def _received(name: str, received: list[str]) -> list[str]:
+    """What a unit sent, named inside its folder: '文件夹', 'x.zip', 'x.zip：y.zip'."""
+    shown = [r.removeprefix(f"{name}/") or "文件夹" for r in received]
+    return shown or ["（未能读取）"]
+
+
 def _units(outcome: Outcome) -> list[dict[str, Any]]:
-    return [{"name": u.name, "received": u.received or ["（未能读取）"], "nominees": len(u.nominees), "files": u.files,
+    return [{"name": u.name, "received": _received(u.name, u.received), "nominees": len(u.nominees), "files": u.files,
              "errors": sum(p.severity == "error" for p in u.problems),
              "warnings": sum(p.severity == "warning" for p in u.problems), "problems": u.problems}
             for u in outcome.units]

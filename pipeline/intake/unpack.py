@@ -69,13 +69,13 @@ def extract(zip_path: Path, dest: Path, unit: str, shown: str) -> tuple[bool, li
             where = f"{shown}：{name}"
             parts = [p for p in name.split("/") if p not in ("", ".")]
             if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-                problem(model.ZIP_UNSAFE_PATH, f"压缩文件中的“{name}”指向届次文件夹以外（路径含“..”或以“/”、盘符开头），未解压",
+                problem(model.ZIP_UNSAFE_PATH, f"压缩文件“{shown}”中的“{name}”指向届次文件夹以外（路径含“..”或以“/”、盘符开头），未解压",
                         "压缩文件中只应有推荐人选名册和各人的材料文件夹；" + _REPACK, where)
                 continue
             if any(ignored(p) for p in parts):
                 continue
             if _is_link(info):
-                problem(model.ZIP_SYMLINK, f"压缩文件中的“{name}”是一个链接（快捷方式），不是文件，未解压",
+                problem(model.ZIP_SYMLINK, f"压缩文件“{shown}”中的“{name}”是一个链接（快捷方式），不是文件，未解压",
                         "把链接换成它所指的文件本身；" + _REPACK, where)
                 continue
             if info.is_dir() or not parts:
@@ -85,14 +85,14 @@ def extract(zip_path: Path, dest: Path, unit: str, shown: str) -> tuple[bool, li
                 for part in parts:
                     target = child(target, clean_name(part))
             except UnsafePath as exc:
-                problem(model.ZIP_UNSAFE_PATH, f"压缩文件中的“{name}”不能用作文件名：{exc.message}",
+                problem(model.ZIP_UNSAFE_PATH, f"压缩文件“{shown}”中的“{name}”不能用作文件名：{exc.message}",
                         "把该文件改成普通的名字；" + _REPACK, where)
                 continue
             if not inside(dest, target):
-                problem(model.ZIP_UNSAFE_PATH, f"压缩文件中的“{name}”指向届次文件夹以外，未解压", _REPACK, where)
+                problem(model.ZIP_UNSAFE_PATH, f"压缩文件“{shown}”中的“{name}”指向届次文件夹以外，未解压", _REPACK, where)
                 continue
             if target.exists():
-                problem(model.NAME_CLASH, f"压缩文件中有两个文件整理后同名“{'/'.join(target.relative_to(dest).parts)}”，"
+                problem(model.NAME_CLASH, f"压缩文件“{shown}”中有两个文件整理后同名“{'/'.join(target.relative_to(dest).parts)}”，"
                         f"只取第一个，“{name}”未解压", "把其中一个改名后重新报送", where, "warning")
                 continue
             try:
@@ -101,5 +101,5 @@ def extract(zip_path: Path, dest: Path, unit: str, shown: str) -> tuple[bool, li
                     shutil.copyfileobj(source, out, 1 << 20)
             except (zipfile.BadZipFile, zlib.error, RuntimeError, OSError, EOFError) as exc:
                 target.unlink(missing_ok=True)
-                problem(model.ZIP_DAMAGED, f"压缩文件中的“{name}”已损坏，未解压（{type(exc).__name__}）", _REPACK, where)
+                problem(model.ZIP_DAMAGED, f"压缩文件“{shown}”中的“{name}”已损坏，未解压（{type(exc).__name__}）", _REPACK, where)
     return True, problems
