@@ -309,3 +309,21 @@ def test_a_withdrawn_nominee_leaves_and_their_number_is_not_reused(mini: Path) -
     edit_unit_roster(mini, "塔河县总工会", {}, append=newcomer)
     run_intake(mini)
     assert {c.name: c.code for c in read_roster(mini).candidates}["新人"] == "005"
+
+
+def test_the_same_file_sent_twice_is_kept_once_and_reported_once(mini: Path) -> None:
+    unit = "新林区总工会"
+    person = next(p for p in unit_folder(mini, unit).iterdir() if p.is_dir())
+    scan = next(p for p in person.rglob("*.jpg") if p.name != "照片.jpg")
+    (person / "其他").mkdir(exist_ok=True)
+    shutil.copyfile(scan, person / "其他" / "副本.jpg")
+    shutil.copyfile(scan, person / "其他" / "副本2.jpg")
+
+    assert run_intake(mini) == ExitCode.ok
+    code = next(c.code for c in read_roster(mini).candidates if c.recommender == unit)
+    digest = hashlib.sha256(scan.read_bytes()).hexdigest()
+    copies = [p for p in (mini / "candidates" / code).rglob("*") if p.is_file()
+              and hashlib.sha256(p.read_bytes()).hexdigest() == digest]
+    assert len(copies) == 1 and copies[0].name == clean_name(scan.name)  # the copy in its own category is kept
+    dup = [r for r in report_rows(load_edition(mini).output, "问题") if r[6] == "INTAKE_DUPLICATE_FILE"]
+    assert len(dup) == 1 and "3次" in dup[0][4] and "副本.jpg" in dup[0][4]

@@ -320,11 +320,11 @@ def _match(unit: Unit, folders: set[tuple[str, ...]], rows: list[tuple[int, dict
 
 
 def _dedupe(unit: Unit, nominee: Nominee) -> None:
-    """One copy of each content; one file per place (the first)."""
+    """One copy of each content (the one outside 其他/, else the first the unit named); one file per place."""
     by_hash: dict[str, list[SubmittedFile]] = {}
     by_place: dict[str, SubmittedFile] = {}
     kept: list[SubmittedFile] = []
-    for f in sorted(nominee.files, key=lambda f: (f.rel, f.origin)):
+    for f in sorted(nominee.files, key=lambda f: (f.rel.startswith("evidence/其他/"), f.origin)):
         same = by_hash.setdefault(f.sha256, [])
         same.append(f)
         if len(same) > 1:
