@@ -13,7 +13,7 @@ import io
 import json
 import shutil
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,7 @@ def unit_folder(edition: Path, unit: str) -> Path:
 
 
 def edit_unit_roster(edition: Path, unit: str, change: dict[str, object], *, name: str | None = None,
-                     append: list[object] | None = None) -> None:
+                     append: Sequence[object] | None = None) -> None:
     """Change cells of the row of `name` (the first person when None) in a unit's 名册, or add a row."""
     path = unit_folder(edition, unit) / ROSTER_NAME
     wb = load_workbook(path)

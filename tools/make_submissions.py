@@ -74,7 +74,8 @@ def _write_roster(rows: list[dict[str, object]], target: Path) -> None:
     assert ws is not None
     ws.title = "推荐人选名册"
     office.put_row(ws, 1, list(COLUMNS))
-    example = {col: "" for col in COLUMNS} | {"编号": "示例", "姓名": "张三（示例）", "性别": "男"}
+    example: dict[str, object] = {col: "" for col in COLUMNS}
+    example |= {"编号": "示例", "姓名": "张三（示例）", "性别": "男"}
     for r, row in enumerate([example, *rows], start=2):
         office.put_row(ws, r, [row.get(col) for col in COLUMNS])
     office.save_workbook(wb, target, WHEN)
