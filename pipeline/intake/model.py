@@ -32,6 +32,8 @@ HAND_EDIT_KEPT = "INTAKE_HAND_EDIT_KEPT"
 """The office changed a row or file intake wrote, and the unit sent something else: the office's version is kept."""
 STRAY_FILE = "INTAKE_STRAY_FILE"
 """A file in the unit's folder that is neither the 名册 nor in a nominee's folder: not used."""
+UNREADABLE = "INTAKE_UNREADABLE"
+"""A unit's folder that could not be read (permissions, a disk error): nothing of the unit is taken."""
 UNIT_MISMATCH = "INTAKE_UNIT_MISMATCH"
 """A row whose 推荐单位 differs from the unit's folder name."""
 

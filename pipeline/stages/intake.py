@@ -12,9 +12,10 @@ import argparse
 import shutil
 
 from pipeline.context import RunContext
-from pipeline.errors import ExitCode
+from pipeline.errors import ExitCode, is_disk_full
 from pipeline.intake.assemble import Assembler
 from pipeline.intake.gather import Unit, gather_unit
+from pipeline.intake.model import UNREADABLE, ZIP_SYMLINK
 from pipeline.intake.report import write_reports
 from pipeline.safepath import inside
 
@@ -38,11 +39,18 @@ def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
         name = source.name if source.is_dir() else source.stem
         if source.is_symlink() or not inside(submissions, source):
             unit = Unit(name, complete=False)
-            unit.problem("INTAKE_SYMLINK", f"“{source.name}”是一个链接（快捷方式），未读取", "把单位的材料本身放进 submissions/",
+            unit.problem(ZIP_SYMLINK, f"“{source.name}”是一个链接（快捷方式），未读取", "把单位的材料本身放进 submissions/",
                          source.name)
         else:
             ctx.say(f"读取 {name} 报送的材料")
-            unit = gather_unit(name, source, staging / f"{i:03d}", submissions)
+            try:
+                unit = gather_unit(name, source, staging / f"{i:03d}", submissions)
+            except OSError as exc:  # one unreadable unit never stops the others
+                if is_disk_full(exc):
+                    raise
+                unit = Unit(name, complete=False)
+                unit.problem(UNREADABLE, f"该单位的材料无法读取（{type(exc).__name__}: {exc.strerror or exc}），未汇总",
+                             "检查 submissions/ 中该单位文件夹的读取权限，或把材料重新复制进来", exc.filename or name)
         units.append(unit)
     outcome = Assembler(edition, ctx.source_date).run(units, {u.name for u in units})
     html, _xlsx = write_reports(ctx, outcome, ctx.output / "intake")
