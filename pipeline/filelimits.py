@@ -75,8 +75,15 @@ def _too_large(message: str) -> Refusal:
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 
 
-def zip_problem(path: Path) -> Refusal | None:
-    """A ZIP file (DOCX) → None when every part inflates within the limits."""
+def zip_problem(path: Path, *, max_member: int | None = None, max_total: int | None = None,
+                what: str = "Word 文件") -> Refusal | None:
+    """A ZIP file (DOCX) → None when every part inflates within the limits.
+
+    `max_member` and `max_total` replace MAX_ZIP_MEMBER_BYTES and MAX_ZIP_TOTAL_BYTES (a unit's
+    submission ZIP holds scans, not XML); `what` names the kind of file in the damaged-file message.
+    """
+    max_member = MAX_ZIP_MEMBER_BYTES if max_member is None else max_member
+    max_total = MAX_ZIP_TOTAL_BYTES if max_total is None else max_total
     try:
         with zipfile.ZipFile(path) as archive, path.open("rb") as raw:
             infos = archive.infolist()
@@ -84,25 +91,25 @@ def zip_problem(path: Path) -> Refusal | None:
                 return _too_large(f"文件内含 {len(infos)} 个部件，超过 {MAX_ZIP_MEMBERS} 个的上限")
             declared = sum(i.file_size for i in infos)
             for info in infos:
-                refusal = _declared_problem(info)
+                refusal = _declared_problem(info, max_member)
                 if refusal:
                     return refusal
-            if declared > MAX_ZIP_TOTAL_BYTES:
-                return _too_large(f"文件解压后共 {_mb(declared)}，超过 {_mb(MAX_ZIP_TOTAL_BYTES)} 的上限")
+            if declared > max_total:
+                return _too_large(f"文件解压后共 {_mb(declared)}，超过 {_mb(max_total)} 的上限")
             for info in infos:
                 refusal = _member_problem(raw, info)
                 if refusal:
                     return refusal
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, struct.error) as exc:
-        return Refusal("", f"文件已损坏或不是 Word 文件（{type(exc).__name__}）")
+        return Refusal("", f"文件已损坏或不是{what}（{type(exc).__name__}）")
     return None
 
 
-def _declared_problem(info: zipfile.ZipInfo) -> Refusal | None:
+def _declared_problem(info: zipfile.ZipInfo, max_member: int) -> Refusal | None:
     """What the central directory says about one part."""
     size = info.file_size
-    if size > MAX_ZIP_MEMBER_BYTES:
-        return _too_large(f"文件中的部件“{info.filename}”解压后有 {_mb(size)}，超过 {_mb(MAX_ZIP_MEMBER_BYTES)} 的上限")
+    if size > max_member:
+        return _too_large(f"文件中的部件“{info.filename}”解压后有 {_mb(size)}，超过 {_mb(max_member)} 的上限")
     ratio = size / max(info.compress_size, 1)
     if size > RATIO_FLOOR_BYTES and ratio > MAX_ZIP_RATIO:
         return _too_large(f"文件中的部件“{info.filename}”压缩比为 {ratio:,.0f} : 1（解压后 {_mb(size)}），"

@@ -272,6 +272,27 @@ def _example_note(path: Path, row: int) -> Finding:
         field="编号", file=path.name, row=row)
 
 
+def read_cells(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """A roster-shaped file (any name: a unit's 推荐人选名册.xlsx, or .csv) → (row number, raw cell
+    per column) of every non-empty row under the header; the same header rules and RosterErrors as
+    `read_roster`, nothing normalised or checked (pipeline.intake assembles the edition's roster)."""
+    if path.suffix.lower() == ".csv":
+        rows = _rows_csv(path)
+    else:
+        rows, _formulas = _rows_xlsx(path)
+    if all(_blank(v) for r in rows for v in r):
+        raise RosterError("名册是空的：没有表头，也没有任何推荐人选", file=path.name, code="ROSTER_EMPTY",
+                          hint="在名册第一行写列名（见 README），从第二行起每行填写一位推荐人选")
+    header_index, places = _find_header(path, rows)
+    columns, _findings = _choose_columns(path, rows, header_index, places)
+    found = []
+    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        cells = {col: (row[i] if i < len(row) else None) for col, i in columns.items()}
+        if not all(_blank(v) for v in cells.values()):
+            found.append((number, cells))
+    return found
+
+
 def _blank(value: object) -> bool:
     """True for a cell with nothing visible in it (cheap: no normalising of long text)."""
     if value is None:
