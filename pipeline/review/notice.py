@@ -114,20 +114,37 @@ def _quote_title(title: str) -> str:
     return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
 
 
+def round_year(edition: Edition) -> str:
+    """'大兴安岭地区2027年度“兴安技术能手”' as every document of the round names it."""
+    r = edition.round
+    return f"{r.region}{r.year}年度“{r.honour}”"
+
+
+def approving_body(edition: Edition) -> str:
+    """The body that approves the proposed list ([publicity] approved_by, default 地区人才工作小组会; may be "")."""
+    return str(edition.raw.get("publicity", {}).get("approved_by", "地区人才工作小组会"))
+
+
+def review_process(edition: Edition, *, nominated: int, shortlisted: int) -> str:
+    """What was done up to the expert review, as the 公示, the 请示 and the 表彰决定 say it (ends with a comma):
+    '根据《…》（…）要求，…选树工作按照…的程序进行。全区共推荐候选人N名，…专家评审组…进行了评审，'."""
+    r = edition.round
+    return (f"根据{_quote_title(r.basis_title)}（{r.basis_number}）要求，{round_year(edition)}选树工作按照单位推荐和个人自荐、"
+            f"择优推荐、资格初审、专家评审的程序进行。全区共推荐候选人{nominated}名，经领导小组办公室资格审查，"
+            f"领导小组确定提名人选{shortlisted}名；专家评审组对候选人的技能水平、业绩和贡献进行了评审，")
+
+
 def build_notice(edition: Edition, rows: tuple[NoticeRow, ...], period: Period, *, nominated: int,
                  shortlisted: int) -> Notice:
     """The 公示's content from the edition, the awardees (public fields only) and the period."""
-    r = edition.round
     office = edition.office
-    year = f"{r.region}{r.year}年度“{r.honour}”"
+    year = round_year(edition)
     title = f"关于{year}拟表彰人选的公示"
-    approved_by = edition.raw.get("publicity", {}).get("approved_by", "地区人才工作小组会")
+    approved_by = approving_body(edition)
     approval = f"并经{approved_by}审议通过，" if approved_by else ""
     intro = (
-        f"根据{_quote_title(r.basis_title)}（{r.basis_number}）要求，{year}选树工作按照单位推荐和个人自荐、"
-        f"择优推荐、资格初审、专家评审的程序进行。全区共推荐候选人{nominated}名，经领导小组办公室资格审查，"
-        f"领导小组确定提名人选{shortlisted}名；专家评审组对候选人的技能水平、业绩和贡献进行了评审，"
-        f"{approval}确定{len(rows)}名同志为{year}拟表彰人选。现予以公示，名单如下（排名不分先后）：",
+        review_process(edition, nominated=nominated, shortlisted=shortlisted)
+        + f"{approval}确定{len(rows)}名同志为{year}拟表彰人选。现予以公示，名单如下（排名不分先后）：",
     )
     days = len(period.days)
     body = (
