@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from pipeline.awardees import load_awardees
 from pipeline.context import RunContext
 from pipeline.edition import load_edition
 from pipeline.errors import EditionConfigError, ExitCode
@@ -19,6 +19,7 @@ from pipeline.privacy import extract_text
 from pipeline.review.objections import objection_path, read_objections, write_objection_sheet
 from pipeline.stages import decision, publicity
 from pipeline.stages.check import CheckResult
+from pipeline.stages.results import build_results
 from pipeline.strokes import in_stroke_order
 from pipeline.workdays import Period
 from tests.review_fixtures import (
@@ -73,7 +74,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         result = check_result(4)
         patch_check(mp, result)
         skip_pdfs(mp)
-        mp.setitem(sys.modules, "pipeline.media", None)   # no media kit
         folder = make_edition(base)
         (folder / "calendar.toml").write_text(CAL_2027, encoding="utf-8")
         ctx = context(folder)
@@ -82,7 +82,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         write_preliminary_sheet(ctx, result, preliminary_path(ctx))
         fill_preliminary(preliminary_path(ctx), pass_first(4))
         return_sheets(ctx, scores)
-        assert publicity.main(ctx, argparse.Namespace()) == ExitCode.ok
+        results = build_results(ctx)
+        publicity.build_publicity_notice(ctx, results, load_awardees(ctx, results.check))   # the 公示, no media kit
         code = decision.main(ctx, argparse.Namespace())
         out = ctx.output / "decision"
         texts = {p.name: text(p) for p in sorted(out.iterdir()) if p.suffix in (".pdf", ".docx")}
@@ -149,7 +150,7 @@ def test_objections_gate_the_decision(built: Built, monkeypatch: pytest.MonkeyPa
         assert _decision_files(ctx) == [False, False]
         assert all(p.is_file() for p in decision.request_paths(ctx))   # the 请示 is still made
 
-        _objection(ctx, [("2027-05-11", "匿名", "2", "", "反映成果非本人完成", "不成立", "经核实不属实")])
+        _objection(ctx, [("2027-05-11", "匿名", "Ｎ02", "", "反映成果非本人完成", "不成立", "经核实不属实")])
         assert decision.main(ctx, argparse.Namespace()) == ExitCode.ok
         assert _decision_files(ctx) == [True, True]
 

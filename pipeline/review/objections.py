@@ -114,7 +114,7 @@ def read_objections(path: Path, rel: str, names: Mapping[str, str], listed: Sequ
     for r, values in table.rows:
         raw_code, raw_name = clean(values.get("涉及人选编号")), clean(values.get("涉及人选姓名"))
         received = _text(values.get("收到日期"))
-        when = f"第 {r} 行（{received} 收到）" if received else f"第 {r} 行"
+        when = f"（{received} 收到，第 {r} 行）" if received else f"（第 {r} 行）"
         code = match_code(raw_code, codes) if raw_code else None
         person_problem = ""
         if raw_code and code is None:
@@ -136,7 +136,7 @@ def read_objections(path: Path, rel: str, names: Mapping[str, str], listed: Sequ
         if person_problem:
             problems.append(Problem(
                 "OBJECTION_PERSON", rel, sheet, f"{where['涉及人选编号'] or where['涉及人选姓名']}{r}",
-                f"{when}的异议：{person_problem}",
+                f"第 {r} 行的异议{f'（{received} 收到）' if received else ''}：{person_problem}",
                 "按公示名单填写正确的涉及人选编号和姓名，再运行 make decision"))
             continue
         conclusion = objection.conclusion
@@ -145,17 +145,17 @@ def read_objections(path: Path, rel: str, names: Mapping[str, str], listed: Sequ
             state = "尚未核查完毕" if conclusion else "还没有核查结论"
             problems.append(Problem(
                 "OBJECTION_OPEN", rel, sheet, cell,
-                f"关于 {objection.label} 的异议（{when}）{state}，不能印发表彰决定",
+                f"关于 {objection.label} 的异议{when}{state}，不能印发表彰决定",
                 f"核查后在“核查结论”填写“{UNFOUNDED}”或“{UPHELD}”，再运行 make decision"))
         elif conclusion not in CONCLUSIONS:
             problems.append(Problem(
                 "OBJECTION_VALUE", rel, sheet, cell,
-                f"关于 {objection.label} 的异议（{when}）的核查结论“{conclusion}”无法识别",
+                f"关于 {objection.label} 的异议{when}的核查结论“{conclusion}”无法识别",
                 f"只能填写“{UNFOUNDED}”“{UPHELD}”或“{CHECKING}”"))
         elif conclusion == UPHELD and objection.code in listed:
             problems.append(Problem(
                 "OBJECTION_UPHELD", rel, sheet, cell,
-                f"关于 {objection.label} 的异议（{when}）核查成立，但{objection.name}仍在拟表彰人选名单中",
+                f"关于 {objection.label} 的异议{when}核查成立，但{objection.name}仍在拟表彰人选名单中",
                 f"按领导小组的决定在 review/ 中取消 {objection.label} 的拟表彰资格，重新运行 make results 和 "
                 "make publicity（名单变化后应重新公示），再运行 make decision"))
     return tuple(out), problems
