@@ -93,6 +93,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
 def test_both_documents_are_made(built: Built) -> None:
     assert built.code == ExitCode.ok
     assert set(built.texts) == {"提请审议的请示.pdf", "提请审议的请示.docx", "表彰决定.pdf", "表彰决定.docx"}
+    blank = built.output / "decision" / "公示异议登记表（空白）.xlsx"
+    found, problems = read_objections(blank, blank.name, {}, ())
+    assert found == () and problems == []
 
 
 @pytest.mark.parametrize("ext", ["pdf", "docx"])

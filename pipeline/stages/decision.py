@@ -8,6 +8,7 @@ Stage `decision`: review results + awardee list + [decision] + review/公示异�
 - 提请审议的请示.pdf|.docx — the 上行文 to the 地区人才工作小组 after the expert review: what was done,
   the request to approve, “妥否，请批示。”, the list attached (姓氏笔画 order). Made whenever the
   results are.
+- 公示异议登记表（空白）.xlsx — the objection record to copy to review/公示异议.xlsx.
 - 表彰决定.pdf|.docx — the decision with 红头, 发文字号, the awardees in 姓氏笔画 order, the 3-year
   term from its 成文日期 and the 待遇, 抄送 and 印发 in the 版记. Made only when the 公示 (made from the
   current list) ended before the decision's 成文日期 and every objection recorded in
@@ -37,7 +38,12 @@ from pipeline.edition import Edition, section
 from pipeline.errors import EditionConfigError, ExitCode, StageError
 from pipeline.gongwen import Attachment, Document, Para, Table
 from pipeline.review.notice import TABLE_HEADERS, approving_body, review_process, round_year
-from pipeline.review.objections import objection_path, read_objections
+from pipeline.review.objections import (
+    OBJECTION_FILE,
+    objection_path,
+    read_objections,
+    write_objection_sheet,
+)
 from pipeline.review.render import Manifest, file_hash, fingerprint
 from pipeline.signing import term_of
 from pipeline.stamps import clear_stamp, remove_outputs, replacing, write_stamp
@@ -45,6 +51,8 @@ from pipeline.workdays import CALENDAR_FILE, Period, cn_date, load_calendar
 
 REQUEST_STEM = "提请审议的请示"
 DECISION_STEM = "表彰决定"
+BLANK_RECORD = "公示异议登记表（空白）.xlsx"
+"""The blank objection record written beside the documents, to copy to review/公示异议.xlsx."""
 STAMP = "decision"
 """The stage stamp (pipeline.stamps) that vouches for the 表彰决定."""
 APPROVER = "地区人才工作小组"
@@ -330,6 +338,11 @@ def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
             counts = {"nominated": len(results.check.nominees), "shortlisted": len(results.shortlist.nominees)}
             request = write_document(ctx, build_request(ctx.edition, public, **counts), REQUEST_STEM, known)
         ctx.say(f"请示：{request[0]}（另有 .docx）")
+        blank = folder(ctx) / BLANK_RECORD
+        write_objection_sheet(blank, ctx.edition.round.title, [], ctx.source_date)
+        if not objection_path(ctx.edition.review_dir).is_file():
+            ctx.say(f"未登记公示异议（review/{OBJECTION_FILE} 不存在）：公示期间收到异议的，复制 {blank} "
+                    f"到 {ctx.edition.review_dir / OBJECTION_FILE} 逐件登记并填写核查结论")
         period = publicity_period(ctx)
         names = {n.candidate.code: n.candidate.name for n in results.check.nominees}
         reasons = blockers(ctx, awardees.awardees, period, names)
