@@ -11,14 +11,15 @@ the red rule 4 mm under the 发文字号), the title in balanced 2号 lines, 主
 署名 and 成文日期 with or without seals (one organ or several), 附注, each 附件 on a new page, and
 the 版记 at the foot of the last page, which is always even (GB/T 9704 7.4): the PDF is laid out
 once to see where the text ends, then again with the 版记 pushed to the foot of that page, or
-to the next even page (with a blank page before it when needed; neither page is numbered).
+to the next even page (with a blank page before it when needed; neither page is numbered). The
+DOCX cannot know where Word will end the text, so its 版记 is a last section that starts on an
+even page with its text at the page foot (see _docx_banji).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import io
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ from pipeline.gongwen.layout import (
     title_lines,
     unsealed_joint_indent,
 )
+from pipeline.review.render import char_width
 from pipeline.templating import render
 from pipeline.workdays import cn_date
 
@@ -68,7 +70,7 @@ PX_MM = 25.4 / 96
 
 @dataclasses.dataclass(frozen=True)
 class BanjiPlace:
-    """Where the 版记 goes (decided on the PDF's first layout, followed by the DOCX)."""
+    """Where the PDF's 版记 goes (decided on a first layout)."""
 
     alone: bool = False
     """On a page of its own (the text ends on an odd page, or an even one without room)."""
@@ -181,21 +183,8 @@ def _find(document: Any, element_id: str) -> tuple[int, Any] | None:
     return None
 
 
-_PLACES: dict[str, BanjiPlace] = {}
-"""Where the 版记 went, by document and fonts (write_docx follows write_pdf's layout)."""
-
-
-def _key(ctx: RunContext, doc: Document) -> str:
-    from pipeline.review.render import font_context
-
-    return hashlib.sha256(repr((doc, font_context(ctx.edition)["key"])).encode()).hexdigest()
-
-
 def banji_place(ctx: RunContext, doc: Document) -> BanjiPlace:
     """Lay the document out once with the 版记 right after the text and decide where it goes."""
-    key = _key(ctx, doc)
-    if key in _PLACES:
-        return _PLACES[key]
     from weasyprint import HTML
 
     from pipeline.edition import PROJECT_ROOT
@@ -217,7 +206,6 @@ def banji_place(ctx: RunContext, doc: Document) -> BanjiPlace:
             place = BanjiPlace(alone=True, top_mm=225 - height - 0.5, pages=page + 2)
         else:                                              # even page, full: a blank page, then the 版记
             place = BanjiPlace(alone=True, blank=True, top_mm=225 - height - 0.5, pages=page + 3)
-    _PLACES[key] = place
     return place
 
 
@@ -281,7 +269,7 @@ def _docx_blocks(d: Any, blocks: tuple[Block, ...], fonts: DocxFonts, measure: A
                     else:
                         cells.append(value)
                 rows.append(tuple(cells))
-            add_table(d, fonts, fit, b.headers, rows, tuple(not k for k in keep))
+            add_table(d, fonts, fit, b.headers, rows, tuple(not k for k in keep), keep_after=False)
             after_table = True
             continue
         if isinstance(b, Heading):
@@ -316,7 +304,8 @@ def _docx_head(d: Any, doc: Document, fonts: DocxFonts, mark: MarkLayout) -> Non
                         "w:eastAsianLayout", "w:specVanish", "w:oMath"))
     line = d.add_paragraph()
     exact(line, PITCH_PT)
-    line.paragraph_format.space_before = Pt(2 * PITCH_PT)
+    # two lines below the mark as the PDF has it: the mark starts 2 mm lower here, the 发文字号 does not
+    line.paragraph_format.space_before = Pt(2 * PITCH_PT - max(0.0, 37 - mark.top_mm) / 25.4 * 72)
     if doc.signer:
         line.alignment = WD_ALIGN_PARAGRAPH.LEFT
         indent_chars(line, left=1, right=1)
@@ -334,8 +323,8 @@ def _docx_head(d: Any, doc: Document, fonts: DocxFonts, mark: MarkLayout) -> Non
     insert_ordered(ppr, border, ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
                                  "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
                                  "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:jc"))
-    _para(d, "", fonts, indent=False)
-    _para(d, "", fonts, indent=False)
+    # the title two lines below the rule: its 8 pt distance and 1.5 pt width come off the two lines
+    exact(d.add_paragraph(), 2 * PITCH_PT - 9.5)
 
 
 def _docx_signature(d: Any, doc: Document, fonts: DocxFonts) -> None:
@@ -375,8 +364,8 @@ def _docx_signature(d: Any, doc: Document, fonts: DocxFonts) -> None:
             _para(d, "", fonts, indent=False)
         return
     _para(d, "", fonts, indent=False).paragraph_format.keep_with_next = True
-    for organ in organs:
-        p = _para(d, organ, fonts, indent=False, align="right")
+    for name in organs:
+        p = _para(d, name, fonts, indent=False, align="right")
         indent_chars(p, right=2)
         p.paragraph_format.keep_with_next = True
     p = _para(d, date, fonts, indent=False, align="left")
@@ -384,44 +373,45 @@ def _docx_signature(d: Any, doc: Document, fonts: DocxFonts) -> None:
                  else unsealed_joint_indent(organs, date))
 
 
-def _docx_banji(d: Any, doc: Document, fonts: DocxFonts, place: BanjiPlace) -> None:
-    """The 版记 as a table of full 版心 width: 抄送 and 印发 rows, thick first and last rules, thin
-    between. On the text's last page it floats to the foot of the 版心; on a page of its own it
-    starts a new section (no page number) whose text sits at the page foot."""
+def _docx_banji(d: Any, doc: Document, fonts: DocxFonts) -> None:
+    """The 版记 as a borderless table of full 版心 width with rules between its rows: 抄送 across,
+    then 印发机关 left and 印发日期 right; thick first and last rules, thin between (GB/T 9704 7.4).
+
+    It is the last section, starting on an even page (w:type evenPage: the word processor adds
+    the blank page when the text ends on an even one), its text at the page foot (w:vAlign
+    bottom), without page number: it stays at the foot of an even last page however Word, WPS or
+    LibreOffice paginate the text with their fonts. (The PDF, whose pages are known, keeps it on
+    the text's last page when that page is even and has room.)
+    """
     from docx.enum.section import WD_SECTION
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Mm, Twips
+    from docx.shared import Mm
 
-    if place.alone:
-        section = d.add_section(WD_SECTION.NEW_PAGE)
-        for footer in (section.footer, section.even_page_footer):
-            footer.is_linked_to_previous = False
-            for p in footer.paragraphs:
-                for r in list(p.runs):
-                    r._r.getparent().remove(r._r)
-        valign = section._sectPr.makeelement(qn("w:vAlign"), {qn("w:val"): "bottom"})
-        insert_ordered(section._sectPr, valign, ("w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
-                                                 "w:rtlGutter", "w:docGrid", "w:printerSettings",
-                                                 "w:sectPrChange"))
-        if place.blank:
-            d.paragraphs[-1].paragraph_format.page_break_before = False
-            blank = _para(d, "", fonts, indent=False)
-            blank.paragraph_format.page_break_before = False
-            blank.add_run().add_break(__import__("docx.enum.text", fromlist=["WD_BREAK"]).WD_BREAK.PAGE)
-    width = Mm(156)
-    rows = ([f"抄送：{'，'.join(doc.copy_to)}。"] if doc.copy_to else []) + ["printed"]
-    table = d.add_table(rows=len(rows), cols=1)
+    section = d.add_section(WD_SECTION.EVEN_PAGE)
+    for footer in (section.footer, section.even_page_footer):
+        footer.is_linked_to_previous = False
+        for p in footer.paragraphs:
+            for r in list(p.runs):
+                r._r.getparent().remove(r._r)
+    valign = section._sectPr.makeelement(qn("w:vAlign"), {qn("w:val"): "bottom"})
+    insert_ordered(section._sectPr, valign, ("w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
+                                             "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange"))
+    exact(d.add_paragraph(), 1)   # LibreOffice loses a section break followed at once by a table
+    printed_on = cn_date(doc.printed_on or doc.date) + "印发"
+    date_mm = round((char_width(printed_on) + 1.5) * 14 / 72 * 25.4, 1)
+    widths = (Mm(156 - date_mm), Mm(date_mm))
+    rows = ([f"抄送：{'，'.join(doc.copy_to)}。"] if doc.copy_to else []) + [""]
+    table = d.add_table(rows=len(rows), cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     tblpr = table._tbl.tblPr
+    for el in tblpr.findall(qn("w:tblW")):
+        tblpr.remove(el)
     insert_ordered(tblpr, tblpr.makeelement(qn("w:tblW"), {qn("w:w"): str(round(156 / 25.4 * 1440)), qn("w:type"): "dxa"}),
                    ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
                     "w:tblLook"))
-    if not place.alone:   # float to the foot of the 版心 on the text's last page
-        tblpr.insert(1, tblpr.makeelement(qn("w:tblpPr"), {qn("w:vertAnchor"): "margin", qn("w:horzAnchor"): "margin",
-                                                            qn("w:tblpXSpec"): "center", qn("w:tblpYSpec"): "bottom"}))
     borders = tblpr.makeelement(qn("w:tblBorders"), {})
     for side, size in (("w:top", "8"), ("w:left", None), ("w:bottom", "8"), ("w:right", None), ("w:insideH", "6"),
                        ("w:insideV", None)):
@@ -429,29 +419,32 @@ def _docx_banji(d: Any, doc: Document, fonts: DocxFonts, place: BanjiPlace) -> N
             else {qn("w:val"): "nil"}
         borders.append(borders.makeelement(qn(side), attrs))
     insert_ordered(tblpr, borders, ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"))
-    printed_on = cn_date(doc.printed_on or doc.date) + "印发"
+    margins = tblpr.makeelement(qn("w:tblCellMar"), {})   # the paragraphs' indents keep one character
+    for side in ("w:left", "w:right"):
+        margins.append(margins.makeelement(qn(side), {qn("w:w"): "0", qn("w:type"): "dxa"}))
+    insert_ordered(tblpr, margins, ("w:tblLook", "w:tblCaption", "w:tblDescription"))
+    for j, width in enumerate(widths):
+        table.columns[j].width = width
     for row, text in zip(table.rows, rows, strict=True):
-        cell = row.cells[0]
-        cell.width = width
-        p = cell.paragraphs[0]
-        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        exact(p, 7 / 25.4 * 72)
-        p.paragraph_format.space_before = Mm(0.8)
-        p.paragraph_format.space_after = Mm(0.8)
-        indent_chars(p, left=14 / 15.75, right=14 / 15.75)
-        if text == "printed":
-            p.paragraph_format.tab_stops.add_tab_stop(Twips(round((156 / 25.4 * 1440) - 2 * 280 - 2 * 108)),
-                                                      WD_TAB_ALIGNMENT.RIGHT)
-            add_run(p, f"{doc.printed_by}\t{printed_on}", fonts.body, 14)
-        else:
-            add_run(p, text, fonts.body, 14)
-    if not place.alone:
-        _para(d, "", fonts, indent=False)   # the floating table's anchor needs a paragraph after it
+        cells = row.cells
+        for j, width in enumerate(widths):
+            cells[j].width = width
+        if text:
+            cells = (cells[0].merge(cells[1]),)
+        values = (text,) if text else (doc.printed_by, printed_on)
+        for cell, value, align in zip(cells, values, ("left", "right"), strict=False):
+            p = cell.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if align == "right" else WD_ALIGN_PARAGRAPH.LEFT
+            exact(p, 7 / 25.4 * 72)
+            p.paragraph_format.space_before = Mm(0.8)
+            p.paragraph_format.space_after = Mm(0.8)
+            indent_chars(p, left=14 / 15.75 if align == "left" else 0, right=14 / 15.75 if align == "right" else 0)
+            add_run(p, value, fonts.body, 14)
 
 
 def write_docx(ctx: RunContext, doc: Document, target: Path, *, when: dt.datetime | None = None) -> None:
     """The editable DOCX (official font names, 28 × 22 grid, page numbers), written atomically."""
-    from docx.enum.text import WD_BREAK
+    from docx.shared import Twips
 
     from pipeline.office import fixed_zip
     from pipeline.packets.docx_form import docx_measure
@@ -474,15 +467,14 @@ def write_docx(ctx: RunContext, doc: Document, target: Path, *, when: dt.datetim
         for n in notes:
             p = _para(d, n.text, fonts, indent=False, align="left")
             indent_chars(p, left=n.left)
-            p.paragraph_format.first_line_indent = __import__("docx.shared", fromlist=["Twips"]).Twips(
-                round(n.first * CHAR_TWIPS))
+            p.paragraph_format.first_line_indent = Twips(round(n.first * CHAR_TWIPS))
     _docx_signature(d, doc, fonts)
     if doc.note:
         _para(d, doc.note, fonts)
     for i, attachment in enumerate(doc.attachments, start=1):
-        _docx_attachment(d, doc, attachment, i, fonts, measure, WD_BREAK)
+        _docx_attachment(d, doc, attachment, i, fonts, measure)
     if doc.printed_by:
-        _docx_banji(d, doc, fonts, banji_place(ctx, doc))
+        _docx_banji(d, doc, fonts)
 
     props = d.core_properties
     naive = when.astimezone(dt.UTC).replace(tzinfo=None)
@@ -499,15 +491,14 @@ def write_docx(ctx: RunContext, doc: Document, target: Path, *, when: dt.datetim
     atomic.write_bytes(target, fixed_zip(buffer.getvalue(), when))
 
 
-def _docx_attachment(d: Any, doc: Document, attachment: Attachment, index: int, fonts: DocxFonts, measure: Any,
-                     wd_break: Any) -> None:
+def _docx_attachment(d: Any, doc: Document, attachment: Attachment, index: int, fonts: DocxFonts,
+                     measure: Any) -> None:
     """An 附件 on a new page: “附件1” in 黑体 on the first line, its title on the third, its blocks."""
     label = _para(d, attachment_label(doc, index), fonts, family=fonts.hei, indent=False, align="left")
     label.paragraph_format.page_break_before = True
     _para(d, "", fonts, indent=False)
     _title(d, title_lines(attachment.title), fonts)
     _docx_blocks(d, attachment.blocks, fonts, measure)
-    del wd_break
 
 
 # ---- web page -------------------------------------------------------------------------------------
