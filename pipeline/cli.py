@@ -143,11 +143,13 @@ def load_checked(path: Path, command: str) -> Edition:
         from pipeline.media.settings import media_settings
         from pipeline.registry_report import report_settings
         from pipeline.stages.certificates import certificate_options
+        from pipeline.stages.decision import decision_settings
 
         media_settings(edition)
         certificate_options(edition)
         lookup_options(edition)
         report_settings(edition)
+        decision_settings(edition)
     return edition
 
 

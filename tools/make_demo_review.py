@@ -1,4 +1,4 @@
-"""Write the demo round's review inputs: review/初审.xlsx and five filled expert score sheets.
+"""Write the demo round's review inputs: review/初审.xlsx, five filled expert score sheets, review/公示异议.xlsx.
 
     .venv/bin/python tools/make_demo_review.py [--edition input/demo]
 
@@ -7,6 +7,8 @@ roster gives byte-identical files. The 初审 passes 40 of the 44 nominees (the 
 chosen by a hash of their 编号, with a remark); the score sheets are made by the pipeline's own
 generator (pipeline.stages.scoresheets) and filled with scores derived from hashes, re-salted
 until no two totals tie at the cut-off, so `make demo` runs through without a person in the loop.
+The 公示异议 record shows the format with one objection about the best-ranked nominee, checked and
+found 不成立, so `make decision` issues the 表彰决定.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from pipeline import office  # noqa: E402
 from pipeline.context import RunContext  # noqa: E402
 from pipeline.edition import PROJECT_ROOT, load_edition  # noqa: E402
 from pipeline.review import decisions  # noqa: E402
+from pipeline.review.objections import UNFOUNDED, objection_path, write_objection_sheet  # noqa: E402
 from pipeline.review.scoring import aggregate, find_tie, ranked  # noqa: E402
 from pipeline.review.sheets import FIRST_ROW, FIRST_SCORE_COL, build_workbook, sheet_filename  # noqa: E402
-from pipeline.stages.check import run_check  # noqa: E402
+from pipeline.stages.check import CheckResult, run_check  # noqa: E402
 from pipeline.stages.scoresheets import sheet_specs  # noqa: E402
 from pipeline.stages.shortlist import build_shortlist, preliminary_path, write_preliminary_sheet  # noqa: E402
 
@@ -37,7 +40,7 @@ def _h(*parts: object) -> int:
     return int(hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:12], 16)
 
 
-def write_preliminary(ctx: RunContext, passed: int) -> None:
+def write_preliminary(ctx: RunContext, passed: int) -> CheckResult:
     """初审.xlsx with the first `passed` clean nominees (by hash order) marked 通过."""
     from openpyxl import load_workbook
 
@@ -64,6 +67,7 @@ def write_preliminary(ctx: RunContext, passed: int) -> None:
     # would (Excel's 自动调整行高), so the printed 初审 passes the preflight
     office.fit_sheet(ws, body_row=int(str(ws.print_title_rows).split(":")[-1].lstrip("$")) + 1)
     office.save_workbook(wb, path, ctx.source_date)
+    return check
 
 
 def demo_scores(expert: str, code: str, criterion: int, salt: int) -> int:
@@ -75,8 +79,9 @@ def demo_scores(expert: str, code: str, criterion: int, salt: int) -> int:
     return max(60, min(99, level + severity + leaning + noise))
 
 
-def write_sheets(ctx: RunContext) -> int:
-    """The filled score sheets in review/scores/; returns the salt that avoided a tie at the cut-off."""
+def write_sheets(ctx: RunContext) -> tuple[int, str]:
+    """The filled score sheets in review/scores/; returns the salt that avoided a tie at the cut-off and
+    the 编号 ranked first."""
     shortlist = build_shortlist(ctx)
     specs = sheet_specs(ctx, shortlist)
     weights = [Fraction(repr(c.weight)) for c in ctx.edition.review.criteria]
@@ -103,7 +108,15 @@ def write_sheets(ctx: RunContext) -> int:
                 ws.cell(r, FIRST_SCORE_COL + j).value = demo_scores(spec.expert, row.code, j, salt)
         office.save_workbook(wb, folder / sheet_filename(spec.expert), ctx.source_date)
         print(f"  {folder / sheet_filename(spec.expert)}（专家 {i + 1}/{len(specs)}）")
-    return salt
+    return salt, items[0].code
+
+
+def write_objections(ctx: RunContext, check: CheckResult, code: str) -> None:
+    """review/公示异议.xlsx with one objection about `code`, checked and found 不成立."""
+    name = next(n.candidate.name for n in check.nominees if n.candidate.code == code)
+    row = ("2027-05-12", "匿名", code, name, f"反映{name}同志申报材料中的技术成果系班组集体完成，并非本人独立取得。",
+           UNFOUNDED, "经向推荐单位和班组核实，该成果由本人主持完成，并有成果证书和单位证明，反映情况不属实。")
+    write_objection_sheet(objection_path(ctx.edition.review_dir), ctx.edition.round.title, [row], ctx.source_date)
 
 
 def main() -> int:
@@ -114,10 +127,12 @@ def main() -> int:
     args = parser.parse_args()
     ctx = RunContext(load_edition(args.edition), quiet=True)
     (ctx.edition.review_dir / decisions.DECISION_FILE).unlink(missing_ok=True)
-    write_preliminary(ctx, args.passed)
+    check = write_preliminary(ctx, args.passed)
     print(f"初审表：{preliminary_path(ctx)}")
-    salt = write_sheets(ctx)
+    salt, first = write_sheets(ctx)
     print(f"评分表已填写（salt={salt}，入选线上无并列）")
+    write_objections(ctx, check, first)
+    print(f"公示异议登记表：{objection_path(ctx.edition.review_dir)}")
     return 0
 
 
