@@ -139,11 +139,13 @@ def load_checked(path: Path, command: str) -> Edition:
     """
     edition = load_edition(path)
     if command not in LIGHT_COMMANDS:
+        from pipeline.announce.call import announce_settings
         from pipeline.media.settings import media_settings
         from pipeline.stages.certificates import certificate_options
 
         media_settings(edition)
         certificate_options(edition)
+        announce_settings(edition)
     return edition
 
 
