@@ -64,7 +64,7 @@ class AnnounceSettings:
     title: str
     """标题; default “关于开展<[round] title>推荐工作的公告”."""
     place: str
-    """受理地点 of the paper materials; default the office, its department and address."""
+    """受理地点 of the paper materials; default the office and its department (the address follows in 联系方式)."""
     email: str
     """Where the electronic materials go ("" = not printed)."""
     deadline: dt.date
@@ -77,7 +77,7 @@ def announce_settings(edition: Edition) -> AnnounceSettings:
     """[announce] → AnnounceSettings with its defaults; EditionConfigError naming the key when a value is wrong."""
     r, office = edition.round, edition.office
     recommend = edition.phases.get("recommend") or edition.phases.get("apply")
-    place = f"{office.name}（设在{office.department}" + (f"，地址：{office.address}" if office.address else "") + "）"
+    place = f"{office.name}（设在{office.department}）"   # the address is in 八、联系方式
     s = section(edition, "announce", edition.raw.get("announce"), {
         "title": f"关于开展{r.title}推荐工作的公告", "place": place, "email": "",
         "deadline": recommend.end if recommend else r.reference_date, "sealed": True})
