@@ -260,3 +260,42 @@ def test_failed_run_removes_the_old_call(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_copy_of_demo_is_what_the_tests_use() -> None:
     assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed by these tests"
+
+
+def test_call_names_the_files_of_the_kit_and_survives_a_failed_kit(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from pipeline.announce import kit
+    from pipeline.errors import StageError
+    from pipeline.gongwen import render
+
+    ed = _edition(tmp_path / "ed")
+    ctx = RunContext(ed, quiet=True)
+    made: list[Document] = []
+
+    def fake_write_all(ctx: RunContext, doc: Document, folder: Path, stem: str, *, html: bool = False) -> tuple[Path, ...]:
+        made.append(doc)
+        page = folder / f"{stem}.html"   # a stand-in: no PDF or DOCX (the privacy guard reads what is returned)
+        page.write_text("\n".join(_texts(doc)), encoding="utf-8")
+        return (page,)
+
+    def zip_kit(ctx: RunContext, folder: Path) -> tuple[Path, ...]:
+        folder.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(folder / "申报材料包.zip", "w") as z:
+            for name in ("说明.txt", "推荐人选名册.xlsx", "照片要求.pdf"):
+                z.writestr(f"申报材料包/{name}", "x")
+        return (folder / "申报材料包.zip",)
+
+    def broken_kit(ctx: RunContext, folder: Path) -> tuple[Path, ...]:
+        raise StageError("申报材料包未能生成", hint="测试")
+
+    monkeypatch.setattr(render, "write_all", fake_write_all)
+    monkeypatch.setattr(kit, "build_kit", zip_kit)
+    assert _run(ctx) == ExitCode.ok
+    assert "内含说明.txt、推荐人选名册.xlsx、照片要求.pdf。" in "\n".join(_texts(made[-1]))
+    monkeypatch.setattr(kit, "build_kit", broken_kit)
+    with pytest.raises(StageError, match="申报材料包未能生成"):
+        _run(ctx)
+    assert len(made) == 2 and "内含申报审批表（空白）.docx、" in "\n".join(_texts(made[-1]))
+    assert (ed.output / "announce" / "选拔公告-微信.html").is_file()
