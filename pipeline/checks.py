@@ -325,6 +325,13 @@ def _deeds(c: Candidate, m: Materials, edition: Edition, verdicts: dict[str, Fil
                severity=Severity.warning, chars=verdict.chars)
 
 
+def evidence_since(edition: Edition) -> YearMonth:
+    """The oldest month of “近N年” ([checks] evidence_years before the reference date): achievement
+    certificates from before it draw EVIDENCE_OLD; the 选拔公告 prints the same month."""
+    ref = edition.round.reference_date
+    return YearMonth(ref.year - edition.checks.evidence_years, ref.month)
+
+
 def _evidence(c: Candidate, m: Materials, edition: Edition, verdicts: dict[str, FileVerdict],
               report: _Reporter) -> None:
     folder = f"candidates/{c.code}/evidence/"
@@ -335,8 +342,7 @@ def _evidence(c: Candidate, m: Materials, edition: Edition, verdicts: dict[str, 
     if c.nomination == NOMINATION_SELF and "领先水平证明" not in categories and not withheld(c, m, "evidence"):
         report("SELF_NOMINEE_PROOF_MISSING", "个人自荐者须提供在本行业处于领先水平的证明材料（通知要求的材料4）",
                f"把获奖证书、专家证明或成果材料放入 {folder}领先水平证明/ 文件夹", file=folder + "领先水平证明/")
-    ref = edition.round.reference_date
-    oldest = YearMonth(ref.year - edition.checks.evidence_years, ref.month)
+    oldest = evidence_since(edition)
     for e in m.evidence:
         verdict = verdicts[e.rel]
         problem = verdict.problem

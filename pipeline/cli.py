@@ -139,6 +139,7 @@ def load_checked(path: Path, command: str) -> Edition:
     """
     edition = load_edition(path)
     if command not in LIGHT_COMMANDS:
+        from pipeline.announce.call import announce_settings
         from pipeline.lookup import lookup_options
         from pipeline.media.settings import media_settings
         from pipeline.registry_report import report_settings
@@ -150,6 +151,7 @@ def load_checked(path: Path, command: str) -> Edition:
         lookup_options(edition)
         report_settings(edition)
         decision_settings(edition)
+        announce_settings(edition)
     return edition
 
 

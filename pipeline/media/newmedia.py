@@ -1,7 +1,8 @@
 """New media: one mobile article per awardee and an index, inline styles only (for WeChat).
 
 The WeChat editor drops <style> elements and class attributes, so every style is written into
-a style attribute by the templates (tests check that no <style>, class or script is left).
+a style attribute by the templates (styles from pipeline.wechat, shared with the 选拔公告's article;
+tests check that no <style>, class or script is left).
 Images are referenced relatively (images/…) and shipped beside the pages.
 """
 
@@ -12,10 +13,7 @@ from dataclasses import dataclass
 from pipeline.media.entries import MediaEntry
 from pipeline.media.text import is_heading
 from pipeline.templating import render
-
-FONT_STACK = ("-apple-system, BlinkMacSystemFont, 'PingFang SC', 'Hiragino Sans GB', "
-              "'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif")
-"""Phone fonts first: the article is read in WeChat's browser on the reader's phone."""
+from pipeline.wechat import FONT_STACK, STYLE
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ def article_html(entry: MediaEntry, title: str, subtitle: str, text: ArticleText
     """One awardee's article page (inline styles, relative images)."""
     paragraphs = list(entry.deeds) or [entry.profile]
     return render("media/article.html.j2", e=entry, title=title, subtitle=subtitle, t=text,
-                  paragraphs=paragraphs, font=FONT_STACK, prev=prev_next[0], next=prev_next[1],
+                  paragraphs=paragraphs, s=STYLE, prev=prev_next[0], next=prev_next[1],
                   is_heading=is_heading)
 
 
