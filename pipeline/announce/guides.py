@@ -21,14 +21,10 @@ from pipeline.edition import Edition
 from pipeline.materials import DEEDS_NAMES, EVIDENCE_EXTENSIONS, PHOTO_NAMES, parse_evidence_name
 from pipeline.model import EVIDENCE_CATEGORIES, NOMINATION_SELF
 from pipeline.safepath import CODE_HINT
+from pipeline.workdays import cn_date
 
 MATERIALS_PDF = "材料清单与目录结构.pdf"
 PHOTO_PDF = "照片要求.pdf"
-
-
-def cn_date(day: dt.date) -> str:
-    """2027-03-19 → 2027年3月19日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def schedule(edition: Edition) -> list[tuple[str, str]]:
@@ -46,12 +42,18 @@ def schedule(edition: Edition) -> list[tuple[str, str]]:
 
 
 def deadline(edition: Edition) -> str:
-    """When the units' submissions must reach the office: the end of 择优推荐 (or of 组织申报)."""
-    for key in ("recommend", "apply"):
-        phase = edition.phases.get(key)
-        if phase is not None:
-            return cn_date(phase.end)
-    return "领导小组办公室另行通知的日期"
+    """When the units' submissions must reach the office: the 公告's deadline ([announce] deadline, by
+    default the end of 择优推荐), so the kit and the 公告 never name different days."""
+    from pipeline.announce.call import announce_settings
+
+    return cn_date(announce_settings(edition).deadline)
+
+
+def place(edition: Edition) -> str:
+    """Where the paper materials go: the 公告's 受理地点 ([announce] place)."""
+    from pipeline.announce.call import announce_settings
+
+    return announce_settings(edition).place
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from pipeline.announce.guides import (
     PHOTO_PDF,
     TREE,
     deadline,
+    place,
     schedule,
     write_materials_pdf,
     write_photo_pdf,
@@ -91,7 +92,7 @@ def readme(edition: Edition, examples: tuple[Judged, ...]) -> str:
         ("报送时间和地点", [
             *(f"  {when}　{what}" for what, when in schedule(edition)),
             f"  推荐单位于{deadline(edition)}（含）前，将名册、材料文件夹（电子版，可压缩为 ZIP 文件）和纸质材料报送"
-            f"{office_.name}（设在{office_.bureau}）。",
+            f"{place(edition)}。",
             *([f"  地址：{office_.address}"] if office_.address else []),
             f"  联系人：{office_.contact}　　联系电话：{office_.phone}",
         ]),
