@@ -11,6 +11,7 @@ owner-only (0600) whatever the umask: for files that hold full ID numbers.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -87,3 +88,9 @@ def copy_file(source: Path, target: Path) -> None:
     """Copy a file atomically."""
     with atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
+
+
+def sha256_file(path: Path) -> str:
+    """File → hex SHA-256 of its content (read in blocks: any size)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()

@@ -52,7 +52,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.atomic import make_private
+from pipeline.atomic import make_private, sha256_file
 from pipeline.edition import PROJECT_ROOT
 from pipeline.errors import ExitCode, PipelineError
 
@@ -1037,13 +1037,6 @@ CHECKSUM_SUFFIX = ".sha256"
 """The checksum file beside a backup: `<sha256>  <file name>` (the format of sha256sum)."""
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def default_backup(path: Path, when: dt.datetime) -> Path:
     """Registry file in → state/backups/<name>-<YYYYmmdd-HHMMSS>.sqlite3 beside it."""
@@ -1067,7 +1060,7 @@ def backup(reg: Registry, target: Path) -> str:
             if problems:
                 raise RegistryError(f"备份副本未通过完整性检查：{'；'.join(problems)[:300]}", file=str(target),
                                     hint="先运行 make registry ARGS=\"check\" 检查数据库本身")
-            digest = _sha256(tmp)
+            digest = sha256_file(tmp)
         with atomic_path(target.with_name(target.name + CHECKSUM_SUFFIX)) as tmp_sum:
             tmp_sum.write_text(f"{digest}  {target.name}\n", encoding="utf-8")
     except sqlite3.Error as exc:
@@ -1095,7 +1088,7 @@ def verify_backup(source: Path) -> tuple[int, tuple[str, int]]:
                             hint="把备份时一起生成的 .sha256 文件放在备份文件旁边；没有它就不恢复")
     words = checksum.read_text(encoding="utf-8", errors="replace").split()
     expected = words[0].lower() if words else ""
-    actual = _sha256(source)
+    actual = sha256_file(source)
     if expected != actual:
         raise RegistryError(f"备份文件的校验和不符（应为 {expected[:16]}…，实为 {actual[:16]}…）：备份已损坏或被改动，"
                             "不能用它恢复", file=str(source), hint="改用另一份备份（state/backups/ 中有按时间命名的备份）")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pipeline import cli, model, registry
+from pipeline import atomic, cli, model, registry
 from pipeline.edition import PROJECT_ROOT
 from pipeline.registry_import import ACTIVITY_COLUMNS, PAST_COLUMNS
 from tests.conftest import make_id
@@ -274,7 +274,7 @@ def test_backup_while_another_connection_writes_then_restore_round_trip(
         with sqlite3.connect(target) as copy:
             assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             assert copy.execute("SELECT COUNT(*) FROM events WHERE kind = 'test'").fetchone()[0] % 2 == 0
-        assert Path(f"{target}.sha256").read_text().split() == [registry._sha256(target), target.name]
+        assert Path(f"{target}.sha256").read_text().split() == [atomic.sha256_file(target), target.name]
     good = backups[-1]
     # a newer registry is kept unless --force
     assert run(capsys, "revoke", "XATN-2024-002", "--reason", "测试", "--date", "2026-02-01")[0] == 0

@@ -12,7 +12,6 @@ withdrawn person's number stays reserved.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -52,13 +51,6 @@ def cell_text(column: str, value: object) -> str:
 def _row(cells: dict[str, Any]) -> Row:
     return {col: cell_text(col, cells.get(col)) for col in COLUMNS}
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -272,7 +264,7 @@ class Assembler:
                 if not new_person:
                     outcome.changes.append(Change(unit.name, who, "新增文件", shown))
                 continue
-            current = _sha256(target)
+            current = atomic.sha256_file(target)
             if current == f.sha256:
                 files[f.rel] = f.sha256
             elif old is not None and current == old:
@@ -293,7 +285,7 @@ class Assembler:
         target = self._target(code, rel)
         shown = target.relative_to(self.edition).as_posix()
         old = files.pop(rel)
-        if target.is_file() and not target.is_symlink() and _sha256(target) == old:
+        if target.is_file() and not target.is_symlink() and atomic.sha256_file(target) == old:
             target.unlink()
             for parent in target.parents:
                 if parent == self.candidates or not parent.is_dir() or any(parent.iterdir()):

@@ -14,14 +14,13 @@ Links are never followed. Nothing under submissions/ is written.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import normalize
+from pipeline import atomic, normalize
 from pipeline.errors import RosterError
 from pipeline.intake import model, unpack
 from pipeline.intake.model import Problem
@@ -90,13 +89,6 @@ class Unit:
 Entry = tuple[tuple[str, ...], Path, str]
 """(cleaned path parts in the unit's tree, the file, how the unit named it)."""
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _named(shown: str, *parts: str) -> str:
@@ -235,7 +227,7 @@ def gather_unit(name: str, source: Path, staging: Path, submissions: Path) -> Un
             unit.problem(model.ZIP_UNSAFE_PATH, f"“{named}”不能用作文件名：{exc.message}", "把文件改成普通的名字",
                          named, person=nominee.name)
             continue
-        nominee.files.append(SubmittedFile(rel, path, _sha256(path), named))
+        nominee.files.append(SubmittedFile(rel, path, atomic.sha256_file(path), named))
     for nominee in unit.nominees:
         _dedupe(unit, nominee)
         unit.files += len(nominee.files)

@@ -43,14 +43,6 @@ CODE_FILES: tuple[str, ...] = (
 MANIFEST_VERSION = 1
 
 
-def sha256_file(path: Path) -> str:
-    """File → hex SHA-256 of its content."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 class HashCache:
     """Content hashes keyed by path, trusted while size and mtime are unchanged."""
@@ -77,7 +69,7 @@ class HashCache:
         entry = self.entries.get(key)
         if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
             return str(entry[2])
-        value = sha256_file(path)
+        value = atomic.sha256_file(path)
         self.entries[key] = [st.st_size, st.st_mtime_ns, value]
         self.dirty = True
         return value

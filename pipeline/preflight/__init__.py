@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import atomic
-from pipeline.packets.manifest import sha256_file
+from pipeline.atomic import sha256_file
 from pipeline.preflight import docx as docx_print
 from pipeline.preflight import lines as text_lines
 from pipeline.preflight import order as public_order

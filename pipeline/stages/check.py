@@ -110,17 +110,10 @@ class _Job:
     key: str
 
 
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def _job_key(kind: str, path: Path, extra: str) -> str:
     try:
-        content = _file_hash(path)
+        content = atomic.sha256_file(path)
     except OSError:
         content = "unreadable"
     return hashlib.sha256(f"{_code_version()}|{kind}|{content}|{extra}".encode()).hexdigest()
