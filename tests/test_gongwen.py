@@ -102,10 +102,10 @@ def red_rows(pdf: Path) -> dict[int, tuple[int, int]]:
     subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf), str(png)], check=True)
     image = Image.open(f"{png}.png").convert("RGB")
     rows: dict[int, tuple[int, int]] = {}
-    data = list(image.getdata())
+    data, width = image.tobytes(), image.width
     for y in range(image.height):
-        line = data[y * image.width:(y + 1) * image.width]
-        xs = [x for x in range(0, image.width, 2) if line[x][0] > 200 and line[x][1] < 60 and line[x][2] < 60]
+        line = data[y * width * 3:(y + 1) * width * 3]
+        xs = [x for x in range(0, width, 2) if line[3 * x] > 200 and line[3 * x + 1] < 60 and line[3 * x + 2] < 60]
         if xs:
             rows[round(y * 25.4 / 100)] = (round(xs[0] * 25.4 / 100), round(xs[-1] * 25.4 / 100))
     return rows
@@ -208,3 +208,21 @@ def test_joint_seals_stay_inside_and_apart() -> None:
         assert all(radius - 0.01 <= c for c in centres) and all(c + radius <= 28 for c in centres)
         assert all(b - a >= 2 * radius for a, b in zip(centres, centres[1:], strict=False))
     assert layout.row_gap_lines >= 1 and len(layout.rows) == 2
+
+
+def test_preflight_checks_official_documents(rendered: Rendered, tmp_path: Path) -> None:
+    from pipeline.preflight import gongwen_findings, roles
+    from pipeline.review.render import html_to_pdf
+
+    assert "gongwen" in roles("decision/表彰决定.pdf") and "gongwen" in roles("check/反馈/某单位-审核意见反馈单.pdf")
+    assert "gongwen" in roles("announce/选拔公告.pdf") and "gongwen" not in roles("announce/照片要求.pdf")
+    assert gongwen_findings(rendered.pdf, "decision/提请审议的请示.pdf") == []
+    assert gongwen_findings(rendered.joint_pdf, "decision/表彰决定.pdf") == []   # 版记 alone on its page: fine
+    bad = tmp_path / "bad.pdf"
+    html_to_pdf("<style>@page { size: A4; margin: 37mm 26mm 35mm 28mm } p { margin: 0; font-size: 16pt }</style>"
+                + "<p>正文第一行</p>" * 3 + "<p style='margin-left: -15mm'>伸出版心的一行</p>"
+                + "<p style='break-before: page'>孤零零的一行</p>", bad, title="t", author="a",
+                when=dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    found = gongwen_findings(bad, "decision/表彰决定.pdf")
+    assert [(f.code, f.page) for f in found] == [("PF_OUTSIDE_TEXT_AREA", 1), ("PF_SHORT_PAGE", 2)]
+    assert "伸出版心" in found[0].message and "孤零零的一行" in found[1].message
