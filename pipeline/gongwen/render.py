@@ -4,6 +4,19 @@
     write_docx(ctx, doc, target, when=None)   the editable Word file (python-docx), same layout
     web_html(ctx, doc) -> str                 a self-contained page for the website / WeChat editor
     write_all(ctx, doc, folder, stem, html=)  all of them → their paths
+    document_text(doc) -> str                 everything it says (privacy scan, checks)
+
+A stage builds one `Document` and hands it over, e.g. the 表彰决定:
+
+    doc = Document(title="关于表彰……的决定", body=(Para("……"), Heading("一、……"), Table(heads, rows, keep)),
+                   organs=(organ,), date=decided_on, mark="……文件", number="大署人社发〔2027〕15号",
+                   addressee="各县（区）……：", attachment_notes=("……名单",),
+                   attachments=(Attachment("……名单", (Table(...),)),), copy_to=("……",),
+                   printed_by="……办公室", printed_on=printed_on)
+    pdf, docx = write_all(ctx, doc, ctx.output / "decision", "表彰决定")
+
+`signer` set makes it an 上行文 (红头 80 mm down, 发文字号 left, 签发人 right); several `organs`
+with `sealed` lay out joint seals (two a row, see pipeline.gongwen.layout.joint_layout).
 
 Every position comes from pipeline.gongwen.layout, so the three renditions agree: the 版头 (发文机关标志
 in red 35 mm below the page top, 80 mm for an 上行文 with a 签发人; 发文字号 two lines below it;
