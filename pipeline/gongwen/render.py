@@ -4,6 +4,19 @@
     write_docx(ctx, doc, target, when=None)   the editable Word file (python-docx), same layout
     web_html(ctx, doc) -> str                 a self-contained page for the website / WeChat editor
     write_all(ctx, doc, folder, stem, html=)  all of them → their paths
+    document_text(doc) -> str                 everything it says (privacy scan, checks)
+
+A stage builds one `Document` and hands it over, e.g. the 表彰决定:
+
+    doc = Document(title="关于表彰……的决定", body=(Para("……"), Heading("一、……"), Table(heads, rows, keep)),
+                   organs=(organ,), date=decided_on, mark="……文件", number="大署人社发〔2027〕15号",
+                   addressee="各县（区）……：", attachment_notes=("……名单",),
+                   attachments=(Attachment("……名单", (Table(...),)),), copy_to=("……",),
+                   printed_by="……办公室", printed_on=printed_on)
+    pdf, docx = write_all(ctx, doc, ctx.output / "decision", "表彰决定")
+
+`signer` set makes it an 上行文 (红头 80 mm down, 发文字号 left, 签发人 right); several `organs`
+with `sealed` lay out joint seals (two a row, see pipeline.gongwen.layout.joint_layout).
 
 Every position comes from pipeline.gongwen.layout, so the three renditions agree: the 版头 (发文机关标志
 in red 35 mm below the page top, 80 mm for an 上行文 with a 签发人; 发文字号 two lines below it;
@@ -183,8 +196,22 @@ def _find(document: Any, element_id: str) -> tuple[int, Any] | None:
     return None
 
 
+_PLACES: dict[str, BanjiPlace] = {}
+"""banji_place's answers in this process (write_all asks for the PDF and again for the DOCX)."""
+
+
 def banji_place(ctx: RunContext, doc: Document) -> BanjiPlace:
     """Lay the document out once with the 版记 right after the text and decide where it goes."""
+    from pipeline.review.render import font_context
+
+    key = repr((doc, font_context(ctx.edition)["key"]))
+    if key not in _PLACES:
+        _PLACES.clear()   # one document at a time: no growth over a run
+        _PLACES[key] = _banji_place(ctx, doc)
+    return _PLACES[key]
+
+
+def _banji_place(ctx: RunContext, doc: Document) -> BanjiPlace:
     from weasyprint import HTML
 
     from pipeline.edition import PROJECT_ROOT
@@ -373,15 +400,15 @@ def _docx_signature(d: Any, doc: Document, fonts: DocxFonts) -> None:
                  else unsealed_joint_indent(organs, date))
 
 
-def _docx_banji(d: Any, doc: Document, fonts: DocxFonts) -> None:
+def _docx_banji(d: Any, doc: Document, fonts: DocxFonts, place: BanjiPlace) -> None:
     """The 版记 as a borderless table of full 版心 width with rules between its rows: 抄送 across,
     then 印发机关 left and 印发日期 right; thick first and last rules, thin between (GB/T 9704 7.4).
 
-    It is the last section, starting on an even page (w:type evenPage: the word processor adds
-    the blank page when the text ends on an even one), its text at the page foot (w:vAlign
-    bottom), without page number: it stays at the foot of an even last page however Word, WPS or
-    LibreOffice paginate the text with their fonts. (The PDF, whose pages are known, keeps it on
-    the text's last page when that page is even and has room.)
+    It goes where the PDF put it (`place`): on the text's last page, floating at the foot of the
+    版心; else in a last section that starts on an even page (w:type evenPage, after a blank page
+    when the PDF has one), its text at the page foot (w:vAlign bottom), without page number. Word
+    and WPS keep that section on an even page even when their fonts end the text on another page
+    than the PDF; LibreOffice (7.4) starts it on the next page.
     """
     from docx.enum.section import WD_SECTION
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -389,18 +416,23 @@ def _docx_banji(d: Any, doc: Document, fonts: DocxFonts) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Mm
 
-    section = d.add_section(WD_SECTION.EVEN_PAGE)
-    for footer in (section.footer, section.even_page_footer):
-        footer.is_linked_to_previous = False
-        for p in footer.paragraphs:
-            for r in list(p.runs):
-                r._r.getparent().remove(r._r)
-    valign = section._sectPr.makeelement(qn("w:vAlign"), {qn("w:val"): "bottom"})
-    insert_ordered(section._sectPr, valign, ("w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
-                                             "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange"))
-    exact(d.add_paragraph(), 1)   # LibreOffice loses a section break followed at once by a table
+    if place.blank:
+        _para(d, "", fonts, indent=False).paragraph_format.page_break_before = True   # the blank page
+    if place.alone:
+        section = d.add_section(WD_SECTION.EVEN_PAGE)
+        for footer in (section.footer, section.even_page_footer):
+            footer.is_linked_to_previous = False
+            for p in footer.paragraphs:
+                for r in list(p.runs):
+                    r._r.getparent().remove(r._r)
+        valign = section._sectPr.makeelement(qn("w:vAlign"), {qn("w:val"): "bottom"})
+        insert_ordered(section._sectPr, valign, ("w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
+                                                 "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange"))
+        exact(d.add_paragraph(), 1)   # LibreOffice loses a section break followed at once by a table
     printed_on = cn_date(doc.printed_on or doc.date) + "印发"
-    date_mm = round((char_width(printed_on) + 1.5) * 14 / 72 * 25.4, 1)
+    em = 14 / 72 * 25.4
+    date_mm = max((char_width(printed_on) + 1.5) * em, 156 - (char_width(doc.printed_by) + 1.2) * em)
+    date_mm = round(min(date_mm, 78.0), 1)
     widths = (Mm(156 - date_mm), Mm(date_mm))
     rows = ([f"抄送：{'，'.join(doc.copy_to)}。"] if doc.copy_to else []) + [""]
     table = d.add_table(rows=len(rows), cols=2)
@@ -409,6 +441,10 @@ def _docx_banji(d: Any, doc: Document, fonts: DocxFonts) -> None:
     tblpr = table._tbl.tblPr
     for el in tblpr.findall(qn("w:tblW")):
         tblpr.remove(el)
+    if not place.alone:   # float to the foot of the 版心 on the text's last page (rows 8.6 mm, rules 0.3 mm)
+        top = Mm(PAGE_BOTTOM_MM - len(rows) * 8.6 - 0.3).twips
+        tblpr.insert(0, tblpr.makeelement(qn("w:tblpPr"), {qn("w:vertAnchor"): "page", qn("w:horzAnchor"): "margin",
+                                                            qn("w:tblpXSpec"): "center", qn("w:tblpY"): str(top)}))
     insert_ordered(tblpr, tblpr.makeelement(qn("w:tblW"), {qn("w:w"): str(round(156 / 25.4 * 1440)), qn("w:type"): "dxa"}),
                    ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
                     "w:tblLook"))
@@ -440,6 +476,8 @@ def _docx_banji(d: Any, doc: Document, fonts: DocxFonts) -> None:
             p.paragraph_format.space_after = Mm(0.8)
             indent_chars(p, left=14 / 15.75 if align == "left" else 0, right=14 / 15.75 if align == "right" else 0)
             add_run(p, value, fonts.body, 14)
+    if not place.alone:
+        exact(d.add_paragraph(), 1)   # a floating table needs a paragraph after it
 
 
 def write_docx(ctx: RunContext, doc: Document, target: Path, *, when: dt.datetime | None = None) -> None:
@@ -474,7 +512,7 @@ def write_docx(ctx: RunContext, doc: Document, target: Path, *, when: dt.datetim
     for i, attachment in enumerate(doc.attachments, start=1):
         _docx_attachment(d, doc, attachment, i, fonts, measure)
     if doc.printed_by:
-        _docx_banji(d, doc, fonts)
+        _docx_banji(d, doc, fonts, banji_place(ctx, doc))
 
     props = d.core_properties
     naive = when.astimezone(dt.UTC).replace(tzinfo=None)
