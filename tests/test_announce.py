@@ -297,5 +297,5 @@ def test_call_names_the_files_of_the_kit_and_survives_a_failed_kit(tmp_path: Pat
     monkeypatch.setattr(kit, "build_kit", broken_kit)
     with pytest.raises(StageError, match="申报材料包未能生成"):
         _run(ctx)
-    assert len(made) == 2 and "内含申报审批表（空白）.docx、" in "\n".join(_texts(made[-1]))
+    assert len(made) == 2 and "内含说明.txt、申报审批表（空白）.docx、" in "\n".join(_texts(made[-1]))
     assert (ed.output / "announce" / "选拔公告-微信.html").is_file()

@@ -25,12 +25,6 @@ from pipeline.errors import EditionConfigError
 from pipeline.gongwen import Block, Document, Heading, Para
 from pipeline.workdays import cn_date
 
-KIT_NAME = "申报材料包.zip"
-"""The 申报材料包 the 公告 names (written by pipeline.announce.kit)."""
-
-KIT_FILES = ("申报审批表（空白）.docx", "推荐人选名册.xlsx", "材料清单与目录结构.pdf", "照片要求.pdf")
-"""What the 申报材料包 holds when the kit has not been built (issue 12 §1); otherwise the ZIP is read."""
-
 CONDITIONS = (
     "在从事的岗位和职业中，拥有一技之长或绝技高招，具有丰富的实践经验和理论知识，在实施工艺、技术等方面拥有"
     "不可替代、至关重要的地位",
@@ -132,10 +126,13 @@ def _items(texts: tuple[str, ...], last: str = "。") -> tuple[Para, ...]:
     return tuple(Para(f"{i}.{t}{'；' if i < len(texts) else last}") for i, t in enumerate(texts, start=1))
 
 
-def build_call(edition: Edition, kit_files: tuple[str, ...] = KIT_FILES) -> Document:
+def build_call(edition: Edition, kit_files: tuple[str, ...] | None = None) -> Document:
     """The edition (and the names of the files in the 申报材料包) → the 选拔公告 as a Document."""
+    from pipeline.announce.kit import KIT_NAME, MEMBERS, ZIP_NAME
     from pipeline.checks import evidence_since
     from pipeline.packets.form import chinese_number
+
+    kit_files = MEMBERS if kit_files is None else kit_files
 
     r, c, office = edition.round, edition.checks, edition.office
     settings = announce_settings(edition)
@@ -196,7 +193,7 @@ def build_call(edition: Edition, kit_files: tuple[str, ...] = KIT_FILES) -> Docu
              + (f"；推荐人选名册和申报材料电子版同时发送至电子邮箱{settings.email}。" if settings.email
                 else "，推荐人选名册和申报材料电子版（U盘或光盘）随纸质材料一并报送。")),
         Heading("七、申报材料包"),
-        Para(f"随本公告发布“{KIT_NAME.removesuffix('.zip')}”（{KIT_NAME}），供推荐单位和申报人使用，内含"
+        Para(f"随本公告发布“{KIT_NAME}”（{ZIP_NAME}），供推荐单位和申报人使用，内含"
              + "、".join(kit_files) + "。请使用其中的表格填写，按其中的说明整理和命名电子材料。"),
         Heading("八、联系方式"),
         Para(f"{office.department}，联系人：{office.contact}，联系电话：{office.phone}"

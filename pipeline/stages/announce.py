@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline import atomic, privacy
-from pipeline.announce.call import KIT_FILES, KIT_NAME, build_call, wechat_html
+from pipeline.announce.call import build_call, wechat_html
+from pipeline.announce.kit import MEMBERS, ZIP_NAME
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT
 from pipeline.errors import ExitCode, PipelineError
@@ -53,16 +54,16 @@ def call_paths(ctx: RunContext) -> list[Path]:
 
 
 def kit_names(written: Iterable[Path]) -> tuple[str, ...]:
-    """The files the 申报材料包 holds, as its ZIP lists them (KIT_FILES while no kit is built)."""
+    """The files the 申报材料包 holds, as its ZIP lists them (the kit's MEMBERS while no kit is built)."""
     for path in written:
-        if path.name == KIT_NAME and path.is_file():
+        if path.name == ZIP_NAME and path.is_file():
             try:
                 with zipfile.ZipFile(path) as z:
                     names = [Path(i.filename).name for i in z.infolist() if not i.is_dir()]
             except (OSError, zipfile.BadZipFile):
                 break
-            return tuple(dict.fromkeys(n for n in names if n)) or KIT_FILES
-    return KIT_FILES
+            return tuple(dict.fromkeys(n for n in names if n)) or MEMBERS
+    return MEMBERS
 
 
 def _code_hash() -> str:
