@@ -141,9 +141,11 @@ def load_checked(path: Path, command: str) -> Edition:
     if command not in LIGHT_COMMANDS:
         from pipeline.media.settings import media_settings
         from pipeline.stages.certificates import certificate_options
+        from pipeline.stages.check_feedback import feedback_settings
 
         media_settings(edition)
         certificate_options(edition)
+        feedback_settings(edition)
     return edition
 
 
