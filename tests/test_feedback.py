@@ -101,7 +101,7 @@ def test_letters_mask_id_numbers(mistakes: tuple[Path, dict[str, Any]]) -> None:
     ids = {c.id_number for c in roster.candidates if len(c.id_number) >= 15}
     texts = [pdf_text(p) for p in folder.glob("*.pdf")] + [docx_text(p) for p in folder.glob("*.docx")]
     wb = load_workbook(folder / "反馈汇总.xlsx")
-    texts += ["".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    texts += [re.sub(r"\s+", "", "".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v))
               for ws in wb.worksheets]
     for text in texts:
         assert not any(i in text for i in ids)

@@ -290,6 +290,11 @@ def letter(edition: Edition, settings: FeedbackSettings, unit: Unit, known: priv
 OVERVIEW_HEADERS = ("序号", "推荐单位", "人选", "须改正", "错误", "提示", "反馈意见")
 
 
+def by_urgency(units: Sequence[Unit]) -> list[Unit]:
+    """Units with errors first, then those with warnings only, then the clean ones (roster order within)."""
+    return sorted(units, key=lambda u: (not u.to_fix, not u.warnings))
+
+
 def _verdict(unit: Unit) -> str:
     if unit.to_fix:
         return "须改正后重新报送"
@@ -316,7 +321,7 @@ def overview(edition: Edition, settings: FeedbackSettings, units: Sequence[Unit]
     lead += f"{clean}个单位未发现问题。" if clean else "没有一个单位全部合格。"
     lead = lead.replace("；没有", "。没有") if not clean else lead
     body.append(Para(lead, keep_with_next=True))
-    units = sorted(units, key=lambda u: (not u.to_fix, not u.warnings))  # units to fix first
+    units = by_urgency(units)
     rows = tuple((str(i), u.name, str(len(u.nominees)), str(len(u.to_fix)), str(u.errors), str(u.warnings),
                   _verdict(u)) for i, u in enumerate(units, start=1))
     total = ("", "合计", str(sum(len(u.nominees) for u in units)), str(sum(len(u.to_fix) for u in units)),
@@ -358,7 +363,7 @@ def write_overview_xlsx(ctx: RunContext, target: Path, settings: FeedbackSetting
     rows: list[list[object]] = [
         [i, u.name, len(u.nominees), len(u.to_fix), u.errors, u.warnings, _verdict(u),
          cn_date(settings.resubmit_by) if u.to_fix or u.warnings else "", f"{u.stem}.pdf"]
-        for i, u in enumerate(units, start=1)]
+        for i, u in enumerate(by_urgency(units), start=1)]
     if orphans:
         rows.append(["", NO_UNIT, len(orphans), sum(1 for n in orphans if not n.ok),
                      sum(1 for n in orphans for f in n.findings if f.severity is Severity.error),
