@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 
 TEMPLATES = "certificates"
 CODE_FILES = ("pipeline/stages/certificates.py", "pipeline/qr.py", "pipeline/signing.py",
-              "pipeline/review/notice.py", "pipeline/templating.py", "pipeline/wordbreak.py",
-              "templates/publicity/sealed.css", "templates/publicity/_sealed.html.j2")
+              "pipeline/review/notice.py", "pipeline/gongwen/layout.py", "pipeline/templating.py", "pipeline/wordbreak.py",
+              "templates/gongwen/sealed.css", "templates/gongwen/_sealed.html.j2")
 
 PAGE_SIZES: dict[str, tuple[float, float]] = {
     "A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "B4": (250, 353), "B5": (176, 250),
