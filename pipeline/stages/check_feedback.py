@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ from pipeline import office, privacy, stamps
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, Edition, section
 from pipeline.errors import EditionConfigError, PipelineError
+from pipeline.fonts import FontSet, resolve_fonts
 from pipeline.gongwen import Block, Document, Heading, Para, Table
 from pipeline.model import Finding, Severity
 from pipeline.safepath import child, safe_name
@@ -251,9 +252,9 @@ def letter(edition: Edition, settings: FeedbackSettings, unit: Unit, known: priv
         clean = [n for n in unit.nominees if not n.findings]
         parts = []
         if unit.to_fix:
-            parts.append(f"{_names(unit.to_fix)}共{len(unit.to_fix)}名人选的材料有须改正的错误{unit.errors}处")
+            parts.append(f"{len(unit.to_fix)}名人选的材料有须改正的错误（共{unit.errors}处）")
         if unit.warnings:
-            parts.append(f"有提示{unit.warnings}处，请核实")
+            parts.append(f"提示{unit.warnings}处，请核实")
         if clean:
             parts.append(f"{_names(clean)}共{len(clean)}名人选未发现问题")
         summary = f"收到{count}名人选的申报材料，其中" + "；".join(parts) + "。具体意见如下："
@@ -400,6 +401,26 @@ def _fill(ws: Worksheet, first: int, rows: list[list[object]], border: Border, *
 # ---- writing ---------------------------------------------------------------------------------
 
 
+def printable(doc: Document, fonts: FontSet) -> Document:
+    """`doc` with every character no configured font can draw written as 〔U+2B81D〕 (GLYPH_MISSING
+    names such a character; the letter must still say which nominee and what to fix)."""
+
+    def fix(text: str) -> str:
+        for ch in fonts.missing(text):
+            text = text.replace(ch, f"〔U+{ord(ch):04X}〕")
+        return text
+
+    def block(b: Block) -> Block:
+        if isinstance(b, Table):
+            return replace(b, headers=tuple(map(fix, b.headers)), caption=fix(b.caption),
+                           rows=tuple(tuple(map(fix, r)) for r in b.rows))
+        return replace(b, text=fix(b.text))
+
+    return replace(doc, title=fix(doc.title), addressee=fix(doc.addressee), note=fix(doc.note),
+                   body=tuple(map(block, doc.body)))
+
+
+
 def _code_version() -> str:
     digest = hashlib.sha256()
     for rel in ("pipeline/gongwen/render.py", "pipeline/gongwen/__init__.py", "pipeline/stages/check_feedback.py"):
@@ -429,9 +450,10 @@ def write_feedback(ctx: RunContext, nominees: Sequence[Nominee], roster_findings
     known = privacy.Known.of(n.candidate for n in nominees)
     units, orphans = group_units(nominees)
     fonts = repr(ctx.edition.fonts)
-    docs = {u.stem: letter(ctx.edition, settings, u, known) for u in units}
+    fontset = resolve_fonts(ctx.edition.fonts)
+    docs = {u.stem: printable(letter(ctx.edition, settings, u, known), fontset) for u in units}
     hashes = {f"反馈单 {stem}": _content_hash(doc, fonts) for stem, doc in docs.items()}
-    summary = overview(ctx.edition, settings, units, orphans, roster_findings)
+    summary = printable(overview(ctx.edition, settings, units, orphans, roster_findings), fontset)
     detail = repr([(u.name, [(n.candidate.label, n.findings) for n in u.nominees]) for u in units]) + repr(orphans)
     hashes[OVERVIEW] = _content_hash(summary, fonts + detail)
 
