@@ -296,9 +296,9 @@ def by_urgency(units: Sequence[Unit]) -> list[Unit]:
     return sorted(units, key=lambda u: (not u.to_fix, not u.warnings))
 
 
-def _verdict(unit: Unit) -> str:
+def _verdict(unit: Unit, *, short: bool = False) -> str:
     if unit.to_fix:
-        return "须改正后重新报送"
+        return "须改正" if short else "须改正后重新报送"
     return "请核实提示" if unit.warnings else "未发现问题"
 
 
@@ -324,14 +324,13 @@ def overview(edition: Edition, settings: FeedbackSettings, units: Sequence[Unit]
     body.append(Para(lead, keep_with_next=True))
     units = by_urgency(units)
     rows = tuple((str(i), u.name, str(len(u.nominees)), str(len(u.to_fix)), str(u.errors), str(u.warnings),
-                  _verdict(u)) for i, u in enumerate(units, start=1))
+                  _verdict(u, short=True)) for i, u in enumerate(units, start=1))
     total = ("", "合计", str(sum(len(u.nominees) for u in units)), str(sum(len(u.to_fix) for u in units)),
              str(sum(u.errors for u in units)), str(sum(u.warnings for u in units)), "")
     body.append(Table(OVERVIEW_HEADERS, (*rows, total), keep=(True, False, True, True, True, True, False)))
     if orphans:
         body.append(Para(f"另有{len(orphans)}名人选未填写推荐单位，无法发出反馈单，请办公室直接联系："
                          f"{_names(orphans)}。"))
-    body.append(Para(f"各单位的反馈单在 check/{FOLDER}/ 中，问题明细见{OVERVIEW}.xlsx。"))
     return Document(
         title=f"{_round_name(edition)}推荐人选申报材料审核意见反馈汇总",
         body=tuple(body),
