@@ -13,6 +13,7 @@ import pytest
 from docx import Document as Docx
 from openpyxl import load_workbook
 
+from pipeline.cli import main
 from pipeline.context import RunContext
 from pipeline.edition import load_edition
 from pipeline.errors import EditionConfigError
@@ -184,6 +185,26 @@ def test_letters_are_rebuilt_only_when_their_findings_change_and_stale_ones_go(c
     assert after["甲单位-审核意见反馈单.pdf"] != first["甲单位-审核意见反馈单.pdf"]
     text = pdf_text(folder / "甲单位-审核意见反馈单.pdf")
     assert "PHONE_FORMAT" in text and "改正方法：填写11位手机号码。" in text and "提示" in text
+
+
+def test_an_unreadable_roster_leaves_no_letters_and_the_overview_says_why(ctx: RunContext) -> None:
+    folder = write_feedback(ctx, [_nominee("N01", "张三", "甲单位")], ())
+    assert (folder / "甲单位-审核意见反馈单.pdf").is_file()
+    broken = Finding("ROSTER_UNREADABLE", Severity.error, "名册无法读取：文件已损坏", "用 Excel 另存为 .xlsx", file="roster.xlsx")
+    write_feedback(ctx, [], (broken,))
+    assert sorted(p.name for p in folder.iterdir()) == ["反馈汇总.pdf", "反馈汇总.xlsx"]
+    text = pdf_text(folder / "反馈汇总.pdf")
+    assert "名册无法读取：文件已损坏" in text and "没有可以审核的推荐人选，未发出反馈单" in text
+
+
+def test_a_wrong_feedback_date_stops_make_check_before_anything_is_written(tmp_edition: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    toml = tmp_edition / "edition.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[feedback]\n", "[feedback]\ndate = 2027-05-01\n"),
+                    encoding="utf-8")
+    assert main(["--edition", str(tmp_edition), "-q", "check"]) == 2
+    assert not load_edition(tmp_edition).output.exists()
+    assert "[feedback]" in capsys.readouterr().err
 
 
 def test_nominees_without_a_unit_are_named_in_the_overview() -> None:

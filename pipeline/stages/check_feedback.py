@@ -312,22 +312,28 @@ def overview(edition: Edition, settings: FeedbackSettings, units: Sequence[Unit]
     if roster_findings:
         body.append(Para("名册本身有问题，以下反馈单可能不完整：" + "；".join(
             _sentence(f.message) + "处理办法：" + _sentence(f.hint) for f in roster_findings)))
-    lead = f"共收到{len(units)}个推荐单位{people}名人选的申报材料。经审核，"
-    if to_fix:
-        lead += (f"{len(to_fix)}个单位的{sum(len(u.to_fix) for u in to_fix)}名人选有须改正的错误，"
-                 f"应于{cn_date(settings.resubmit_by)}前重新报送；")
-    if to_check:
-        lead += f"{len(to_check)}个单位只有提示，请其核实；"
-    clean = len(units) - len(to_fix) - len(to_check)
-    lead += f"{clean}个单位未发现问题。" if clean else "没有一个单位全部合格。"
-    lead = lead.replace("；没有", "。没有") if not clean else lead
+    if not units:
+        lead = "没有可以审核的推荐人选，未发出反馈单。"
+    else:
+        lead = f"共收到{len(units)}个推荐单位{people}名人选的申报材料。经审核，"
+        clauses = []
+        if to_fix:
+            clauses.append(f"{len(to_fix)}个单位的{sum(len(u.to_fix) for u in to_fix)}名人选有须改正的错误，"
+                           f"应于{cn_date(settings.resubmit_by)}前重新报送")
+        if to_check:
+            clauses.append(f"{len(to_check)}个单位只有提示，请其核实")
+        clean = len(units) - len(to_fix) - len(to_check)
+        if clean:
+            clauses.append(f"{clean}个单位未发现问题")
+        lead += "；".join(clauses) + "。"
     body.append(Para(lead, keep_with_next=True))
     units = by_urgency(units)
     rows = tuple((str(i), u.name, str(len(u.nominees)), str(len(u.to_fix)), str(u.errors), str(u.warnings),
                   _verdict(u, short=True)) for i, u in enumerate(units, start=1))
     total = ("", "合计", str(sum(len(u.nominees) for u in units)), str(sum(len(u.to_fix) for u in units)),
              str(sum(u.errors for u in units)), str(sum(u.warnings for u in units)), "")
-    body.append(Table(OVERVIEW_HEADERS, (*rows, total), keep=(True, False, True, True, True, True, False)))
+    if units:
+        body.append(Table(OVERVIEW_HEADERS, (*rows, total), keep=(True, False, True, True, True, True, False)))
     if orphans:
         body.append(Para(f"另有{len(orphans)}名人选未填写推荐单位，无法发出反馈单，请办公室直接联系："
                          f"{_names(orphans)}。"))
