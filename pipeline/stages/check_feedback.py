@@ -439,62 +439,82 @@ def _content_hash(doc: Document, extra: str) -> str:
     return hashlib.sha256(f"{_code_version()}|{extra}|{doc!r}".encode()).hexdigest()[:32]
 
 
-def _render(job: tuple[RunContext, Document, Path, str]) -> str:
-    """Worker: one letter as PDF and DOCX; returns its stem."""
+@dataclass(frozen=True)
+class _Job:
+    """One document to render (picklable: it goes to a worker process)."""
+
+    ctx: RunContext
+    doc: Document
+    folder: Path
+    stem: str
+    label: str
+    """Its key in the stamp."""
+    what: str
+    """For messages: '<推荐单位>的审核意见反馈单'."""
+    pdf_only: bool = False
+
+    @property
+    def files(self) -> list[Path]:
+        return [child(self.folder, f"{self.stem}{ext}") for ext in ((".pdf",) if self.pdf_only else (".pdf", ".docx"))]
+
+
+def _render(job: _Job) -> str:
+    """Worker: one letter as PDF and DOCX (the overview: PDF only); returns its label."""
     from pipeline.gongwen import render
 
-    ctx, doc, folder, stem = job
-    render.write_all(ctx, doc, folder, stem)
-    return stem
+    if job.pdf_only:
+        render.write_pdf(job.ctx, job.doc, job.files[0])
+    else:
+        render.write_all(job.ctx, job.doc, job.folder, job.stem)
+    return job.label
 
 
 def write_feedback(ctx: RunContext, nominees: Sequence[Nominee], roster_findings: Sequence[Finding]) -> Path:
-    """Write (or keep) every unit's letter and the overview in output/<edition>/check/反馈/; returns the folder."""
+    """Write (or keep) every unit's letter and the overview in output/<edition>/check/反馈/; returns the folder.
+
+    A document is rendered again only when its content (or the renderer) changed since the stamp was
+    written, or a file of it is missing; files of units no longer in the roster are removed.
+    """
     folder = ctx.output / "check" / FOLDER
     settings = feedback_settings(ctx.edition)
     known = privacy.Known.of(n.candidate for n in nominees)
     units, orphans = group_units(nominees)
-    fonts = repr(ctx.edition.fonts)
-    fontset = resolve_fonts(ctx.edition.fonts)
-    docs = {u.stem: printable(letter(ctx.edition, settings, u, known), fontset) for u in units}
-    hashes = {f"反馈单 {stem}": _content_hash(doc, fonts) for stem, doc in docs.items()}
-    summary = printable(overview(ctx.edition, settings, units, orphans, roster_findings), fontset)
+    fonts = resolve_fonts(ctx.edition.fonts)
+    jobs = [_Job(ctx, printable(letter(ctx.edition, settings, u, known), fonts), folder, u.stem,
+                 f"反馈单 {u.stem}", f"{u.name}的审核意见反馈单") for u in units]
+    summary = printable(overview(ctx.edition, settings, units, orphans, roster_findings), fonts)
+    jobs.append(_Job(ctx, summary, folder, OVERVIEW, OVERVIEW, "审核意见反馈汇总", pdf_only=True))
     detail = repr([(u.name, [(n.candidate.label, n.findings) for n in u.nominees]) for u in units]) + repr(orphans)
-    hashes[OVERVIEW] = _content_hash(summary, fonts + detail)
+    hashes = {j.label: _content_hash(j.doc, repr(ctx.edition.fonts) + (detail if j.pdf_only else "")) for j in jobs}
 
     before = stamps.read_stamp(ctx, STAMP)
     recorded = before.inputs if before else {}
     stamps.clear_stamp(ctx, STAMP)
-    keep = {f"{stem}{ext}" for stem in docs for ext in (".pdf", ".docx")} | {f"{OVERVIEW}.pdf", f"{OVERVIEW}.xlsx"}
+    keep = {p.name for j in jobs for p in j.files} | {f"{OVERVIEW}.xlsx"}
     if folder.is_dir():
         for path in folder.iterdir():
             if path.name not in keep and not path.name.startswith("."):
                 path.unlink()  # a unit no longer in the roster (or renamed): its old letter goes
-    todo = [stem for stem in docs if recorded.get(f"反馈单 {stem}") != hashes[f"反馈单 {stem}"]
-            or not all(child(folder, f"{stem}{ext}").is_file() for ext in (".pdf", ".docx"))]
-    failed: list[str] = []
+    todo = [j for j in jobs if recorded.get(j.label) != hashes[j.label] or not all(p.is_file() for p in j.files)]
+    xlsx = folder / f"{OVERVIEW}.xlsx"
     if todo:
-        ctx.say(f"审核意见反馈单：{len(todo)} 份需要生成（其余 {len(docs) - len(todo)} 份未变，沿用）")
-        jobs = [(ctx, docs[stem], folder, stem) for stem in todo]
-        failed = _render_all(ctx, jobs)
-    overview_files = [folder / f"{OVERVIEW}.pdf", folder / f"{OVERVIEW}.xlsx"]
-    if recorded.get(OVERVIEW) != hashes[OVERVIEW] or not all(p.is_file() for p in overview_files):
-        from pipeline.gongwen import render
-
-        with stamps.replacing(ctx, "审核意见反馈汇总", overview_files):
-            render.write_pdf(ctx, summary, overview_files[0])
-            write_overview_xlsx(ctx, overview_files[1], settings, units, orphans, known)
-    for stem in failed:
-        hashes.pop(f"反馈单 {stem}")
+        letters = sum(1 for j in todo if not j.pdf_only)
+        ctx.say(f"审核意见反馈单：{letters} 份需要生成（其余 {len(units) - letters} 份未变，沿用）")
+        for label in _render_all(ctx, todo):
+            hashes.pop(label)
+    if OVERVIEW in hashes and (recorded.get(OVERVIEW) != hashes[OVERVIEW] or not xlsx.is_file()):
+        write_overview_xlsx(ctx, xlsx, settings, units, orphans, known)
     stamps.write_stamp(ctx, STAMP, hashes)
-    to_fix = [u for u in units if u.to_fix]
+    to_fix = [u.name for u in by_urgency(units) if u.to_fix]
     ctx.say(f"审核意见反馈单：{len(units)} 个推荐单位，{len(to_fix)} 个须改正后于{cn_date(settings.resubmit_by)}前"
-            f"重新报送。见 {folder}")
+            f"重新报送{'（' + '、'.join(to_fix) + '）' if to_fix else ''}。见 {folder}")
     return folder
 
 
-def _render_all(ctx: RunContext, jobs: list[tuple[RunContext, Document, Path, str]]) -> list[str]:
-    """Render the letters (in worker processes when there are several); returns the stems that failed."""
+def _render_all(ctx: RunContext, jobs: list[_Job]) -> list[str]:
+    """Render the documents (in worker processes when there are several); returns the labels that failed."""
+    from pipeline.gongwen import render  # noqa: F401  (loaded once here: forked workers start with it)
+
     failed: list[str] = []
     if len(jobs) < 3 or ctx.workers == 1:
         for job in jobs:
@@ -513,9 +533,8 @@ def _render_all(ctx: RunContext, jobs: list[tuple[RunContext, Document, Path, st
     return failed
 
 
-def _failed(ctx: RunContext, job: tuple[RunContext, Document, Path, str], exc: PipelineError) -> str:
-    _, doc, folder, stem = job
-    stamps.remove_outputs(ctx, f"{doc.addressee.rstrip('：')}的审核意见反馈单",
-                          [folder / f"{stem}.pdf", folder / f"{stem}.docx"])
+def _failed(ctx: RunContext, job: _Job, exc: PipelineError) -> str:
+    """A document could not be made: its old files go (never left looking current), the others go on."""
+    stamps.remove_outputs(ctx, job.what, job.files + ([job.folder / f"{OVERVIEW}.xlsx"] if job.pdf_only else []))
     ctx.say(f"  原因：{exc}")
-    return stem
+    return job.label
