@@ -268,11 +268,11 @@ def sealed_signature(doc: Any, organ: str, date: str, fonts: DocxFonts, pitch: f
 
 
 def add_table(doc: Any, fonts: DocxFonts, fit: TableLayout, headers: Sequence[str],
-              rows: Sequence[Sequence[str | tuple[str, ...]]], left: Sequence[bool]) -> Any:
+              rows: Sequence[Sequence[str | tuple[str, ...]]], left: Sequence[bool], *, keep_after: bool = True) -> Any:
     """A table across the 版心 with `fit`'s column widths and type size: heads in 黑体 repeated on
     each page, rows never split, cells centred (or left-aligned where `left`), a cell given as
     lines broken there; keep-with-next on the first two and the last three rows keeps no table
-    page under three rows and the last rows with the text after → the table."""
+    page under three rows and (with `keep_after`) the last rows with the text after → the table."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml.ns import qn
     from docx.shared import Mm
@@ -308,6 +308,6 @@ def add_table(doc: Any, fonts: DocxFonts, fit: TableLayout, headers: Sequence[st
             fill_cell(tr.cells[j], value, fonts.body, fit.size_pt, center=not left[j])
             # Keep-with-next on a row keeps it on the page of the next one: the first two rows go
             # with the third, the last three with the closing text (no table page under 3 rows).
-            if i <= 2 or i >= len(rows) - 2:
+            if i <= 2 or len(rows) - 2 <= i < len(rows) + keep_after:
                 tr.cells[j].paragraphs[0].paragraph_format.keep_with_next = True
     return table

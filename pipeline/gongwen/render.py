@@ -4,6 +4,19 @@
     write_docx(ctx, doc, target, when=None)   the editable Word file (python-docx), same layout
     web_html(ctx, doc) -> str                 a self-contained page for the website / WeChat editor
     write_all(ctx, doc, folder, stem, html=)  all of them → their paths
+    document_text(doc) -> str                 everything it says (privacy scan, checks)
+
+A stage builds one `Document` and hands it over, e.g. the 表彰决定:
+
+    doc = Document(title="关于表彰……的决定", body=(Para("……"), Heading("一、……"), Table(heads, rows, keep)),
+                   organs=(organ,), date=decided_on, mark="……文件", number="大署人社发〔2027〕15号",
+                   addressee="各县（区）……：", attachment_notes=("……名单",),
+                   attachments=(Attachment("……名单", (Table(...),)),), copy_to=("……",),
+                   printed_by="……办公室", printed_on=printed_on)
+    pdf, docx = write_all(ctx, doc, ctx.output / "decision", "表彰决定")
+
+`signer` set makes it an 上行文 (红头 80 mm down, 发文字号 left, 签发人 right); several `organs`
+with `sealed` lay out joint seals (two a row, see pipeline.gongwen.layout.joint_layout).
 
 Every position comes from pipeline.gongwen.layout, so the three renditions agree: the 版头 (发文机关标志
 in red 35 mm below the page top, 80 mm for an 上行文 with a 签发人; 发文字号 two lines below it;
@@ -11,14 +24,15 @@ the red rule 4 mm under the 发文字号), the title in balanced 2号 lines, 主
 署名 and 成文日期 with or without seals (one organ or several), 附注, each 附件 on a new page, and
 the 版记 at the foot of the last page, which is always even (GB/T 9704 7.4): the PDF is laid out
 once to see where the text ends, then again with the 版记 pushed to the foot of that page, or
-to the next even page (with a blank page before it when needed; neither page is numbered).
+to the next even page (with a blank page before it when needed; neither page is numbered). The
+DOCX cannot know where Word will end the text, so its 版记 is a last section that starts on an
+even page with its text at the page foot (see _docx_banji).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import io
 from pathlib import Path
 from typing import Any
@@ -55,6 +69,7 @@ from pipeline.gongwen.layout import (
     title_lines,
     unsealed_joint_indent,
 )
+from pipeline.review.render import char_width
 from pipeline.templating import render
 from pipeline.workdays import cn_date
 
@@ -68,7 +83,7 @@ PX_MM = 25.4 / 96
 
 @dataclasses.dataclass(frozen=True)
 class BanjiPlace:
-    """Where the 版记 goes (decided on the PDF's first layout, followed by the DOCX)."""
+    """Where the PDF's 版记 goes (decided on a first layout)."""
 
     alone: bool = False
     """On a page of its own (the text ends on an odd page, or an even one without room)."""
@@ -182,20 +197,21 @@ def _find(document: Any, element_id: str) -> tuple[int, Any] | None:
 
 
 _PLACES: dict[str, BanjiPlace] = {}
-"""Where the 版记 went, by document and fonts (write_docx follows write_pdf's layout)."""
-
-
-def _key(ctx: RunContext, doc: Document) -> str:
-    from pipeline.review.render import font_context
-
-    return hashlib.sha256(repr((doc, font_context(ctx.edition)["key"])).encode()).hexdigest()
+"""banji_place's answers in this process (write_all asks for the PDF and again for the DOCX)."""
 
 
 def banji_place(ctx: RunContext, doc: Document) -> BanjiPlace:
     """Lay the document out once with the 版记 right after the text and decide where it goes."""
-    key = _key(ctx, doc)
-    if key in _PLACES:
-        return _PLACES[key]
+    from pipeline.review.render import font_context
+
+    key = repr((doc, font_context(ctx.edition)["key"]))
+    if key not in _PLACES:
+        _PLACES.clear()   # one document at a time: no growth over a run
+        _PLACES[key] = _banji_place(ctx, doc)
+    return _PLACES[key]
+
+
+def _banji_place(ctx: RunContext, doc: Document) -> BanjiPlace:
     from weasyprint import HTML
 
     from pipeline.edition import PROJECT_ROOT
@@ -217,7 +233,6 @@ def banji_place(ctx: RunContext, doc: Document) -> BanjiPlace:
             place = BanjiPlace(alone=True, top_mm=225 - height - 0.5, pages=page + 2)
         else:                                              # even page, full: a blank page, then the 版记
             place = BanjiPlace(alone=True, blank=True, top_mm=225 - height - 0.5, pages=page + 3)
-    _PLACES[key] = place
     return place
 
 
@@ -281,7 +296,7 @@ def _docx_blocks(d: Any, blocks: tuple[Block, ...], fonts: DocxFonts, measure: A
                     else:
                         cells.append(value)
                 rows.append(tuple(cells))
-            add_table(d, fonts, fit, b.headers, rows, tuple(not k for k in keep))
+            add_table(d, fonts, fit, b.headers, rows, tuple(not k for k in keep), keep_after=False)
             after_table = True
             continue
         if isinstance(b, Heading):
@@ -316,7 +331,8 @@ def _docx_head(d: Any, doc: Document, fonts: DocxFonts, mark: MarkLayout) -> Non
                         "w:eastAsianLayout", "w:specVanish", "w:oMath"))
     line = d.add_paragraph()
     exact(line, PITCH_PT)
-    line.paragraph_format.space_before = Pt(2 * PITCH_PT)
+    # two lines below the mark as the PDF has it: the mark starts 2 mm lower here, the 发文字号 does not
+    line.paragraph_format.space_before = Pt(2 * PITCH_PT - max(0.0, 37 - mark.top_mm) / 25.4 * 72)
     if doc.signer:
         line.alignment = WD_ALIGN_PARAGRAPH.LEFT
         indent_chars(line, left=1, right=1)
@@ -334,8 +350,8 @@ def _docx_head(d: Any, doc: Document, fonts: DocxFonts, mark: MarkLayout) -> Non
     insert_ordered(ppr, border, ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
                                  "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
                                  "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:jc"))
-    _para(d, "", fonts, indent=False)
-    _para(d, "", fonts, indent=False)
+    # the title two lines below the rule: its 8 pt distance and 1.5 pt width come off the two lines
+    exact(d.add_paragraph(), 2 * PITCH_PT - 9.5)
 
 
 def _docx_signature(d: Any, doc: Document, fonts: DocxFonts) -> None:
@@ -375,8 +391,8 @@ def _docx_signature(d: Any, doc: Document, fonts: DocxFonts) -> None:
             _para(d, "", fonts, indent=False)
         return
     _para(d, "", fonts, indent=False).paragraph_format.keep_with_next = True
-    for organ in organs:
-        p = _para(d, organ, fonts, indent=False, align="right")
+    for name in organs:
+        p = _para(d, name, fonts, indent=False, align="right")
         indent_chars(p, right=2)
         p.paragraph_format.keep_with_next = True
     p = _para(d, date, fonts, indent=False, align="left")
@@ -385,17 +401,25 @@ def _docx_signature(d: Any, doc: Document, fonts: DocxFonts) -> None:
 
 
 def _docx_banji(d: Any, doc: Document, fonts: DocxFonts, place: BanjiPlace) -> None:
-    """The 版记 as a table of full 版心 width: 抄送 and 印发 rows, thick first and last rules, thin
-    between. On the text's last page it floats to the foot of the 版心; on a page of its own it
-    starts a new section (no page number) whose text sits at the page foot."""
+    """The 版记 as a borderless table of full 版心 width with rules between its rows: 抄送 across,
+    then 印发机关 left and 印发日期 right; thick first and last rules, thin between (GB/T 9704 7.4).
+
+    It goes where the PDF put it (`place`): on the text's last page, floating at the foot of the
+    版心; else in a last section that starts on an even page (w:type evenPage, after a blank page
+    when the PDF has one), its text at the page foot (w:vAlign bottom), without page number. Word
+    and WPS keep that section on an even page even when their fonts end the text on another page
+    than the PDF; LibreOffice (7.4) starts it on the next page.
+    """
     from docx.enum.section import WD_SECTION
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Mm, Twips
+    from docx.shared import Mm
 
+    if place.blank:
+        _para(d, "", fonts, indent=False).paragraph_format.page_break_before = True   # the blank page
     if place.alone:
-        section = d.add_section(WD_SECTION.NEW_PAGE)
+        section = d.add_section(WD_SECTION.EVEN_PAGE)
         for footer in (section.footer, section.even_page_footer):
             footer.is_linked_to_previous = False
             for p in footer.paragraphs:
@@ -403,25 +427,27 @@ def _docx_banji(d: Any, doc: Document, fonts: DocxFonts, place: BanjiPlace) -> N
                     r._r.getparent().remove(r._r)
         valign = section._sectPr.makeelement(qn("w:vAlign"), {qn("w:val"): "bottom"})
         insert_ordered(section._sectPr, valign, ("w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
-                                                 "w:rtlGutter", "w:docGrid", "w:printerSettings",
-                                                 "w:sectPrChange"))
-        if place.blank:
-            d.paragraphs[-1].paragraph_format.page_break_before = False
-            blank = _para(d, "", fonts, indent=False)
-            blank.paragraph_format.page_break_before = False
-            blank.add_run().add_break(__import__("docx.enum.text", fromlist=["WD_BREAK"]).WD_BREAK.PAGE)
-    width = Mm(156)
-    rows = ([f"抄送：{'，'.join(doc.copy_to)}。"] if doc.copy_to else []) + ["printed"]
-    table = d.add_table(rows=len(rows), cols=1)
+                                                 "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange"))
+        exact(d.add_paragraph(), 1)   # LibreOffice loses a section break followed at once by a table
+    printed_on = cn_date(doc.printed_on or doc.date) + "印发"
+    em = 14 / 72 * 25.4
+    date_mm = max((char_width(printed_on) + 1.5) * em, 156 - (char_width(doc.printed_by) + 1.2) * em)
+    date_mm = round(min(date_mm, 78.0), 1)
+    widths = (Mm(156 - date_mm), Mm(date_mm))
+    rows = ([f"抄送：{'，'.join(doc.copy_to)}。"] if doc.copy_to else []) + [""]
+    table = d.add_table(rows=len(rows), cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     tblpr = table._tbl.tblPr
+    for el in tblpr.findall(qn("w:tblW")):
+        tblpr.remove(el)
+    if not place.alone:   # float to the foot of the 版心 on the text's last page (rows 8.6 mm, rules 0.3 mm)
+        top = Mm(PAGE_BOTTOM_MM - len(rows) * 8.6 - 0.3).twips
+        tblpr.insert(0, tblpr.makeelement(qn("w:tblpPr"), {qn("w:vertAnchor"): "page", qn("w:horzAnchor"): "margin",
+                                                            qn("w:tblpXSpec"): "center", qn("w:tblpY"): str(top)}))
     insert_ordered(tblpr, tblpr.makeelement(qn("w:tblW"), {qn("w:w"): str(round(156 / 25.4 * 1440)), qn("w:type"): "dxa"}),
                    ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
                     "w:tblLook"))
-    if not place.alone:   # float to the foot of the 版心 on the text's last page
-        tblpr.insert(1, tblpr.makeelement(qn("w:tblpPr"), {qn("w:vertAnchor"): "margin", qn("w:horzAnchor"): "margin",
-                                                            qn("w:tblpXSpec"): "center", qn("w:tblpYSpec"): "bottom"}))
     borders = tblpr.makeelement(qn("w:tblBorders"), {})
     for side, size in (("w:top", "8"), ("w:left", None), ("w:bottom", "8"), ("w:right", None), ("w:insideH", "6"),
                        ("w:insideV", None)):
@@ -429,29 +455,34 @@ def _docx_banji(d: Any, doc: Document, fonts: DocxFonts, place: BanjiPlace) -> N
             else {qn("w:val"): "nil"}
         borders.append(borders.makeelement(qn(side), attrs))
     insert_ordered(tblpr, borders, ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"))
-    printed_on = cn_date(doc.printed_on or doc.date) + "印发"
+    margins = tblpr.makeelement(qn("w:tblCellMar"), {})   # the paragraphs' indents keep one character
+    for side in ("w:left", "w:right"):
+        margins.append(margins.makeelement(qn(side), {qn("w:w"): "0", qn("w:type"): "dxa"}))
+    insert_ordered(tblpr, margins, ("w:tblLook", "w:tblCaption", "w:tblDescription"))
+    for j, width in enumerate(widths):
+        table.columns[j].width = width
     for row, text in zip(table.rows, rows, strict=True):
-        cell = row.cells[0]
-        cell.width = width
-        p = cell.paragraphs[0]
-        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        exact(p, 7 / 25.4 * 72)
-        p.paragraph_format.space_before = Mm(0.8)
-        p.paragraph_format.space_after = Mm(0.8)
-        indent_chars(p, left=14 / 15.75, right=14 / 15.75)
-        if text == "printed":
-            p.paragraph_format.tab_stops.add_tab_stop(Twips(round((156 / 25.4 * 1440) - 2 * 280 - 2 * 108)),
-                                                      WD_TAB_ALIGNMENT.RIGHT)
-            add_run(p, f"{doc.printed_by}\t{printed_on}", fonts.body, 14)
-        else:
-            add_run(p, text, fonts.body, 14)
+        cells = row.cells
+        for j, width in enumerate(widths):
+            cells[j].width = width
+        if text:
+            cells = (cells[0].merge(cells[1]),)
+        values = (text,) if text else (doc.printed_by, printed_on)
+        for cell, value, align in zip(cells, values, ("left", "right"), strict=False):
+            p = cell.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if align == "right" else WD_ALIGN_PARAGRAPH.LEFT
+            exact(p, 7 / 25.4 * 72)
+            p.paragraph_format.space_before = Mm(0.8)
+            p.paragraph_format.space_after = Mm(0.8)
+            indent_chars(p, left=14 / 15.75 if align == "left" else 0, right=14 / 15.75 if align == "right" else 0)
+            add_run(p, value, fonts.body, 14)
     if not place.alone:
-        _para(d, "", fonts, indent=False)   # the floating table's anchor needs a paragraph after it
+        exact(d.add_paragraph(), 1)   # a floating table needs a paragraph after it
 
 
 def write_docx(ctx: RunContext, doc: Document, target: Path, *, when: dt.datetime | None = None) -> None:
     """The editable DOCX (official font names, 28 × 22 grid, page numbers), written atomically."""
-    from docx.enum.text import WD_BREAK
+    from docx.shared import Twips
 
     from pipeline.office import fixed_zip
     from pipeline.packets.docx_form import docx_measure
@@ -474,13 +505,12 @@ def write_docx(ctx: RunContext, doc: Document, target: Path, *, when: dt.datetim
         for n in notes:
             p = _para(d, n.text, fonts, indent=False, align="left")
             indent_chars(p, left=n.left)
-            p.paragraph_format.first_line_indent = __import__("docx.shared", fromlist=["Twips"]).Twips(
-                round(n.first * CHAR_TWIPS))
+            p.paragraph_format.first_line_indent = Twips(round(n.first * CHAR_TWIPS))
     _docx_signature(d, doc, fonts)
     if doc.note:
         _para(d, doc.note, fonts)
     for i, attachment in enumerate(doc.attachments, start=1):
-        _docx_attachment(d, doc, attachment, i, fonts, measure, WD_BREAK)
+        _docx_attachment(d, doc, attachment, i, fonts, measure)
     if doc.printed_by:
         _docx_banji(d, doc, fonts, banji_place(ctx, doc))
 
@@ -499,15 +529,14 @@ def write_docx(ctx: RunContext, doc: Document, target: Path, *, when: dt.datetim
     atomic.write_bytes(target, fixed_zip(buffer.getvalue(), when))
 
 
-def _docx_attachment(d: Any, doc: Document, attachment: Attachment, index: int, fonts: DocxFonts, measure: Any,
-                     wd_break: Any) -> None:
+def _docx_attachment(d: Any, doc: Document, attachment: Attachment, index: int, fonts: DocxFonts,
+                     measure: Any) -> None:
     """An 附件 on a new page: “附件1” in 黑体 on the first line, its title on the third, its blocks."""
     label = _para(d, attachment_label(doc, index), fonts, family=fonts.hei, indent=False, align="left")
     label.paragraph_format.page_break_before = True
     _para(d, "", fonts, indent=False)
     _title(d, title_lines(attachment.title), fonts)
     _docx_blocks(d, attachment.blocks, fonts, measure)
-    del wd_break
 
 
 # ---- web page -------------------------------------------------------------------------------------

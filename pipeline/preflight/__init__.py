@@ -12,6 +12,10 @@ Checks by file (codes and fixes: pipeline.preflight.findings):
                                      nothing within 25 mm of the bound edge, no page of the
                                      先进事迹材料 with only 1–2 lines (pdf, lines)
     shortlist/, publicity/, results/ names, 技术等级 and 职业 unbroken     (lines)
+    GB/T 9704 documents: announce/选拔公告.pdf, decision/, check/反馈/
+                                     text inside the 版心 (the 红头 and page numbers where the
+                                     standard puts them), no page of 1–2 lines but the 版记's,
+                                     names and short fields unbroken (gongwen_findings, lines)
     certificates/, media/ PDFs       names unbroken                      (lines)
     media/**/特刊*.pdf                no RGB, text pure K, image ink ≤ 240 %, output intent
                                                                          (pdf.colour_findings)
@@ -179,6 +183,8 @@ def roles(rel: str) -> tuple[str, ...]:
                 out += ["packet-text", "binding"]
         elif rel.startswith(("shortlist/", "publicity/", "results/")):
             out.append("list-text")
+        elif gongwen_file(rel):
+            out += ["gongwen", "list-text"]
         elif rel.startswith(("certificates/", "media/")):
             out.append("names")
         if rel.startswith("media/") and "特刊" in name:
@@ -190,11 +196,20 @@ def roles(rel: str) -> tuple[str, ...]:
             out += ["docx", "portrait", "form-text", "binding"]
             if name.endswith("-申报审批表.docx"):
                 out.append("form-pages")
-        elif rel.startswith(("shortlist/", "publicity/", "results/")):
+        elif rel.startswith(("shortlist/", "publicity/", "results/")) or gongwen_file(rel):
             out += ["docx", "list-text"]
         elif rel.startswith(("certificates/", "media/")):
             out += ["docx", "names"]
     return tuple(out)
+
+
+GONGWEN_FOLDERS = ("decision/", "check/反馈/")
+"""Folders whose documents are all GB/T 9704 公文 (pipeline.gongwen); in announce/ only the 选拔公告."""
+
+
+def gongwen_file(rel: str) -> bool:
+    """A GB/T 9704 document of the round (选拔公告, 审核意见反馈单, 请示, 表彰决定)."""
+    return rel.startswith(GONGWEN_FOLDERS) or rel.rsplit(".", 1)[0] == "announce/选拔公告"
 
 
 def packet_for(folder: Path, rel: str) -> Path | None:
@@ -252,6 +267,48 @@ def short_page_findings(path: Path, rel: str, section: tuple[int, int], what: st
             findings.append(PreflightFinding(
                 "PF_SHORT_PAGE", rel, f"第{number}页（{what}）只有{len(lines)}行文字：{shown}", page=number,
                 data={"section": what, "lines": lines}))
+    return findings
+
+
+TEXT_AREA_MM = (28.0, 37.0, 184.0, 262.0)
+"""The GB/T 9704 版心 (left, top, right, bottom) on A4, in mm from the top-left corner."""
+TEXT_AREA_SLACK_MM = 1.0
+"""Glyph boxes (font ascent and descent) may reach this far past the 版心's edges."""
+MARK_TOP_MM = 31.0
+"""On page 1 the 发文机关标志 starts 35 mm down, its glyph box about 3 mm higher."""
+_BANJI = re.compile(r"^(抄送：|.*\d{4}年\d{1,2}月\d{1,2}日印发$)")
+
+
+def gongwen_findings(path: Path, rel: str) -> list[PreflightFinding]:
+    """A GB/T 9704 document: PF_OUTSIDE_TEXT_AREA for text outside the 版心 (the page numbers under
+    it and, on page 1, the 红头 35 mm down are where the standard puts them), PF_SHORT_PAGE for a
+    page with text on only 1–2 lines (an orphaned line, a 署名 without text), except a page that
+    holds only the 版记 (GB/T 9704 7.4: it may stand alone on the last even page)."""
+    mm = 72 / 25.4
+    left, top, right, bottom = TEXT_AREA_MM
+    slack = TEXT_AREA_SLACK_MM
+    findings: list[PreflightFinding] = []
+    for number, glyphs in sorted(text_lines.page_glyphs(path).items()):
+        rows = text_lines.rows(glyphs)
+        lines = [row for row in rows if not _FOLIO.match(row)]
+        if 0 < len(lines) < SHORT_PAGE_LINES and not all(_BANJI.match(x) for x in lines):
+            findings.append(PreflightFinding(
+                "PF_SHORT_PAGE", rel, f"第{number}页只有{len(lines)}行文字：{' / '.join(lines)}", page=number,
+                data={"section": "公文", "lines": lines}))
+        ceiling = MARK_TOP_MM if number == 1 else top - slack
+        outside = [g for g in glyphs
+                   if not (g.y0 / mm > bottom and g.ch in "—–-0123456789")     # the page number
+                   and (g.x0 / mm < left - slack or g.x1 / mm > right + slack
+                        or g.y0 / mm < ceiling or g.y1 / mm > bottom + slack)]
+        if outside:
+            g = outside[0]
+            line = "".join(x.ch for x in sorted(glyphs, key=lambda x: x.x0) if abs(x.cy - g.cy) < g.height / 2)
+            shown = "".join(x.ch for x in outside[:20])
+            findings.append(PreflightFinding(
+                "PF_OUTSIDE_TEXT_AREA", rel,
+                f"第{number}页“{line[:40]}”一行在版心之外（距左 {g.x0 / mm:.1f}、距顶 {g.y0 / mm:.1f} 毫米，超出的是“{shown}”）",
+                page=number, data={"box_mm": [round(v / mm, 1) for v in (g.x0, g.y0, g.x1, g.y1)],
+                                   "text": shown}))
     return findings
 
 
@@ -350,6 +407,8 @@ def inspect_file(path: Path, rel: str, expect: Expectations) -> list[PreflightFi
         findings += pdf_checks.binding_findings(path, rel)
     if deeds_pages is not None:
         findings += short_page_findings(path, rel, deeds_pages, "先进事迹材料")
+    if "gongwen" in wanted:
+        findings += gongwen_findings(path, rel)
     names = [n.name for n in expect.nominees]
     if "packet-text" in wanted:
         code = rel.rsplit("/", 1)[-1].split("-", 1)[0]

@@ -53,6 +53,8 @@ CODES: dict[str, tuple[str, str]] = {
     "PF_SHORT_PAGE": ("页面只有寥寥几行", "调整分页：段落跨页时前后页各至少留 3 行（孤行、寡行控制），最后一段不单独成页"),
     "PF_DOCX_PAGES": ("Word 版申报审批表与 PDF 版页数不同", "Word 版要与装订本中的申报审批表页数相同（骑缝章只跨申报审批表）："
                       "重新运行 make packets；仍不同时请联系技术人员"),
+    "PF_OUTSIDE_TEXT_AREA": ("文字超出版心", "公文按 GB/T 9704 版心排版（宽 156 毫米、高 225 毫米，天头 37 毫米、订口 28 毫米，页码在版心下）："
+                             "缩短该行、缩小表格或调整分页后重新生成；仍超出时请联系技术人员"),
     "PF_STALE_NOTICE": ("公示与当前评审结果不一致", "运行 make publicity 重新生成公示；名单有变化的，应重新公示"),
 }
 """Code → (short title, how to fix), in Chinese."""
