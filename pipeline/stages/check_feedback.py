@@ -348,7 +348,7 @@ def overview(edition: Edition, settings: FeedbackSettings, units: Sequence[Unit]
 
 
 DETAIL_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("推荐单位", 18), ("编号", 7), ("姓名", 8), ("类别", 6), ("代码", 14), ("问题", 40), ("改正方法", 40),
+    ("推荐单位", 16), ("编号", 7), ("姓名", 8), ("类别", 6), ("代码", 14), ("问题", 34), ("改正方法", 34),
 )
 SUMMARY_COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 5), ("推荐单位", 28), ("人选", 6), ("须改正", 7), ("错误", 6), ("提示", 6), ("反馈意见", 16),
@@ -383,11 +383,16 @@ def write_overview_xlsx(ctx: RunContext, target: Path, settings: FeedbackSetting
     for name, members in [*((u.name, u.nominees) for u in units), (NO_UNIT, tuple(orphans))]:
         for n in members:
             for f in n.findings:
-                lines.append([name, n.candidate.code, n.candidate.name, SEVERITY_TITLES[str(f.severity)], f.code,
+                lines.append([name, n.candidate.code, _short(n.candidate.name), SEVERITY_TITLES[str(f.severity)], f.code,
                               masked(f.message, known), masked(f.hint, known)])
     _fill(detail, first, lines, border, wrap=(1, 6, 7))
     office.print_setup(detail, title_rows=f"{first - 1}:{first - 1}", freeze=f"A{first}", keep_whole=(2, 3, 4, 5))
     office.save_workbook(wb, target, ctx.source_date)
+
+
+def _short(name: str) -> str:
+    """A name for a list column: an overlong one (FIELD_TOO_LONG, pasted text) cut at 10 characters."""
+    return name if len(name) <= 10 else name[:10] + "…"
 
 
 def _fill(ws: Worksheet, first: int, rows: list[list[object]], border: Border, *, wrap: tuple[int, ...]) -> None:
