@@ -116,7 +116,6 @@ def test_overview_lists_the_units_to_fix(mistakes: tuple[Path, dict[str, Any]]) 
     folder, report = mistakes
     text = pdf_text(folder / "反馈汇总.pdf")
     to_fix = {n["推荐单位"] for n in report["nominees"] if n["status"] == "error"}
-    assert len(to_fix) == 12
     assert f"{len(to_fix)}个单位的" in text and f"应于{DEADLINE}前重新报送" in text
     for unit in to_fix:
         assert f"{unit}" in text
