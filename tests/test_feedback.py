@@ -84,6 +84,12 @@ def test_mistakes_letters_list_every_problem_with_its_fix_and_the_deadline(mista
             assert f"改正方法：{hint}" in text, (unit, f["code"])
             listed.add(f["code"])
     assert listed == set(report["summary"]["by_code"])
+    # every mistake the edition is known for (expected.json) is in the letter to that nominee's unit
+    expected = json.loads((MISTAKES / "expected.json").read_text(encoding="utf-8"))
+    unit_of = {n["编号"]: n["推荐单位"] for n in report["nominees"]}
+    for code, codes in expected.items():
+        text = pdf_text(letter_of(folder, unit_of[code]))
+        assert all(c in text for c in codes), (code, codes)
     # a character no font can draw (GLYPH_MISSING) is spelt out, so the letter still names the nominee
     assert "M26张〔U+2B81D〕" in pdf_text(letter_of(folder, "漠河市人力资源和社会保障局"))
     # the DOCX says the same
