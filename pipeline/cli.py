@@ -144,6 +144,7 @@ def load_checked(path: Path, command: str) -> Edition:
         from pipeline.media.settings import media_settings
         from pipeline.registry_report import report_settings
         from pipeline.stages.certificates import certificate_options
+        from pipeline.stages.check_feedback import feedback_settings
         from pipeline.stages.decision import decision_settings
 
         media_settings(edition)
@@ -152,6 +153,7 @@ def load_checked(path: Path, command: str) -> Edition:
         report_settings(edition)
         decision_settings(edition)
         announce_settings(edition)
+        feedback_settings(edition)
     return edition
 
 

@@ -311,12 +311,13 @@ def _prune(folder: Path, keep: set[str]) -> None:
 
 def _write_reports(ctx: RunContext, out: Path, nominees: tuple[Nominee, ...],
                    roster_findings: tuple[Finding, ...], photo_results: dict[str, Any] | None = None) -> None:
-    from pipeline.stages import check_report
+    from pipeline.stages import check_feedback, check_report
 
     data = report_json(ctx, nominees, roster_findings)
     atomic.write_text(out / "report.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     check_report.write_html(ctx, out / "report.html", data, photo_results or {})
     check_report.write_summary_xlsx(ctx, out / "推荐人选汇总表.xlsx", nominees)
+    check_feedback.write_feedback(ctx, nominees, roster_findings)
 
 
 def report_json(ctx: RunContext, nominees: tuple[Nominee, ...], roster_findings: tuple[Finding, ...]) -> dict[str, Any]:
