@@ -226,3 +226,12 @@ def test_preflight_checks_official_documents(rendered: Rendered, tmp_path: Path)
     found = gongwen_findings(bad, "decision/表彰决定.pdf")
     assert [(f.code, f.page) for f in found] == [("PF_OUTSIDE_TEXT_AREA", 1), ("PF_SHORT_PAGE", 2)]
     assert "伸出版心" in found[0].message and "孤零零的一行" in found[1].message
+
+
+def test_a_title_with_a_year_that_only_just_fits_goes_on_two_balanced_lines() -> None:
+    """The 决定's 附件 title counts exactly 20 characters, but the stand-in 小标宋's digits are wider
+    than half a character: on one line it wrapped and left “单” alone."""
+    from pipeline.gongwen.layout import title_lines
+
+    assert title_lines("大兴安岭地区2027年度“兴安技术能手”名单") == ("大兴安岭地区2027年度", "“兴安技术能手”名单")
+    assert title_lines("兴安技术能手名单") == ("兴安技术能手名单",)
