@@ -37,5 +37,9 @@ if [ ! -x "$VENV/bin/python" ]; then
     echo "无法创建虚拟环境。请安装：sudo apt-get install -y python3-venv" >&2; exit 2; }
 fi
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+# The OCR engine without its declared opencv-python (we have opencv-python-headless; both are cv2);
+# its other dependencies are in pyproject.toml. Its PP-OCR models come inside the wheel: nothing is
+# downloaded at run time.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -c constraints.txt rapidocr-onnxruntime
 fc-cache -f >/dev/null 2>&1 || true
 echo "环境已就绪：$VENV"
