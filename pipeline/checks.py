@@ -103,10 +103,14 @@ def inspect_evidence(path: Path) -> FileVerdict:
 
 
 def _inspect_image(path: Path) -> FileVerdict:
+    """Decoded with truncated images refused: WeasyPrint, once imported (the 公告 in `make all`, the
+    feedback letters), sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process."""
     from PIL import Image, UnidentifiedImageError
 
+    from pipeline.photo import strict_decoding
+
     try:
-        with Image.open(path) as img:
+        with strict_decoding(), Image.open(path) as img:
             w, h = img.size
             if w * h > MAX_SCAN_PIXELS:
                 return FileVerdict(f"图片过大（{w}×{h} 像素），可能是损坏或恶意文件")
@@ -121,7 +125,7 @@ def _inspect_image(path: Path) -> FileVerdict:
                 except EOFError:
                     break
             return FileVerdict(pages=frames)
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return FileVerdict("图片像素数超出安全上限，可能是损坏或恶意文件")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         reason = "文件不完整（被截断）" if "truncated" in str(exc).lower() else f"图片已损坏（{exc}）"

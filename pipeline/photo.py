@@ -368,7 +368,7 @@ class _Loaded:
 
 
 @contextmanager
-def _strict_decoding() -> Iterator[None]:
+def strict_decoding() -> Iterator[None]:
     """Decode with truncated images refused, whatever another module set globally."""
     saved = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -416,7 +416,7 @@ def _load(path: Path) -> _Loaded:
         raise _Unreadable(f"文件扩展名是 {ext}，但内容不是 {_KIND_NAMES[want]}（实际是{actual}）",
                           hint, actual=kind or "unknown")
     try:
-        with _strict_decoding(), Image.open(io.BytesIO(data), formats=[want]) as im:
+        with strict_decoding(), Image.open(io.BytesIO(data), formats=[want]) as im:
             w, h = im.size
             if w * h > MAX_PIXELS:
                 raise _bomb(w, h)

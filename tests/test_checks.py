@@ -251,3 +251,21 @@ def test_evidence_order_follows_the_notice(tmp_edition: Path, candidate: Candida
     nominee_folder(tmp_edition, candidate, evidence=evidence)
     m = scan_materials(tmp_edition, candidate.code)
     assert [e.category for e in m.evidence] == ["资格证书", "成果证书", "奖励证书", "荣誉证书", "领先水平证明", "其他"]
+
+
+def test_a_truncated_scan_is_refused_even_after_weasyprint_was_imported(tmp_path: Path) -> None:
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process on import; `make all`
+    imports it (the 公告) before the check, which then let a truncated certificate scan pass."""
+    import io
+
+    import weasyprint  # noqa: F401  (the import is the point)
+    from PIL import Image, ImageFile
+
+    from pipeline.checks import _inspect_image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), "white").save(buffer, "JPEG")
+    scan = tmp_path / "2024.05-荣誉证书.jpg"
+    scan.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    assert _inspect_image(scan).problem == "文件不完整（被截断）"
