@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pipeline import atomic
@@ -61,6 +63,22 @@ def init_worker(fonts: FontSet) -> None:
     """Process initialiser: font set → this process's renderers (fontconfig pointed at the project)."""
     use_project_fonts(fonts.fontconfig_file)
     _STATE["renderers"] = _Renderers(fonts)
+
+
+@contextmanager
+def in_this_process() -> Iterator[None]:
+    """Packets built in the calling process (one job): afterwards WeasyPrint's font subsetting is as
+    it was and the renderers are dropped. The packet renderer hooks the subsetting for its process
+    (pipeline.packets.fontpack); left in place, the stages after it in the same process (make all:
+    公示, 表彰决定, 证书) printed garbled glyphs."""
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
+    subset = weasyprint_fonts.Font.subset
+    try:
+        yield
+    finally:
+        weasyprint_fonts.Font.subset = subset  # type: ignore[method-assign]
+        _STATE.clear()
 
 
 def _renderers(fonts: FontSet) -> _Renderers:

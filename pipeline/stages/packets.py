@@ -48,7 +48,7 @@ from pipeline.packets.manifest import (
     write_manifest,
 )
 from pipeline.packets.printlist import PrintRow, print_list_xlsx
-from pipeline.packets.worker import PacketOutcome, build_packet, init_worker
+from pipeline.packets.worker import PacketOutcome, build_packet, in_this_process, init_worker
 from pipeline.stamps import replacing
 from pipeline.workers import process_pool
 
@@ -320,8 +320,9 @@ def _run_jobs(ctx: RunContext, jobs: list[PacketJob], fonts: FontSet, work: Path
 
     workers = min(ctx.workers, total)
     if workers <= 1:
-        for job in jobs:
-            report(build_packet(job, fonts))
+        with in_this_process():
+            for job in jobs:
+                report(build_packet(job, fonts))
         return
     pool = process_pool(workers, mp_context=multiprocessing.get_context("spawn"),
                         initializer=init_worker, initargs=(fonts,))
