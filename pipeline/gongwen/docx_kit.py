@@ -7,8 +7,11 @@ characters, the PAGE field in “— 1 —”, table cells, and `new_document`: 
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pipeline.edition import Edition
@@ -311,3 +314,25 @@ def add_table(doc: Any, fonts: DocxFonts, fit: TableLayout, headers: Sequence[st
             if i <= 2 or len(rows) - 2 <= i < len(rows) + keep_after:
                 tr.cells[j].paragraphs[0].paragraph_format.keep_with_next = True
     return table
+
+
+def save_docx(doc: Any, target: Path, when: dt.datetime, *, title: str, author: str, subject: str = "") -> None:
+    """A python-docx document → `target`, atomically, with fixed properties and ZIP dates (`when`), so
+    the same content gives the same bytes."""
+    from pipeline import atomic
+    from pipeline.office import fixed_zip
+
+    props = doc.core_properties
+    naive = when.astimezone(dt.UTC).replace(tzinfo=None)
+    props.title = title
+    props.author = author
+    if subject:
+        props.subject = subject
+    props.last_modified_by = author
+    props.created = naive
+    props.modified = naive
+    props.revision = 1
+    props.comments = ""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    atomic.write_bytes(target, fixed_zip(buffer.getvalue(), when))

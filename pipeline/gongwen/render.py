@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +49,7 @@ from pipeline.gongwen.docx_kit import (
     indent_chars,
     insert_ordered,
     new_document,
+    save_docx,
     sealed_signature,
     unit_lines,
 )
@@ -484,7 +484,6 @@ def write_docx(ctx: RunContext, doc: Document, target: Path, *, when: dt.datetim
     """The editable DOCX (official font names, 28 × 22 grid, page numbers), written atomically."""
     from docx.shared import Twips
 
-    from pipeline.office import fixed_zip
     from pipeline.packets.docx_form import docx_measure
 
     when = when or ctx.source_date
@@ -514,19 +513,8 @@ def write_docx(ctx: RunContext, doc: Document, target: Path, *, when: dt.datetim
     if doc.printed_by:
         _docx_banji(d, doc, fonts, banji_place(ctx, doc))
 
-    props = d.core_properties
-    naive = when.astimezone(dt.UTC).replace(tzinfo=None)
-    props.title = doc.title
-    props.author = doc.meta.get("author") or (doc.organs[0] if doc.organs else "")
-    props.subject = doc.meta.get("subject", "")
-    props.last_modified_by = props.author
-    props.created = naive
-    props.modified = naive
-    props.revision = 1
-    props.comments = ""
-    buffer = io.BytesIO()
-    d.save(buffer)
-    atomic.write_bytes(target, fixed_zip(buffer.getvalue(), when))
+    save_docx(d, target, when, title=doc.title, author=doc.meta.get("author") or (doc.organs[0] if doc.organs else ""),
+              subject=doc.meta.get("subject", ""))
 
 
 def _docx_attachment(d: Any, doc: Document, attachment: Attachment, index: int, fonts: DocxFonts,

@@ -22,12 +22,10 @@ is laid out for a seal (`sealed_layout`, GB/T 9704 7.3.5.1) or without one (`sig
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic
 from pipeline.edition import Edition
 from pipeline.gongwen.docx_kit import (
     DocxFonts,
@@ -37,6 +35,7 @@ from pipeline.gongwen.docx_kit import (
     exact,
     indent_chars,
     new_document,
+    save_docx,
     sealed_signature,
     unit_lines,
 )
@@ -58,7 +57,6 @@ from pipeline.gongwen.layout import (
     signature_layout,
     title_lines,
 )
-from pipeline.office import fixed_zip
 from pipeline.workdays import Period, cn_date
 
 __all__ = ["CELL_PAD_MM", "LINE_CHARS", "SEAL_SPACE_MM", "TABLE_HEADERS", "TABLE_SIZES_PT", "TABLE_WIDTH_MM",
@@ -268,15 +266,4 @@ def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, w
         add_run(date, notice.date, fonts.body, 16, spacing=CHAR_SPACING_TWIPS)
         organ.paragraph_format.keep_with_next = True
 
-    props = doc.core_properties
-    naive = when.astimezone(dt.UTC).replace(tzinfo=None)
-    props.title = notice.title
-    props.author = author
-    props.last_modified_by = author
-    props.created = naive
-    props.modified = naive
-    props.revision = 1
-    props.comments = ""
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    atomic.write_bytes(target, fixed_zip(buffer.getvalue(), when))
+    save_docx(doc, target, when, title=notice.title, author=author)
