@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pikepdf
@@ -118,3 +119,19 @@ def test_a_pdf_page_count_of_pages_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "空白.pdf"
     pdf.save(path)
     assert [p.number for p in read(path).pages] == [1, 2]
+
+
+def test_the_bench_compares_both_engines_against_the_known_text(tmp_path: Path) -> None:
+    from pipeline.ocr import bench
+
+    folder = tmp_path / "candidates" / "001" / "evidence" / "资格证书"
+    folder.mkdir(parents=True)
+    certificate().save(folder / "2021.06-职业资格证书.png")
+    truth = {"candidates/001/evidence/资格证书/2021.06-职业资格证书.png": ["\n".join(LINES)]}
+    (tmp_path / bench.TRUTH_FILE).write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    ours, tesseract = bench.compare(tmp_path, limit=0)
+    assert ours.pages == tesseract.pages == 1
+    assert ours.chars == len(bench.normalise("".join(LINES)))
+    assert ours.cer <= 0.05
+    assert tesseract.cpu_seconds > 0 and ours.cpu_seconds > 0
+    assert any("字符错误率" in line for line in bench.report(tmp_path, 0))
