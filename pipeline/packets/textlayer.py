@@ -133,7 +133,8 @@ def glyphless_font() -> bytes:
 
     fb = FontBuilder(1000, isTTF=True)
     fb.font.recalcTimestamp = False
-    fb.setupHead(unitsPerEm=1000, created=0, modified=0, fontRevision=1.0,
+    stamp = 3_881_606_400  # 2027-01-01 in the font's own clock (seconds since 1904): fixed, so the same bytes
+    fb.setupHead(unitsPerEm=1000, created=stamp, modified=stamp, fontRevision=1.0,
                  xMin=0, yMin=DESCENT, xMax=WIDE, yMax=ASCENT)
     fb.setupGlyphOrder([".notdef", "blank"])
     fb.setupCharacterMap({0x20: "blank"})
