@@ -9,6 +9,7 @@ EVIDENCE_DUPLICATE from perceptual hashes. Every message quotes what was read an
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -107,7 +108,8 @@ _NOT_NAME = ("同志", "单位", "公司", "集团", "委员会", "协会", "学
              "中心", "证书", "荣誉", "称号", "性别", "身份", "职业", "等级", "工种", "编号", "日期")
 _CJK = "\u4e00-\u9fff"
 _NAME_PATTERNS = (
-    re.compile(rf"(?:姓\s*名|持\s*证\s*人|获\s*奖\s*人|获奖者|申请人)\s*[:：]?\s*([{_CJK}·]{{2,8}})"),
+    re.compile(rf"(?<![{_CJK}])(?:姓\s*名\s*[:：]?|(?:持\s*证\s*人|获\s*奖\s*人|获奖者|申请人)\s*[:：\s])"
+               rf"\s*([{_CJK}·]{{2,8}})"),
     re.compile(rf"授予\s*([{_CJK}·]{{2,4}}?)\s*同\s*志"),
     re.compile(rf"^\s*([{_CJK}·]{{2,4}}?)\s*同\s*志\s*[:：,，]"),
 )
@@ -385,14 +387,27 @@ def perceptual_hash(path: Path) -> str | None:
         return None
 
 
-def find_duplicates(items: Sequence[tuple[Candidate, Evidence]], hashes: Mapping[str, str]) -> list[Finding]:
+def _same_text(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True
+    a, b = re.sub(r"\s", "", a), re.sub(r"\s", "", b)
+    if not a and not b:
+        return False  # two blank pages look alike but are not “the same scan”
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.97
+
+
+def find_duplicates(items: Sequence[tuple[Candidate, Evidence]], hashes: Mapping[str, str],
+                    texts: Mapping[str, str] | None = None) -> list[Finding]:
     """EVIDENCE_DUPLICATE for every pair of evidence files whose perceptual hashes (`hashes` maps an
-    evidence rel path to its hex pHash) are within DUPLICATE_DISTANCE: each side names the other."""
+    evidence rel path to its hex pHash) are within DUPLICATE_DISTANCE and, when `texts` (rel → text
+    read) knows both, whose texts are the same to within OCR noise (certificates printed on one form
+    look alike to a perceptual hash): each side names the other."""
+    texts = texts or {}
     hashed = [(c, e, int(hashes[e.rel], 16)) for c, e in items if hashes.get(e.rel)]
     out: list[Finding] = []
     for i, (c1, e1, h1) in enumerate(hashed):
         for c2, e2, h2 in hashed[i + 1:]:
-            if (h1 ^ h2).bit_count() > DUPLICATE_DISTANCE:
+            if (h1 ^ h2).bit_count() > DUPLICATE_DISTANCE or not _same_text(texts.get(e1.rel), texts.get(e2.rel)):
                 continue
             for c, e, oc, oe in ((c1, e1, c2, e2), (c2, e2, c1, e1)):
                 who = "本人另一份材料" if c.code == oc.code else f"{oc.label}的材料"

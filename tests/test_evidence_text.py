@@ -182,3 +182,21 @@ def test_name_run_into_the_next_field(candidate: Candidate) -> None:
     assert run(candidate, (evidence("资格证书", "2022.06-证书.jpg"), lines)) == []
     found = run(candidate, (evidence("资格证书", "2022.06-证书.jpg"), ["姓名李四光性别男"]))
     assert codes(found) == ["EVIDENCE_HOLDER_MISMATCH"] and "李四光" in found[0].message
+
+
+def test_label_inside_a_sentence_is_not_a_name(candidate: Candidate) -> None:
+    lines = ["职业资格证书", "本证书是持证人具备相应职业技能水平的证明", "本证在全国范围内有效，持证人应按规定参加复审。",
+             "等级：高级技师", "2022年6月"]
+    assert run(candidate, (evidence("资格证书", "2022.06-证书.jpg"), lines)) == []
+
+
+def test_same_form_different_text_is_not_a_duplicate(candidate: Candidate) -> None:
+    e1 = Evidence("资格证书", "a", None, Path("/a.jpg"), "candidates/T01/evidence/资格证书/a.jpg")
+    e2 = Evidence("资格证书", "b", None, Path("/b.jpg"), "candidates/T02/evidence/资格证书/b.jpg")
+    c2 = replace(candidate, code="T02", name="李四")
+    hashes = {e1.rel: "ff00ff00ff00ff00", e2.rel: "ff00ff00ff00ff01"}
+    texts = {e1.rel: "职业资格证书 姓名：王建国 等级：高级技师", e2.rel: "职业资格证书 姓名：李四 等级：高级工"}
+    assert et.find_duplicates([(candidate, e1), (c2, e2)], hashes, texts) == []
+    texts[e1.rel] *= 3
+    texts[e2.rel] = texts[e1.rel].replace("王建国", "王建固", 1)
+    assert len(et.find_duplicates([(candidate, e1), (c2, e2)], hashes, texts)) == 2

@@ -330,7 +330,8 @@ def _read_evidence(ctx: RunContext, candidates: Sequence[Candidate], materials: 
         seen.add(c.code)
         out.setdefault(c.code, []).extend(
             evidence_text.check_readings(c, materials[c.code], readings, since, ctx.edition.checks.evidence_years))
-    for f in evidence_text.find_duplicates(usable, {k: v for k, v in hashes.items() if v}):
+    texts = {e.rel: readings[e.path].text for _, e in usable if e.path in readings}
+    for f in evidence_text.find_duplicates(usable, {k: v for k, v in hashes.items() if v}, texts):
         out.setdefault(f.candidate_code, []).append(f)
     return out
 
