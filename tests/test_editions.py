@@ -31,8 +31,11 @@ def test_demo_edition_is_clean() -> None:
     proc = make("check", DEMO)
     assert proc.returncode == 0, proc.stderr
     data = report(DEMO)
+    # 011's 优秀高技能人才 certificate has no date in its file name: the printed one is read (info only)
+    reading = os.environ.get("XN_READ_EVIDENCE", "1") != "0"
     assert data["summary"] == {"nominees": 44, "ok": 44, "with_warnings": 0, "with_errors": 0,
-                               "errors": 0, "warnings": 0, "by_code": {}}
+                               "errors": 0, "warnings": 0,
+                               "by_code": {"EVIDENCE_DATE_READ": 1} if reading else {}}
     nominees = data["nominees"]
     assert isinstance(nominees, list)
     assert all(n["photo"] for n in nominees)

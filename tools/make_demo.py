@@ -99,6 +99,8 @@ DEMO_REPORTS = ("016", "038")
 """Self-nominees who also hand in a three-page 技术成果报告 (PDF)."""
 DEMO_TIF = "018"
 DEMO_EXIF = "001"
+DEMO_UNDATED = ("011", "大兴安岭地区优秀高技能人才荣誉证书")
+"""A certificate whose file name has no date: the check reads the printed date (EVIDENCE_DATE_READ, info only)."""
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -336,6 +338,8 @@ def build_demo() -> dict[str, Any]:
             person.evidence[0].fmt = "tif"
         if code == DEMO_EXIF:
             next(e for e in person.evidence if e.kind in {"honour", "award"}).fmt = "jpg-exif"
+        if code == DEMO_UNDATED[0]:
+            next(e for e in person.evidence if e.title == DEMO_UNDATED[1]).undated = True
         check_clean(person, nominee.category)
         cells = roster_values(person, birth_style=DEMO_BIRTH_FORMATS.get(code, ""),
                               work_style=DEMO_WORK_FORMATS.get(code, ""))
