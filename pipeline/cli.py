@@ -142,6 +142,7 @@ def load_checked(path: Path, command: str) -> Edition:
         from pipeline.announce.call import announce_settings
         from pipeline.lookup import lookup_options
         from pipeline.media.settings import media_settings
+        from pipeline.packets.textlayer import text_layer_settings
         from pipeline.registry_report import report_settings
         from pipeline.stages.certificates import certificate_options
         from pipeline.stages.check_feedback import feedback_settings
@@ -154,6 +155,7 @@ def load_checked(path: Path, command: str) -> Edition:
         decision_settings(edition)
         announce_settings(edition)
         feedback_settings(edition)
+        text_layer_settings(edition)
     return edition
 
 

@@ -40,10 +40,12 @@ class YearMonth(NamedTuple):
 
 
 class Severity(StrEnum):
-    """How bad a finding is: errors stop the nominee in later stages, warnings do not."""
+    """How bad a finding is: errors stop the nominee in later stages, warnings do not; info only
+    tells the office what was assumed (it never changes a nominee's status)."""
 
     error = "error"
     warning = "warning"
+    info = "info"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Finding:
     code: str
     """Stable code from SPEC.md §4, e.g. ID_CHECKSUM; tests and later stages rely on it."""
     severity: Severity
-    """error or warning."""
+    """error, warning or info."""
     message: str
     """What is wrong, in Chinese, naming the values involved."""
     hint: str

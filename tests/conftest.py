@@ -56,6 +56,19 @@ def tmp_edition(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _ocr_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Evidence is not read by OCR unless a test asks (XN_READ_EVIDENCE=1 in its own environment):
+    reading costs ~1 CPU-s per page. What is read is cached for the whole session, shared by tests."""
+    os.environ["XN_READ_EVIDENCE"] = "0"
+    os.environ.setdefault("XN_OCR_CACHE", str(tmp_path_factory.mktemp("ocr-cache")))
+
+
+def reading_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess that reads the evidence (OCR on, the session's cache)."""
+    return {**os.environ, "XN_READ_EVIDENCE": "1", **extra}
+
+
 @pytest.fixture(autouse=True)
 def _isolated_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test writes output, registry and keys under its own tmp folder, never into the repository."""

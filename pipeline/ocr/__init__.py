@@ -18,7 +18,8 @@ class Line:
 
     text: str
     box: tuple[float, float, float, float]
-    """x0, y0, x1, y1 in pixels of the page image (origin top left)."""
+    """x0, y0, x1, y1 in pixels of the page image (origin top left; for an image file the image
+    turned upright by its EXIF orientation, for a PDF page read from its own text: points)."""
     score: float
     """The engine's confidence 0–1 (1.0 for text taken from a PDF's own text layer)."""
 

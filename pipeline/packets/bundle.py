@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pipeline.ocr import Page
 from pipeline.packets.evidence import (
     KIND_PDF,
     EncodedImage,
@@ -37,6 +38,7 @@ from pipeline.packets.evidence import (
     orientation_matrix,
 )
 from pipeline.packets.fontpack import compact_cid_fonts
+from pipeline.packets.textlayer import TextLayer
 
 if TYPE_CHECKING:
     import pikepdf
@@ -57,6 +59,8 @@ class Placement:
     """The `.scan` box on that page, in PDF points."""
     turned: bool = False
     """Drawn turned 90° anticlockwise (a landscape sheet on a portrait page, 表头 on the left)."""
+    text: Page | None = None
+    """What OCR read on the scan (lines to write as its invisible text layer), None for no layer."""
 
     @property
     def frame(self) -> Rect:
@@ -153,10 +157,13 @@ class Binder:
         sources: dict[str, pikepdf.Pdf] = {}
         converted: dict[str, pikepdf.Pdf] = {}
         total = passthrough = downsampled = 0
+        layer = TextLayer(pdf)
         try:
             for placement in self.placements:
                 page = pdf.pages[placement.page]
                 sheet = placement.sheet
+                placed = placement.frame.fit(sheet.width, sheet.height)
+                self._lay_text(pdf, layer, page, placement, placed)  # prepended first: drawn after the scan
                 if sheet.kind == KIND_PDF:
                     self._lay_pdf_page(pdf, page, placement, sources)
                     continue
@@ -166,10 +173,10 @@ class Binder:
                 passthrough += enc.passthrough
                 downsampled += not enc.passthrough
                 name = page.add_resource(xobj, pikepdf.Name.XObject, pikepdf.Name(f"/XnScan{placement.page}"))
-                placed = placement.frame.fit(sheet.width, sheet.height)
                 matrix = " ".join(_num(v) for v in orientation_matrix(sheet.orientation, placed))
                 stream = b"q " + placement.turn + f"{matrix} cm {name} Do Q\n".encode("ascii")
                 page.contents_add(pikepdf.Stream(pdf, stream), prepend=True)
+            layer.finish()
             if self.compact_fonts:
                 compact_cid_fonts(pdf)
             self._finish(pdf)
@@ -241,6 +248,22 @@ class Binder:
         content = page.calc_form_xobject_placement(formx, name, rect, allow_shrink=True, allow_expand=True)
         page.contents_add(pikepdf.Stream(pdf, b"q " + placement.turn + b"\n" + content + b"\nQ\n"),
                           prepend=True)
+
+    @staticmethod
+    def _lay_text(pdf: pikepdf.Pdf, layer: TextLayer, page: pikepdf.Page, placement: Placement,
+                  placed: Rect) -> None:
+        """The invisible text read on a scan → put at the start of the page's content (the scan, prepended
+        next, comes before it; the page's own content after it), through the same turn and into the same
+        upright rectangle as the scan."""
+        import pikepdf
+
+        if placement.text is None:
+            return
+        sheet = placement.sheet
+        ops = layer.draw(page, placement.text, placed, (sheet.width, sheet.height))
+        if ops:
+            stream = b"q " + placement.turn + b"\n" + ops + b"\nQ\n"
+            page.contents_add(pikepdf.Stream(pdf, stream), prepend=True)
 
     def _finish(self, pdf: pikepdf.Pdf) -> None:
         """Metadata, viewer preferences and page mode."""

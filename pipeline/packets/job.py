@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.edition import Edition
 from pipeline.model import Candidate, Evidence
+from pipeline.ocr import Page
 from pipeline.safepath import child, safe_name
 
 
@@ -57,6 +59,9 @@ class PacketJob:
     """Where the outputs go."""
     fingerprint: str
     """Hash of every input of this packet; stored in its manifest once built."""
+    text_layer: Mapping[str, tuple[Page, ...]] = field(default_factory=dict)
+    """Evidence file (rel) → its scanned pages with the lines to write as their invisible text layer
+    (pipeline.packets.textlayer.layer_pages); files and pages not listed get none."""
 
     @property
     def label(self) -> str:

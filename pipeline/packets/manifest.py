@@ -139,9 +139,9 @@ def edition_fingerprint(edition: Edition, fonts: FontSet) -> str:
 
 def packet_fingerprint(
     *, common: str, candidate: Candidate, photo: Path | None, deeds: Path | None,
-    evidence: tuple[Evidence, ...], cache: HashCache, source_epoch: int,
+    evidence: tuple[Evidence, ...], cache: HashCache, source_epoch: int, text_layer: str = "",
 ) -> str:
-    """Everything one packet is made from → one hash."""
+    """Everything one packet is made from → one hash (text_layer: textlayer.layer_digest of its scans' text)."""
     row = dataclasses.asdict(candidate)
     row.pop("row", None)  # moving a row in the roster changes nothing printed
     data = {
@@ -151,6 +151,7 @@ def packet_fingerprint(
         "deeds": [deeds.suffix.lower(), cache.digest(deeds)] if deeds else None,
         "evidence": [[e.category, e.title, str(e.date), e.rel, cache.digest(e.path)] for e in evidence],
         "source_epoch": source_epoch,
+        "text_layer": text_layer,
     }
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -136,7 +136,8 @@ def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
             if n not in front.scan_boxes:
                 raise RenderError(f"证明材料第 {n} 页未能排版", candidate=c.label, file=sheet.rel)
             page, box = front.scan_boxes[n]
-            placements.append(Placement(page, sheet, box, sheet.landscape))
+            text = next((p for p in job.text_layer.get(sheet.rel, ()) if p.number == sheet.index + 1), None)
+            placements.append(Placement(page, sheet, box, sheet.landscape, text))
     meta = context["meta"]
     binder = Binder(front.pdf, placements, DocMeta(
         title=meta["title"], author=meta["author"], subject=meta["subject"], keywords=meta["keywords"],

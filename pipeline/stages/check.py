@@ -17,19 +17,20 @@ import hashlib
 import json
 import pickle
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic, checks
+from pipeline import atomic, checks, evidence_text
 from pipeline.checks import FileVerdict
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, PhotoSettings
 from pipeline.errors import ExitCode, RosterError
 from pipeline.fonts import resolve_fonts
 from pipeline.materials import scan_materials
-from pipeline.model import Candidate, Finding, Materials, Severity
+from pipeline.model import Candidate, Evidence, Finding, Materials, Severity
+from pipeline.ocr import engine
 from pipeline.roster import read_roster
 from pipeline.safepath import CODE_FORMAT, UnsafePath, child
 from pipeline.workers import process_pool
@@ -61,7 +62,7 @@ class Nominee:
         """'error', 'warning' or 'ok'."""
         if not self.ok:
             return "error"
-        return "warning" if self.findings else "ok"
+        return "warning" if any(f.severity is not Severity.info for f in self.findings) else "ok"
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class CheckResult:
 def _code_version() -> str:
     """Hash of the code whose verdicts are cached: a change of rules invalidates the cache."""
     digest = hashlib.sha256()
-    for name in ("checks.py", "photo.py", "materials.py", "filelimits.py", "safepath.py"):
+    for name in ("checks.py", "photo.py", "materials.py", "filelimits.py", "safepath.py", "evidence_text.py"):
         path = PROJECT_ROOT / "pipeline" / name
         if path.is_file():
             digest.update(path.read_bytes())
@@ -101,7 +102,7 @@ def _code_version() -> str:
 
 @dataclass(frozen=True)
 class _Job:
-    kind: str  # "deeds" | "evidence" | "photo"
+    kind: str  # "deeds" | "evidence" | "photo" | "phash"
     path: str
     rel: str
     code: str
@@ -126,6 +127,8 @@ def _run_job(job: _Job) -> tuple[str, Any]:
         return job.key, checks.inspect_deeds(path)
     if job.kind == "evidence":
         return job.key, checks.inspect_evidence(path)
+    if job.kind == "phash":
+        return job.key, evidence_text.perceptual_hash(path)
     from pipeline import photo
 
     assert job.photo is not None
@@ -243,19 +246,24 @@ def _run_check(ctx: RunContext) -> CheckResult:
             found.append(Finding(CODE_FORMAT, Severity.error, exc.message, exc.hint, c.code, c.name, "编号",
                                  roster_file, c.row))
     jobs: list[_Job] = []
+    reading = engine.enabled()
     for c in roster.candidates:
         if c.row in roster.skipped_rows or c.code not in materials:
             continue  # FIELD_TOO_LONG or CODE_FORMAT: nothing of this row is read
         m = materials[c.code]
         for rel, path, kind in checks.iter_checked_files(c, m):
             jobs.append(_Job(kind, str(path), rel, c.code, c.name, None, _job_key(kind, path, "")))
+            if kind == "evidence" and reading:
+                jobs.append(_Job("phash", str(path), rel, c.code, c.name, None, _job_key("phash", path, "")))
         if m.photo is not None:
             rel = f"candidates/{c.code}/{m.photo.name}"
             extra = f"{c.code}|{c.name}|{edition.photo}"
             jobs.append(_Job("photo", str(m.photo), rel, c.code, c.name, edition.photo,
                              _job_key("photo", m.photo, extra)))
     results = _inspect_all(ctx, jobs)
-    verdicts: dict[str, FileVerdict] = {j.rel: results[j.key] for j in jobs if j.kind != "photo"}
+    verdicts: dict[str, FileVerdict] = {j.rel: results[j.key] for j in jobs if j.kind in ("deeds", "evidence")}
+    text_findings = _read_evidence(ctx, roster.candidates, materials, verdicts,
+                                   {j.rel: results[j.key] for j in jobs if j.kind == "phash"}) if reading else {}
     photo_results = {j.code: results[j.key] for j in jobs if j.kind == "photo"}
 
     nominees = []
@@ -271,6 +279,7 @@ def _run_check(ctx: RunContext) -> CheckResult:
             continue
         m = materials[c.code]
         found += checks.check_nominee(c, m, edition, fonts, roster_file, verdicts)
+        found += text_findings.get(c.code, [])
         photo_path = None
         if c.code in photo_results:
             result, thumb = photo_results[c.code]
@@ -299,6 +308,32 @@ def _run_check(ctx: RunContext) -> CheckResult:
     ctx.say(f"检查完成：共 {len(nominees)} 人，合格 {len(nominees) - errors} 人，有错误 {errors} 人。"
             f"报告：{out / 'report.html'}")
     return result
+
+
+def _read_evidence(ctx: RunContext, candidates: Sequence[Candidate], materials: dict[str, Materials],
+                   verdicts: dict[str, FileVerdict], hashes: dict[str, str | None]) -> dict[str, list[Finding]]:
+    """Issue 13 §2: OCR every usable evidence file and check what was read; by 编号."""
+    usable: list[tuple[Candidate, Evidence]] = []
+    for c in candidates:
+        m = materials.get(c.code)
+        if m is None or checks.withheld(c, m, "evidence"):
+            continue
+        usable += [(c, e) for e in m.evidence
+                   if e.rel in verdicts and not verdicts[e.rel].problem and not verdicts[e.rel].code]
+    readings = engine.read_files(ctx, [e.path for _, e in usable])
+    since = checks.evidence_since(ctx.edition)
+    out: dict[str, list[Finding]] = {}
+    seen: set[str] = set()
+    for c, _ in usable:
+        if c.code in seen:
+            continue
+        seen.add(c.code)
+        out.setdefault(c.code, []).extend(
+            evidence_text.check_readings(c, materials[c.code], readings, since, ctx.edition.checks.evidence_years))
+    texts = {e.rel: readings[e.path].text for _, e in usable if e.path in readings}
+    for f in evidence_text.find_duplicates(usable, {k: v for k, v in hashes.items() if v}, texts):
+        out.setdefault(f.candidate_code, []).append(f)
+    return out
 
 
 def _prune(folder: Path, keep: set[str]) -> None:
@@ -336,6 +371,7 @@ def report_json(ctx: RunContext, nominees: tuple[Nominee, ...], roster_findings:
             "with_errors": sum(1 for n in nominees if n.status == "error"),
             "errors": sum(1 for f in all_findings if f.severity is Severity.error),
             "warnings": sum(1 for f in all_findings if f.severity is Severity.warning),
+            "infos": sum(1 for f in all_findings if f.severity is Severity.info),
             "by_code": dict(sorted(by_code.items())),
         },
         "roster_findings": [f.to_json() for f in roster_findings],

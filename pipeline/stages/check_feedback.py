@@ -262,9 +262,11 @@ def letter(edition: Edition, settings: FeedbackSettings, unit: Unit, known: priv
                  Heading("一、审核发现的问题和改正方法")]
         for i, n in enumerate(unit.with_findings, start=1):
             errors = sum(1 for f in n.findings if f.severity is Severity.error)
-            warnings = len(n.findings) - errors
+            warnings = sum(1 for f in n.findings if f.severity is Severity.warning)
+            infos = sum(1 for f in n.findings if f.severity is Severity.info)
             counts = "，".join(x for x in (f"错误{errors}处" if errors else "",
-                                           f"提示{warnings}处" if warnings else "") if x)
+                                           f"提示{warnings}处" if warnings else "",
+                                           f"说明{infos}处" if infos else "") if x)
             body.append(Heading(f"（{_cn(i)}）{n.candidate.label}（{counts}）", level=2))
             for j, f in enumerate(n.findings, start=1):
                 body += [Para(f"{j}.{problem_text(f, known)}", keep_with_next=True), Para(fix_text(f, known))]

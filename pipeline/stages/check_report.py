@@ -54,7 +54,7 @@ CODE_TITLES: dict[str, str] = {
 """Short Chinese title of every finding code, for reports."""
 
 STATUS_TITLES = {"ok": "合格", "warning": "合格（有提示）", "error": "不合格"}
-SEVERITY_TITLES = {"error": "错误", "warning": "提示"}
+SEVERITY_TITLES = {"error": "错误", "warning": "提示", "info": "说明"}
 
 
 def write_html(ctx: RunContext, target: Path, data: dict[str, Any], photo_results: dict[str, Any]) -> None:

@@ -35,6 +35,7 @@ from pipeline.context import RunContext
 from pipeline.errors import ExitCode
 from pipeline.fonts import FontSet, add_font_dir, resolve_fonts, stand_in_notice, use_project_fonts
 from pipeline.model import Candidate, Finding, Materials, Severity
+from pipeline.ocr import Reading
 from pipeline.packets.job import PacketJob, PacketPaths, packet_paths
 from pipeline.packets.manifest import (
     HashCache,
@@ -48,6 +49,7 @@ from pipeline.packets.manifest import (
     write_manifest,
 )
 from pipeline.packets.printlist import PrintRow, print_list_xlsx
+from pipeline.packets.textlayer import layer_digest, layer_pages, text_layer_settings
 from pipeline.packets.worker import PacketOutcome, build_packet, in_this_process, init_worker
 from pipeline.stamps import replacing
 from pipeline.workers import process_pool
@@ -171,6 +173,8 @@ def run_packets(ctx: RunContext, check: CheckLike) -> PacketsResult:
     common = hashlib.sha256(
         f"{code_fingerprint(cache)}|{edition_fingerprint(edition, fonts)}".encode()).hexdigest()
     epoch = int(ctx.source_date.timestamp())
+    readings = _readings(ctx, check)
+    layer = text_layer_settings(edition)
 
     jobs: list[PacketJob] = []
     unchanged: list[tuple[Candidate, Manifest, PacketPaths]] = []
@@ -187,15 +191,18 @@ def run_packets(ctx: RunContext, check: CheckLike) -> PacketsResult:
             continue
         m = nominee.materials
         paths = packet_paths(out, c)
+        text = {e.rel: pages for e in m.evidence
+                if e.path in readings and (pages := layer_pages(readings[e.path], layer))}
         fingerprint = packet_fingerprint(
             common=common, candidate=c, photo=nominee.photo, deeds=m.deeds, evidence=m.evidence,
-            cache=cache, source_epoch=epoch)
+            cache=cache, source_epoch=epoch, text_layer=layer_digest(text))
         hashed.extend(p for p in (nominee.photo, m.deeds, *(e.path for e in m.evidence)) if p is not None)
         manifest = read_manifest(work, c.code)
         if manifest is not None and manifest.current(fingerprint) and _same_paths(manifest, paths):
             unchanged.append((c, manifest, paths))
             continue
-        jobs.append(PacketJob(c, nominee.photo, m.deeds, m.evidence, edition, ctx.source_date, paths, fingerprint))
+        jobs.append(PacketJob(c, nominee.photo, m.deeds, m.evidence, edition, ctx.source_date, paths, fingerprint,
+                              text))
 
     for nominee_skip in skipped:
         ctx.say(f"跳过 {nominee_skip.code} {nominee_skip.name}：核查发现错误（{'、'.join(nominee_skip.errors)}），"
@@ -273,6 +280,17 @@ def run_packets(ctx: RunContext, check: CheckLike) -> PacketsResult:
         ctx.say(f"申报材料完成：生成 {len(built)} 份，无变化 {len(unchanged)} 份，跳过 {len(skipped)} 人，"
                 f"失败 {len(failures)} 份，用时 {result.seconds:.1f} 秒。输出：{out}")
     return result
+
+
+def _readings(ctx: RunContext, check: CheckLike) -> dict[Path, Reading]:
+    """What the OCR engine read on the evidence of the nominees to bind (from the cache `make check`
+    filled), for the scans' invisible text layer; nothing when the layer or the engine is off."""
+    from pipeline.ocr import engine
+
+    if not text_layer_settings(ctx.edition).enabled or not engine.enabled():
+        return {}
+    paths = [e.path for n in check.nominees if n.ok for e in n.materials.evidence]
+    return engine.read_files(ctx, paths) if paths else {}
 
 
 def _write_print_list(target: Path, work: Path, rows: list[PrintRow], title: str,
