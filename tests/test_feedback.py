@@ -21,7 +21,7 @@ from pipeline.model import Finding, Materials, Severity
 from pipeline.roster import read_roster
 from pipeline.stages.check import Nominee, run_check
 from pipeline.stages.check_feedback import feedback_settings, group_units, write_feedback
-from tests.conftest import DEMO, MISTAKES, make_id
+from tests.conftest import DEMO, MISTAKES, expected_codes, make_id
 from tests.packet_fixtures import make_candidate
 
 DEADLINE = "2027年4月11日"
@@ -85,7 +85,7 @@ def test_mistakes_letters_list_every_problem_with_its_fix_and_the_deadline(mista
             listed.add(f["code"])
     assert listed == set(report["summary"]["by_code"])
     # every mistake the edition is known for (expected.json) is in the letter to that nominee's unit
-    expected = json.loads((MISTAKES / "expected.json").read_text(encoding="utf-8"))
+    expected = expected_codes(json.loads((MISTAKES / "expected.json").read_text(encoding="utf-8")))
     unit_of = {n["编号"]: n["推荐单位"] for n in report["nominees"]}
     for code, codes in expected.items():
         text = pdf_text(letter_of(folder, unit_of[code]))

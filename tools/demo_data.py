@@ -723,6 +723,10 @@ CONTROL_CHAR = "\x08"
 """The backspace M32 carries inside its 工作单位及职务 (written as Excel does: _x0008_)."""
 BIRTH_FORMULA = '=MID(N{row},7,4)&"."&MID(N{row},11,2)'
 """M33's 出生年月: a formula taking the month from the ID number (column N), saved without its result."""
+COLLEAGUE = "王立峰"
+"""Whose 资格证书 M34 filed (a fictional colleague; his ID number is made up by make_demo)."""
+SHARED_UNIT = "大兴安岭兴运汽车运输有限公司"
+"""M38 and M39 work in its 维修班 and both filed the team's 工人先锋号 certificate."""
 FORMULA_TEXT = "=1+1"
 """Text (not a formula) M02's 工作单位及职务 begins with."""
 
@@ -809,6 +813,22 @@ MISTAKES: tuple[Mistake, ...] = (
             _n("毛振江", "男", "汉族", "1980-02-27", "黑龙江呼中", "中共党员", "技校", "road", "大兴安岭公路事业发展中心呼中分中心", "养护班长", "技师", "无", "单位推荐", "大兴安岭地区交通运输局", "", "232700")),
     Mistake("M33", "formula", ("FIELD_FORMULA",), f"“出生年月”是从身份证号码取值的公式（{BIRTH_FORMULA.format(row='34')}），文件中没有保存计算结果",
             _n("祁红梅", "女", "汉族", "1985-11-03", "黑龙江加格达奇", "群众", "大专", "elder_care", "加格达奇区颐康养老院", "养老护理员", "技师", "无", "单位推荐", "加格达奇区人力资源和社会保障局", "", "232701")),
+    Mistake("M34", "colleague", ("EVIDENCE_HOLDER_MISMATCH",), f"资格证书扫描件是同事{COLLEAGUE}的证书（证书上印的姓名和身份证号码都不是本人的）",
+            _n("郝建军", "男", "汉族", "1982-08-19", "黑龙江加格达奇", "中共党员", "技校", "welder", "加格达奇林业局机械厂", "电焊工", "技师", "无", "单位推荐", LINDUSTRY, "", "232701")),
+    Mistake("M35", "misdated", ("EVIDENCE_DATE_MISMATCH",), "一份荣誉证书的文件名写2026.05，证书上印的颁发日期却是2024年5月（提示）",
+            _n("田丽娟", "女", "汉族", "1986-06-23", "黑龙江塔河", "群众", "中专", "nursing", "塔河县人民医院", "医疗护理员", "技师", "无", "单位推荐", "塔河县卫生健康局", "", "232722")),
+    Mistake("M36", "undated", ("EVIDENCE_DATE_READ",), "一份证书的文件名没有日期（按证书上印的颁发日期判断是否在近4年内；提示）",
+            _n("马国庆", "男", "回族", "1980-10-01", "黑龙江呼玛", "中共党员", "高中", "boiler", "呼玛县热力公司", "锅炉运行值班员", "技师", "无", "单位推荐", "呼玛县总工会", "", "232721")),
+    Mistake("M37", "kind_mismatch", ("EVIDENCE_KIND_MISMATCH",), "一份职业技能等级证书被放在“荣誉证书”文件夹里（应放在“资格证书”；提示）",
+            _n("吴桂兰", "女", "汉族", "1984-01-15", "黑龙江漠河", "群众", "高中", "chef", "漠河北极村旅游度假酒店", "厨师", "技师", "无", "单位推荐", "漠河市总工会", "", "232761")),
+    Mistake("M38", "shared_scan", ("EVIDENCE_DUPLICATE",), "与 M39 交了同一份“工人先锋号”集体荣誉证书的扫描件（同一扫描件只能算一人的材料）",
+            _n("董立新", "男", "汉族", "1983-03-09", "黑龙江加格达奇", "中共党员", "高中", "car_repair", SHARED_UNIT, "维修工", "技师", "无", "单位推荐", "加格达奇区总工会", "", "232701")),
+    Mistake("M39", "shared_scan", ("EVIDENCE_DUPLICATE",), "与 M38 交了同一份集体荣誉证书的扫描件",
+            _n("白玉峰", "男", "汉族", "1985-12-21", "黑龙江加格达奇", "群众", "高中", "car_repair", SHARED_UNIT, "维修工", "技师", "无", "单位推荐", "加格达奇区总工会", "", "232701")),
+    Mistake("M40", "blank_scan", ("EVIDENCE_NO_TEXT",), "一份获奖证书的扫描件是空白页（只有纸色和扫描噪点；提示）",
+            _n("沈春燕", "女", "汉族", "1989-07-07", "黑龙江松岭", "群众", "大专", "tea_art", "松岭区林海茶社", "茶艺师", "技师", "无", "单位推荐", "松岭区总工会", "", "232700")),
+    Mistake("M41", "grade_claim", ("EVIDENCE_GRADE_MISMATCH",), "名册“技术等级”填高级技师，唯一的资格证书却是技师（提示）",
+            _n("金永刚", "男", "朝鲜族", "1979-04-26", "黑龙江新林", "中共党员", "技校", "electrician", "新林林业局供电所", "维修电工", "技师", "无", "单位推荐", LINDUSTRY, "", "232700")),
 )
 """The mistakes edition, in roster order."""
 

@@ -7,10 +7,12 @@ carries a small '演示材料' mark: these are not real documents.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import random
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 import img2pdf
 import numpy as np
@@ -42,6 +44,33 @@ NO_BREAK_START = "，。、；：？！”’）》〉」』】%"
 """Characters that may not start a line (they hang at the end of the previous one)."""
 
 
+_PAGES: list[list[tuple[float, float, str]]] = []
+"""Text drawn on the pages of the scan being rendered: per page (y, x, string), in drawing order."""
+
+
+def say(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, **kwargs: Any) -> None:
+    """Draw `text` at `xy` and record it as ground truth of the current page."""
+    draw.text(xy, text, **kwargs)
+    _record(xy[1], xy[0], text)
+
+
+def _record(y: float, x: float, text: str) -> None:
+    """Note a drawn string on the current page (a later page() starts a new one)."""
+    if _PAGES and text.strip():
+        _PAGES[-1].append((y, x, text))
+
+
+def page_lines(drawn: list[tuple[float, float, str]]) -> list[str]:
+    """Reading order: top to bottom; strings drawn on the same baseline (label and value) form one line."""
+    lines: list[tuple[float, list[tuple[float, str]]]] = []
+    for y, x, text in sorted(drawn, key=lambda t: (round(t[0], 3), t[1])):
+        if lines and abs(lines[-1][0] - y) < 1:
+            lines[-1][1].append((x, text))
+        else:
+            lines.append((y, [(x, text)]))
+    return ["".join(t for _, t in sorted(parts)).strip() for _, parts in lines]
+
+
 @cache
 def font(role: str, size: int) -> ImageFont.FreeTypeFont:
     """A font of `role` at `size` pixels."""
@@ -54,6 +83,7 @@ def page(dpi: int, landscape: bool, paper: tuple[int, int, int]) -> Image.Image:
     w = round(A4_MM[0] / 25.4 * dpi)
     h = round(A4_MM[1] / 25.4 * dpi)
     size = (h, w) if landscape else (w, h)
+    _PAGES.append([])
     return Image.new("RGB", size, paper)
 
 
@@ -81,7 +111,7 @@ def paragraph(draw: ImageDraw.ImageDraw, text: str, f: ImageFont.FreeTypeFont, x
     """Draw a wrapped paragraph; return the y below it."""
     step = f.size * spacing
     for line in wrap(text, f, width, indent):
-        draw.text((x, y), line, font=f, fill=fill)
+        say(draw, (x, y), line, font=f, fill=fill)
         y += step
     return y
 
@@ -92,11 +122,12 @@ def centred(draw: ImageDraw.ImageDraw, text: str, f: ImageFont.FreeTypeFont, y: 
     if spread:
         total = sum(f.getlength(c) for c in text) + f.size * spread * (len(text) - 1)
         x = (width - total) / 2
+        _record(y, x, text)
         for c in text:
             draw.text((x, y), c, font=f, fill=fill)
             x += f.getlength(c) + f.size * spread
     else:
-        draw.text(((width - f.getlength(text)) / 2, y), text, font=f, fill=fill)
+        say(draw, ((width - f.getlength(text)) / 2, y), text, font=f, fill=fill)
 
 
 def right_block(draw: ImageDraw.ImageDraw, lines: Sequence[str], f: ImageFont.FreeTypeFont, right: float,
@@ -105,7 +136,7 @@ def right_block(draw: ImageDraw.ImageDraw, lines: Sequence[str], f: ImageFont.Fr
     widest = max(f.getlength(s) for s in lines)
     centre = right - widest / 2
     for s in lines:
-        draw.text((centre - f.getlength(s) / 2, y), s, font=f, fill=INK)
+        say(draw, (centre - f.getlength(s) / 2, y), s, font=f, fill=INK)
         y += f.size * spacing
     return y
 
@@ -173,11 +204,11 @@ def draw_qualification(item: EvidenceItem, person: Person, photo: Image.Image | 
     vf = font("kai", round(40 * sc))
     y = 450 * sc
     for label, value in fields:
-        d.text((150 * sc, y), f"{label}：", font=lf, fill=INK)
+        say(d, (150 * sc, y), f"{label}：", font=lf, fill=INK)
         x = 150 * sc + lf.getlength(f"{label}：")
         limit = (820 if y < 780 * sc else 1090) * sc - x
         for i, line in enumerate(wrap(value, vf, limit)):
-            d.text((x, y + i * 52 * sc), line, font=vf, fill=INK)
+            say(d, (x, y + i * 52 * sc), line, font=vf, fill=INK)
             if i:
                 y += 52 * sc
         y += 92 * sc
@@ -205,9 +236,12 @@ def draw_honour(item: EvidenceItem, person: Person, dpi: int, paper: tuple[int, 
     width = im.width - 2 * margin
     bf = font("kai", round((54 if landscape else 50) * sc))
     y = top + 260 * sc
-    d.text((margin, y), f"{person.name}同志：", font=bf, fill=INK)
+    team = item.extra.get("team", "")
+    say(d, (margin, y), f"{team or person.name + '同志'}：", font=bf, fill=INK)
     y += bf.size * 1.9
-    if item.kind == "honour":
+    if team:
+        text = f"在{item.date.year - 1}年度工作中，你们团结协作、成绩突出，被评为“{item.honour}”。"
+    elif item.kind == "honour":
         text = f"在{item.date.year - 1}年度工作中，你成绩突出、表现优异，被授予“{item.honour}”荣誉称号。"
         if item.honour.endswith("奖章"):
             text = f"你在{item.date.year - 1}年度工作中成绩突出、贡献显著，特授予“{item.honour}”。"
@@ -227,10 +261,10 @@ def draw_honour(item: EvidenceItem, person: Person, dpi: int, paper: tuple[int, 
         y += 30 * sc
         for line in (f"完成人：{person.name}", f"完成单位：{person.row.unit}",
                      f"证书编号：{item.extra.get('number', '')}"):
-            d.text((margin, y), line, font=info, fill=INK)
+            say(d, (margin, y), line, font=info, fill=INK)
             y += info.size * 1.7
     else:
-        d.text((margin, im.height - 210 * sc), f"证书编号：{item.extra.get('number', '')}",
+        say(d, (margin, im.height - 210 * sc), f"证书编号：{item.extra.get('number', '')}",
                font=font("serif", round(28 * sc)), fill=(80, 80, 80))
     sign_y = max(im.height - (380 if landscape else 470) * sc, y + 30 * sc)
     right_block(d, [*issuers(item), chinese_date(item.date)], font("kai", round(48 * sc)),
@@ -338,7 +372,7 @@ def draw_report(item: EvidenceItem, person: Person, dpi: int, paper: tuple[int, 
             y += 340 * sc
         for kind, text in blocks:
             if kind == "h":
-                d.text((margin, y), text, font=hf, fill=INK)
+                say(d, (margin, y), text, font=hf, fill=INK)
                 y += hf.size * 1.9
             else:
                 y = paragraph(d, text, bf, margin, y, im.width - 2 * margin) + 10 * sc
@@ -411,6 +445,23 @@ def encode_pages(pages: list[Image.Image], fmt: str, dpi: int, quality: int = JP
 def render_evidence(item: EvidenceItem, person: Person, photo: Image.Image | None,
                     rng: random.Random) -> bytes:
     """The file content of one evidence item, in its format."""
+    return render_evidence_text(item, person, photo, rng)[0]
+
+
+def render_evidence_text(item: EvidenceItem, person: Person, photo: Image.Image | None,
+                         rng: random.Random) -> tuple[bytes, list[str]]:
+    """The file content of one evidence item and the text drawn on each page (lines joined by newlines)."""
+    _PAGES.clear()
+    data = _render(item, person, photo, rng)
+    text = ["\n".join(page_lines(drawn)) for drawn in _PAGES]
+    _PAGES.clear()
+    return data, text
+
+
+def _render(item: EvidenceItem, person: Person, photo: Image.Image | None, rng: random.Random) -> bytes:
+    """render_evidence without the bookkeeping of the drawn text."""
+    if item.printed is not None:
+        item = dataclasses.replace(item, date=item.printed)
     dpi = 200 if item.kind in {"honour", "award", "result"} and rng.random() < 0.12 else 150
     if item.fmt in {"png", "tif"}:
         dpi = 150
@@ -425,9 +476,11 @@ def render_evidence(item: EvidenceItem, person: Person, photo: Image.Image | Non
         pages = draw_letter(item, person, dpi, paper)
     elif item.kind == "report":
         pages = draw_report(item, person, dpi, paper)
+    elif item.kind == "blank":
+        pages = [page(dpi, False, paper)]  # the scanner's lid was open or the sheet lay face down
     else:
         raise ValueError(item.kind)
-    noise = 0.0 if item.fmt in {"png", "tif"} else 0.8
+    noise = 0.0 if item.fmt in {"png", "tif"} else 2.5 if item.kind == "blank" else 0.8
     scanned = [scanify(p, rng, noise=noise) for p in pages]
     if item.kind in {"letter", "report"} and item.fmt != "png":
         scanned = [p.convert("L") for p in scanned]  # text documents are scanned in grey

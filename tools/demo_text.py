@@ -92,11 +92,17 @@ class EvidenceItem:
     """jpg, png, pdf, tif or jpg-exif (stored rotated, EXIF orientation 6)."""
     extra: dict[str, str] = field(default_factory=dict)
     """Layout-specific values (certificate number, signer …)."""
+    printed: YearMonth | None = None
+    """Issue date printed on the scan when it is not the file name's (a misdated file name)."""
+    undated: bool = False
+    """The file name has no date (the printed date is `date`)."""
 
     @property
     def filename(self) -> str:
         """'2024.05-龙江技术能手荣誉证书.jpg'."""
         ext = {"jpg-exif": "jpg", "jpeg": "jpeg"}.get(self.fmt, self.fmt)
+        if self.undated:
+            return f"{self.title}.{ext}"
         return f"{self.date}-{self.title}.{ext}"
 
 

@@ -15,6 +15,7 @@ violation stops the run with a message instead of shipping a broken edition.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -33,6 +34,7 @@ from demo_data import (
     BIRTH_FORMULA,
     CALENDAR_HOLIDAYS,
     CALENDAR_WORKDAYS,
+    COLLEAGUE,
     CONTROL_CHAR,
     DEEDS_LINK,
     DEMO_NOMINEES,
@@ -43,6 +45,7 @@ from demo_data import (
     LONG_NAME,
     MISTAKES,
     RARE_CHAR,
+    SHARED_UNIT,
     Mistake,
 )
 from demo_text import (
@@ -96,6 +99,8 @@ DEMO_REPORTS = ("016", "038")
 """Self-nominees who also hand in a three-page 技术成果报告 (PDF)."""
 DEMO_TIF = "018"
 DEMO_EXIF = "001"
+DEMO_UNDATED = ("011", "大兴安岭地区优秀高技能人才荣誉证书")
+"""A certificate whose file name has no date: the check reads the printed date (EVIDENCE_DATE_READ, info only)."""
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -232,17 +237,34 @@ def write_deeds(folder: Path, person: Person, fmt: str, paragraphs: list[str] | 
     files.write_bytes(folder / f"先进事迹.{fmt}", data)
 
 
-def write_evidence(folder: Path, person: Person, photo: Image.Image | None, edition: str) -> dict[str, bytes]:
-    """Render every evidence item; return {relative path: bytes} as written."""
+def write_evidence(folder: Path, person: Person, photo: Image.Image | None, edition: str,
+                   truth: dict[str, list[str]], holders: dict[int, Person] | None = None) -> dict[str, bytes]:
+    """Render every evidence item; return {relative path: bytes} as written.
+
+    The text drawn on each page goes into `truth` under the path relative to the edition;
+    `holders` prints another person on the item of that index (a colleague's certificate)."""
     written: dict[str, bytes] = {}
     for i, item in enumerate(person.evidence):
         rel = f"evidence/{item.category}/{item.filename}"
         if rel in written:
             raise DemoError(f"{person.code}: two evidence files named {rel}")
-        data = scans.render_evidence(item, person, photo, rng_for(edition, person.code, f"scan{i}"))
+        drawn = (holders or {}).get(i, person)
+        data, pages = scans.render_evidence_text(item, drawn, photo if drawn is person else None,
+                                                 rng_for(edition, person.code, f"scan{i}"))
         files.write_bytes(folder / rel, data)
         written[rel] = data
+        truth[f"candidates/{folder.name}/{rel}"] = pages
     return written
+
+
+TRUTH = ".ocr-truth.json"
+"""Ground truth of the evidence scans: {path in the edition: [text of page 1, …]}, lines joined by newlines."""
+
+
+def write_truth(folder: Path, truth: dict[str, list[str]]) -> None:
+    """<edition>/.ocr-truth.json, sorted by path (for OCR benchmarks and tests)."""
+    text = json.dumps(dict(sorted(truth.items())), ensure_ascii=False, indent=1) + "\n"
+    files.write_bytes(folder / TRUTH, text.encode("utf-8"))
 
 
 def add_report(person: Person) -> None:
@@ -255,7 +277,7 @@ def add_report(person: Person) -> None:
 
 
 GENERATED = ("roster.xlsx", "calendar.toml", "candidates", "review/README.txt", "expected.json",
-             "README.md")
+             "README.md", ".ocr-truth.json")
 """What this script writes in an edition folder; reset() removes only these, so files other
 tools put there (e.g. review/ inputs from tools/make_demo_review.py, edition.toml) survive."""
 
@@ -305,6 +327,7 @@ def build_demo() -> dict[str, Any]:
     people: list[Person] = []
     rows: list[dict[str, Any]] = []
     stats: dict[str, Any] = {"formats": {}, "pdf_pages": {}, "photos": []}
+    truth: dict[str, list[str]] = {}
     for i, nominee in enumerate(DEMO_NOMINEES, 1):
         code = f"{i:03d}"
         person = build_person(code, nominee, rng_for(edition, code, "person"), want_x=code == DEMO_LOWER_X)
@@ -315,6 +338,8 @@ def build_demo() -> dict[str, Any]:
             person.evidence[0].fmt = "tif"
         if code == DEMO_EXIF:
             next(e for e in person.evidence if e.kind in {"honour", "award"}).fmt = "jpg-exif"
+        if code == DEMO_UNDATED[0]:
+            next(e for e in person.evidence if e.title == DEMO_UNDATED[1]).undated = True
         check_clean(person, nominee.category)
         cells = roster_values(person, birth_style=DEMO_BIRTH_FORMATS.get(code, ""),
                               work_style=DEMO_WORK_FORMATS.get(code, ""))
@@ -335,7 +360,7 @@ def build_demo() -> dict[str, Any]:
         photo_image = Image.open(io.BytesIO(photo))
         stats["photos"].append(code)
         write_deeds(folder, person, DEMO_DEEDS_FORMATS.get(code, "docx"))
-        for rel, data in write_evidence(folder, person, photo_image, edition).items():
+        for rel, data in write_evidence(folder, person, photo_image, edition, truth).items():
             ext = rel.rsplit(".", 1)[1]
             stats["formats"][ext] = stats["formats"].get(ext, 0) + 1
             if ext == "pdf":
@@ -344,6 +369,7 @@ def build_demo() -> dict[str, Any]:
             elif exif_orientation(data) == 6:
                 stats["exif"] = f"{code}/{rel}"
     write_roster(DEMO, rows)
+    write_truth(DEMO, truth)
     write_calendar(DEMO / "calendar.toml")
     files.write_bytes(DEMO / "review" / "README.txt", REVIEW_README.encode("utf-8"))
 
@@ -426,6 +452,7 @@ def build_mistakes() -> dict[str, list[str]]:
     rows: list[dict[str, Any]] = []
     expected: dict[str, list[str]] = {}
     first_duplicate: Person | None = None
+    truth: dict[str, list[str]] = {}
     for m in MISTAKES:
         rng = rng_for(edition, m.code, "person")
         person = build_person(m.code, m.row, rng, want_x=m.key == "fullwidth")
@@ -439,16 +466,18 @@ def build_mistakes() -> dict[str, list[str]]:
             person.id_number = _id_with_other_sex(person, rng)
         cells = roster_values(person)
         apply_roster_mistake(m, person, cells, rng)
+        apply_evidence_mistake(m, person)
         if m.key == "formula":
             cells["出生年月"] = files.Formula(BIRTH_FORMULA.format(row=len(rows) + 2))
         check_mistake_premise(m, person, cells)
         rows.append(cells)
         if code_problem(m.code) is None:  # an unsafe 编号 gets no folder: it would lie outside the edition
-            write_mistake_candidate(m, person, MISTAKES_DIR / "candidates" / m.code, edition)
+            write_mistake_candidate(m, person, MISTAKES_DIR / "candidates" / m.code, edition, truth)
         elif m.key != "unsafe_code":
             raise DemoError(f"{m.code}: 编号 is not a safe folder name")
         expected[m.code] = list(m.expected)
     write_roster(MISTAKES_DIR, rows)
+    write_truth(MISTAKES_DIR, truth)
     files.write_bytes(MISTAKES_DIR / "expected.json",
                       (json.dumps(expected, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     files.write_bytes(MISTAKES_DIR / "README.md", mistakes_readme().encode("utf-8"))
@@ -509,6 +538,34 @@ def apply_roster_mistake(m: Mistake, person: Person, cells: dict[str, Any], rng:
         cells["姓名"] = LONG_NAME
     elif m.key == "control_char":
         cells["工作单位及职务"] = f"{person.row.unit}{CONTROL_CHAR} {person.row.post}"
+    elif m.key == "grade_claim":
+        cells["技术等级"] = "高级技师"
+
+
+SHARED_HONOUR = EvidenceItem(
+    "荣誉证书", YearMonth(2025, 4), "大兴安岭地区工人先锋号荣誉证书", "honour", "大兴安岭地区总工会",
+    honour="大兴安岭地区工人先锋号", extra={"number": "DXAL-GRXFH-2025-008", "team": f"{SHARED_UNIT}维修班"})
+"""The team certificate M38 and M39 both file (it names the team, no person)."""
+
+
+def apply_evidence_mistake(m: Mistake, person: Person) -> None:
+    """Change the evidence items of an OCR mistake (issue 13); the drawn holder is changed in write_mistake_candidate."""
+    achievements = [e for e in person.evidence if e.category in ACHIEVEMENT_CATEGORIES]
+    if m.key == "misdated":
+        person.evidence.append(EvidenceItem(
+            "荣誉证书", YearMonth(2026, 5), "大兴安岭地区三八红旗手荣誉证书", "honour", "大兴安岭地区妇女联合会",
+            honour="大兴安岭地区三八红旗手", extra={"number": "DXAL-SBHQS-2024-031"}, printed=YearMonth(2024, 5)))
+    elif m.key == "undated":
+        achievements[0].undated = True
+    elif m.key == "kind_mismatch":
+        qual = next(e for e in person.evidence if e.category == "资格证书")
+        person.evidence.append(dataclasses.replace(
+            qual, category="荣誉证书", date=YearMonth(2025, 9), extra={**qual.extra, "number": "S" + qual.extra.get("number", "").lstrip("S")[::-1]}))
+    elif m.key == "shared_scan":
+        person.evidence.append(dataclasses.replace(SHARED_HONOUR))
+    elif m.key == "blank_scan":
+        person.evidence.append(EvidenceItem("奖励证书", YearMonth(2025, 9), "全区职业技能竞赛获奖证书", "blank",
+                                            "大兴安岭地区人力资源和社会保障局"))
 
 
 def make_fullwidth(text: str) -> str:
@@ -548,7 +605,8 @@ def check_mistake_premise(m: Mistake, person: Person, cells: dict[str, Any]) -> 
         raise DemoError(f"{label}: 编号 should not be a safe key")
 
 
-def write_mistake_candidate(m: Mistake, person: Person, folder: Path, edition: str) -> None:
+def write_mistake_candidate(m: Mistake, person: Person, folder: Path, edition: str,
+                            truth: dict[str, list[str]]) -> None:
     """Photo, deeds and evidence of a mistakes-edition nominee, with its file mistake."""
     rng = rng_for(edition, m.code, "photo")
     photo: bytes | None
@@ -598,7 +656,20 @@ def write_mistake_candidate(m: Mistake, person: Person, folder: Path, edition: s
         person.evidence.append(EvidenceItem(
             "荣誉证书", YearMonth(2019, 5), "大兴安岭地区先进工作者荣誉证书", "honour", "大兴安岭地区人民政府",
             honour="大兴安岭地区先进工作者", phrase="被评为“大兴安岭地区先进工作者”", extra={"number": "2019-0117"}))
-    written = write_evidence(folder, person, photo_image, edition)
+    holders: dict[int, Person] = {}
+    if m.key == "colleague":
+        qual = next(i for i, e in enumerate(person.evidence) if e.category == "资格证书")
+        birth = dt.date(1980, 11, 7)
+        holders[qual] = dataclasses.replace(
+            person, row=dataclasses.replace(person.row, name=COLLEAGUE), birth=birth,
+            id_number=make_id(person.row.region, birth, "男", rng_for(edition, m.code, "colleague")))
+    written = write_evidence(folder, person, photo_image, edition, truth, holders)
+    if m.key == "shared_scan":
+        rel = f"evidence/荣誉证书/{SHARED_HONOUR.filename}"
+        first = MISTAKES_DIR / "candidates" / "M38" / rel
+        if m.code == "M39":  # the very same scan as M38's (written first)
+            files.write_bytes(folder / rel, first.read_bytes())
+            truth[f"candidates/M39/{rel}"] = truth[f"candidates/M38/{rel}"]
     if m.key == "truncated":
         rel = next(r for r in written if "/荣誉证书/" in r or "/奖励证书/" in r or "/成果证书/" in r)
         files.write_bytes(folder / rel, written[rel][: len(written[rel]) * 2 // 5])
