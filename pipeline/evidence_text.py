@@ -52,7 +52,12 @@ def confusion_distance(a: str, b: str) -> int:
 
 
 def names_differ(read: str, nominee: str) -> bool:
-    """True when a name read from a certificate is clearly another person's, tolerating OCR noise."""
+    """True when a name read from a certificate is clearly another person's, tolerating OCR noise.
+    A character of the nominee's name outside the Basic Multilingual Plane (a rare character, e.g.
+    𫠝) matches whatever was read in its place: few fonts have it, so the certificate often prints
+    a box or a stand-in character there, and OCR reads that."""
+    if len(read) == len(nominee) and any(ord(ch) > 0xFFFF for ch in nominee):
+        read = "".join(n if ord(n) > 0xFFFF else r for r, n in zip(read, nominee, strict=True))
     d = confusion_distance(read, nominee)
     if d == 0:
         return False

@@ -200,3 +200,10 @@ def test_same_form_different_text_is_not_a_duplicate(candidate: Candidate) -> No
     texts[e1.rel] *= 3
     texts[e2.rel] = texts[e1.rel].replace("王建国", "王建固", 1)
     assert len(et.find_duplicates([(candidate, e1), (c2, e2)], hashes, texts)) == 2
+
+
+def test_a_rare_character_printed_as_a_box_is_not_another_name(candidate: Candidate) -> None:
+    c = replace(candidate, name="张\U0002B81D")
+    lines = ["获奖证书", "张口同志：", "在2022年全区职业技能竞赛中荣获第一名。", "二〇二二年六月"]
+    assert run(c, (evidence("奖励证书", "2022.06-获奖证书.jpg"), lines)) == []
+    assert et.names_differ("李口", "张\U0002B81D")
