@@ -130,7 +130,7 @@ def compare(edition: Path, limit: int = 40) -> tuple[Score, Score]:
             tess[1] += spent
             tess[2] += Levenshtein.distance(normalise(text), truth)
             tess[3] += len(truth)
-    return (Score("RapidOCR（PP-OCRv4，ONNX Runtime）", int(ours[0]), ours[1], int(ours[2]), int(ours[3])),
+    return (Score("RapidOCR（PP-OCRv4，OpenVINO）", int(ours[0]), ours[1], int(ours[2]), int(ours[3])),
             Score("Tesseract chi_sim", int(tess[0]), tess[1], int(tess[2]), int(tess[3])))
 
 

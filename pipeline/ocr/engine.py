@@ -7,8 +7,8 @@ read at all is missing from the result: the file checks (EVIDENCE_UNREADABLE) al
 
 How a file is read:
 * JPEG, PNG, TIFF (every frame): turned upright by its EXIF orientation, read by RapidOCR (PP-OCRv4
-  detection and recognition models inside the rapidocr-onnxruntime wheel, run by ONNX Runtime; no
-  download). Coordinates are pixels of the *upright* image.
+  detection and recognition models inside the rapidocr-onnxruntime wheel; RapidOCR does the pre-
+  and post-processing, OpenVINO's CPU runtime runs the two networks; nothing is downloaded). Coordinates are pixels of the *upright* image.
 * PDF: a page with its own text layer gives its text and boxes directly (source "text", points);
   a page without text (a scan saved as PDF) is rendered by PDFium at RENDER_DPI and read by OCR.
 
@@ -16,7 +16,7 @@ Speed: detection runs on the page scaled to DET_SIDE pixels on its longer side (
 trained at that size; full resolution costs 3× the time and finds the same lines); the
 orientation classifier is off (scans are upright after EXIF; an upside-down page reads as
 nothing and draws EVIDENCE_NO_TEXT, which is what the office should hear). Pages are read in
-worker processes, one ONNX Runtime thread each.
+worker processes, one inference thread each.
 
 The cache holds one JSON file per content hash and engine version under XN_OCR_CACHE, or
 output/.ocr-cache (shared by every edition: the same scan is read once). Files are written
@@ -41,7 +41,7 @@ from pipeline.context import RunContext
 from pipeline.ocr import Line, Page, Reading
 from pipeline.workers import process_pool
 
-ENGINE = "rapidocr-onnxruntime PP-OCRv4 det960 nocls v1"
+ENGINE = "rapidocr PP-OCRv4 on openvino det960 nocls v2"
 """Part of every cache key: a change of engine or settings reads everything again."""
 DET_SIDE = 960
 """Longer side, in pixels, of the image the text detector sees."""
@@ -81,8 +81,25 @@ def cache_dir(ctx: RunContext) -> Path:
 _LOCK = threading.Lock()
 
 
+class _OpenVinoSession:
+    """Stands in for RapidOCR's ONNX Runtime session: the same ONNX model, compiled by OpenVINO."""
+
+    def __init__(self, model: Path, threads: int) -> None:
+        import openvino
+
+        core = openvino.Core()
+        if threads > 0:
+            core.set_property("CPU", {"INFERENCE_NUM_THREADS": str(threads)})
+        self._request = core.compile_model(str(model), "CPU").create_infer_request()
+
+    def __call__(self, batch: Any) -> list[Any]:
+        self._request.infer([batch])
+        return [self._request.get_output_tensor(0).data.copy()]
+
+
 @functools.cache
 def _engine(threads: int) -> Any:
+    import rapidocr_onnxruntime
     from rapidocr_onnxruntime import RapidOCR
     from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
 
@@ -93,11 +110,16 @@ def _engine(threads: int) -> Any:
     det = ocr.text_det
     # RapidOCR's "max" limit picks 960/1500/2000 by the image's own size; we want DET_SIDE always.
     det.get_preprocess = lambda max_wh: DetPreProcess(DET_SIDE, "max", det.mean, det.std)
+    # RapidOCR keeps its pre- and post-processing (and reads the character list from the model);
+    # the two networks run on OpenVINO instead of ONNX Runtime: the same text, half the CPU time.
+    models = Path(rapidocr_onnxruntime.__file__).parent / "models"
+    det.infer = _OpenVinoSession(models / "ch_PP-OCRv4_det_infer.onnx", threads)
+    ocr.text_rec.session = _OpenVinoSession(models / "ch_PP-OCRv4_rec_infer.onnx", threads)
     return ocr
 
 
 _THREADS = [0]
-"""ONNX Runtime threads for this process: 0 = its default (all cores), 1 in pool workers."""
+"""Inference threads for this process: 0 = the runtime's default (all cores), 1 in pool workers."""
 
 
 def _single_thread() -> None:
