@@ -54,8 +54,14 @@ def finding(result: object, code: str) -> dict[str, object]:
     return found  # type: ignore[no-any-return]
 
 
-def magenta(pixel: tuple[int, ...]) -> bool:
-    r, g, b = pixel[:3]
+def px(image: Image.Image, x: int, y: int) -> tuple[int, int, int]:
+    """The RGB value of one pixel."""
+    r, g, b = image.getpixel((x, y))  # type: ignore[misc]
+    return r, g, b
+
+
+def magenta(pixel: tuple[int, int, int]) -> bool:
+    r, g, b = pixel
     want = HIGHLIGHT_COLOUR
     return abs(r - want[0]) + abs(g - want[1]) + abs(b - want[2]) <= 90
 
@@ -80,22 +86,22 @@ def test_thumbnails_outline_what_was_read_and_the_report_shows_them(reading_edit
     left, top = round(x0 * scale) - PAD, round(y0 * scale) - PAD
     right, bottom = round(x1 * scale) + PAD, round(y1 * scale) + PAD
     middle = LINE // 2
-    top_edge = [rgb.getpixel((x, top + middle)) for x in range(left + LINE, right - LINE)]
-    left_edge = [rgb.getpixel((left + middle, y)) for y in range(top + LINE, bottom - LINE)]
+    top_edge = [px(rgb, x, top + middle) for x in range(left + LINE, right - LINE)]
+    left_edge = [px(rgb, left + middle, y) for y in range(top + LINE, bottom - LINE)]
     assert sum(map(magenta, top_edge)) >= 0.9 * len(top_edge)
     assert sum(map(magenta, left_edge)) >= 0.9 * len(left_edge)
-    inside = [rgb.getpixel((x, y)) for x in range(left + LINE + 2, right - LINE - 2)
+    inside = [px(rgb, x, y) for x in range(left + LINE + 2, right - LINE - 2)
               for y in range(top + LINE + 2, bottom - LINE - 2)]
     assert not any(map(magenta, inside)), "the letters read stay visible inside the outline"
     assert min(sum(p) for p in inside) < 200, "the text read is inside the outline"
-    outside = [rgb.getpixel((x, y)) for x in range(rgb.width) for y in range(0, top - 3, 3)]
+    outside = [px(rgb, x, y) for x in range(rgb.width) for y in range(0, top - 3, 3)]
     assert not any(map(magenta, outside)), "only the box read is outlined"
 
     blank = finding(result, "EVIDENCE_NO_TEXT")
     assert isinstance(blank["data"], dict)
     with Image.open(out / blank["data"]["thumb"]) as image:
         plain = image.convert("RGB")
-        assert not any(magenta(plain.getpixel((x, y))) for x in range(0, plain.width, 2)
+        assert not any(magenta(px(plain, x, y)) for x in range(0, plain.width, 2)
                        for y in range(0, plain.height, 2)), "a page with nothing read: plain"
 
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -126,3 +132,39 @@ def test_second_run_draws_nothing_and_stale_thumbnails_go(reading_edition: Path,
     monkeypatch.setenv("XN_READ_EVIDENCE", "0")  # not read: no finding speaks of a page
     run_check(RunContext(load_edition(reading_edition), quiet=True))
     assert not list(folder.iterdir())
+
+
+def test_a_pdf_page_is_drawn_with_its_text_layer_box_and_a_duplicate_shows_both_scans(tmp_path: Path) -> None:
+    import weasyprint
+
+    from pipeline.model import Finding, Severity
+    from pipeline.stages.check_thumbs import attach
+
+    pdf = tmp_path / "电子证书.pdf"
+    weasyprint.HTML(string="<p style='margin-top:300pt;font-size:20pt'>持证人：李四</p>").write_pdf(pdf)
+    reading = engine.read_file(pdf)  # its own text layer: boxes in points, no OCR
+    (page,) = reading.pages
+    line = page.lines[0]
+    holder = Finding("EVIDENCE_HOLDER_MISMATCH", Severity.error, "…", "…", "A01", "王建国", file="a/证书.pdf",
+                     data={"page": 1, "box": list(line.box), "read": line.text})
+    scan = tmp_path / "扫描.png"
+    colleague_certificate().save(scan)
+    twin = Finding("EVIDENCE_DUPLICATE", Severity.error, "…", "…", "A01", "王建国", file="a/扫描.png",
+                   data={"other": "b/扫描.png", "other_candidate": "A02"})
+    folder = tmp_path / "evidence"
+    files = {"a/证书.pdf": ("A01", pdf), "a/扫描.png": ("A01", scan), "b/扫描.png": ("A02", scan)}
+    (drawn, dup), used = attach(folder, [holder, twin], files, {pdf: reading})
+
+    assert drawn.data["thumb"].startswith("evidence/A01-p1-") and drawn.data["read"] == "持证人：李四"
+    with Image.open(folder / drawn.data["thumb"].split("/")[1]) as image:
+        rgb = image.convert("RGB")
+    assert max(rgb.size) == THUMB_SIDE
+    scale = rgb.width / page.width  # points → thumbnail pixels
+    x0, y0, x1, y1 = line.box
+    top, left, right = round(y0 * scale) - PAD + LINE // 2, round(x0 * scale) - PAD, round(x1 * scale) + PAD
+    edge = [px(rgb, x, top) for x in range(left + LINE, right - LINE)]
+    assert sum(map(magenta, edge)) >= 0.9 * len(edge)
+
+    assert dup.data["thumb"].startswith("evidence/A01-p1-") and dup.data["other_thumb"].startswith("evidence/A02-p1-")
+    assert used == {drawn.data["thumb"][9:], dup.data["thumb"][9:], dup.data["other_thumb"][9:]}
+    assert {p.name for p in folder.iterdir()} == used
