@@ -3,9 +3,9 @@
 `read_files(ctx, paths)` → {path: Reading}: cached by file content (a second run reads nothing
 again), parallel across cores, progress through ctx.say. `iter_pages(path)` yields the page images in
 the pixel space of the boxes: the one page loader of the engine, the bench and the check report's
-thumbnails. `enabled()` is False when the environment
-sets XN_READ_EVIDENCE=0 (the test suite does, except in the tests that read). A file that cannot be
-read at all is missing from the result: the file checks (EVIDENCE_UNREADABLE) already say why.
+thumbnails. `enabled()` is False when the environment sets XN_READ_EVIDENCE=0 (the test suite does,
+except in the tests that read). A file that cannot be read at all is missing from the result: the
+file checks (EVIDENCE_UNREADABLE) already say why.
 
 How a file is read:
 * JPEG, PNG, TIFF (every frame): turned upright by its EXIF orientation, read by RapidOCR (PP-OCRv4
