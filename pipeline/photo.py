@@ -1125,8 +1125,8 @@ CROP_COLOUR = (0, 140, 255)
 _BLACK = (0, 0, 0)
 
 
-def _box(draw: ImageDraw.ImageDraw, box: Box, scale: float, colour: tuple[int, int, int],
-         width: int = THUMB_LINE, cross: bool = False) -> None:
+def outline_box(draw: ImageDraw.ImageDraw, box: Box, scale: float, colour: tuple[int, int, int],
+                width: int = THUMB_LINE, cross: bool = False) -> None:
     """A box outlined in `colour` with a thin black edge, visible on any background."""
     x, y, bw, bh = box
     x0, y0 = round(x * scale), round(y * scale)
@@ -1171,16 +1171,16 @@ def contact_thumbnail(path: Path, result: PhotoResult, height: int = 220) -> byt
         draw = ImageDraw.Draw(image)
         oks = result.sample_ok or (True,) * len(result.sample_boxes)
         for box, ok in zip(result.sample_boxes, oks, strict=False):
-            _box(draw, box, scale, SAMPLE_OK_COLOUR if ok else SAMPLE_BAD_COLOUR,
-                 width=1 if ok else THUMB_LINE, cross=not ok)
+            outline_box(draw, box, scale, SAMPLE_OK_COLOUR if ok else SAMPLE_BAD_COLOUR,
+                        width=1 if ok else THUMB_LINE, cross=not ok)
         for box in result.shadow_boxes:
-            _box(draw, box, scale, SAMPLE_BAD_COLOUR, width=THUMB_LINE, cross=True)
+            outline_box(draw, box, scale, SAMPLE_BAD_COLOUR, width=THUMB_LINE, cross=True)
         if result.crop_box is not None and result.crop_box != (0, 0, w0, h0):
-            _box(draw, result.crop_box, scale, CROP_COLOUR, width=THUMB_LINE)
+            outline_box(draw, result.crop_box, scale, CROP_COLOUR, width=THUMB_LINE)
         faces = result.faces or ((result.face_box,) if result.face_box else ())
         colour = FACE_OK_COLOUR if result.face_ok else FACE_BAD_COLOUR
         for face in faces:
-            _box(draw, face, scale, colour, width=THUMB_LINE + 1)
+            outline_box(draw, face, scale, colour, width=THUMB_LINE + 1)
     buf = io.BytesIO()
     image.save(buf, "PNG", optimize=False)
     return buf.getvalue()

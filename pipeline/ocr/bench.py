@@ -16,7 +16,6 @@ import subprocess
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,25 +62,6 @@ def truth_pages(edition: Path) -> list[tuple[Path, int, str]]:
             for number, text in enumerate(pages, start=1)]
 
 
-def _images(path: Path) -> Iterator[tuple[int, Any]]:
-    """(page number, upright Pillow image) of every page that would be read by OCR."""
-    from PIL import Image, ImageOps, ImageSequence
-
-    if path.suffix.lower() == ".pdf":
-        import pypdfium2 as pdfium
-
-        pdf = pdfium.PdfDocument(path)
-        try:
-            for index in range(len(pdf)):
-                yield index + 1, pdf[index].render(scale=engine.RENDER_DPI / 72).to_pil()
-        finally:
-            pdf.close()
-        return
-    with Image.open(path) as img:
-        for number, frame in enumerate(ImageSequence.Iterator(img), start=1):
-            yield number, (ImageOps.exif_transpose(frame.copy()) if number == 1 else frame.copy()).convert("RGB")
-
-
 def _tesseract(image: Any) -> tuple[str, float]:
     """Tesseract's text of the image and the CPU seconds it took (one thread)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -113,9 +93,8 @@ def compare(edition: Path, limit: int = 40) -> tuple[Score, Score]:
     ours = [0, 0.0, 0, 0]
     tess = [0, 0.0, 0, 0]
     for path, numbers in by_file.items():
-        for number, image in _images(path):
-            if number not in numbers:
-                continue
+        for number, page in engine.iter_pages(path, engine.RENDER_DPI, numbers):
+            image = engine.as_rgb(page)
             truth = normalise(numbers[number])
             started = time.process_time()
             lines = engine.ocr_image(image)

@@ -1,9 +1,11 @@
 """The OCR engine: reads evidence files into `pipeline.ocr.Reading`.
 
 `read_files(ctx, paths)` → {path: Reading}: cached by file content (a second run reads nothing
-again), parallel across cores, progress through ctx.say. `enabled()` is False when the environment
-sets XN_READ_EVIDENCE=0 (the test suite does, except in the tests that read). A file that cannot be
-read at all is missing from the result: the file checks (EVIDENCE_UNREADABLE) already say why.
+again), parallel across cores, progress through ctx.say. `iter_pages(path)` yields the page images in
+the pixel space of the boxes: the one page loader of the engine, the bench and the check report's
+thumbnails. `enabled()` is False when the environment sets XN_READ_EVIDENCE=0 (the test suite does,
+except in the tests that read). A file that cannot be read at all is missing from the result: the
+file checks (EVIDENCE_UNREADABLE) already say why.
 
 How a file is read:
 * JPEG, PNG, TIFF (every frame): turned upright by its EXIF orientation, read by RapidOCR (PP-OCRv4
@@ -27,11 +29,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,12 +138,7 @@ def ocr_image(image: Any) -> tuple[Line, ...]:
     if max(image.size) > MAX_SIDE:
         scale = max(image.size) / MAX_SIDE
         image = image.resize((round(image.width / scale), round(image.height / scale)), Image.Resampling.LANCZOS)
-    if image.mode != "RGB":
-        if image.mode in ("RGBA", "LA", "P", "PA"):
-            image = image.convert("RGBA")
-            white = Image.new("RGBA", image.size, (255, 255, 255, 255))
-            image = Image.alpha_composite(white, image)
-        image = image.convert("RGB")
+    image = as_rgb(image)
     array = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])  # RapidOCR expects BGR
     started = time.process_time()
     with _LOCK:
@@ -173,50 +171,102 @@ def _reading_order(lines: list[Line]) -> list[Line]:
 
 # ---- files ---------------------------------------------------------------------------------------
 
+def _is_pdf(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    return head.startswith(b"%PDF") or path.suffix.lower() == ".pdf"
+
+
+def iter_pages(path: Path, dpi: float = RENDER_DPI, pages: Collection[int] | None = None) -> Iterator[tuple[int, Any]]:
+    """(page number from 1, Pillow image) of every page of an evidence file, in order, in the
+    pixel space of the Readings' boxes: an image file's frames (every TIFF frame) turned upright by
+    their EXIF orientation, at their own size (`dpi` is not used); a PDF's pages rendered by PDFium
+    at `dpi` (a Reading's PDF page holds boxes for its own `Page.dpi`: scale by width / Page.width).
+    `pages`: only these page numbers (the others are not decoded or rendered). The image's mode is
+    the file's (see `as_rgb`)."""
+    wanted = None if pages is None else set(pages)
+    last = max(wanted, default=0) if wanted is not None else None
+    if _is_pdf(path):
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(path)
+        try:
+            for index in range(len(pdf) if last is None else min(len(pdf), last)):
+                if wanted is None or index + 1 in wanted:
+                    yield index + 1, pdf[index].render(scale=dpi / 72).to_pil()
+        finally:
+            pdf.close()
+        return
+    from PIL import Image, ImageOps
+
+    from pipeline.photo import strict_decoding
+
+    with strict_decoding():
+        img = Image.open(path)
+    with img:
+        for number in itertools.count(1):
+            if last is not None and number > last:
+                break
+            with strict_decoding():
+                try:
+                    img.seek(number - 1)
+                except EOFError:
+                    break
+                if wanted is not None and number not in wanted:
+                    continue
+                upright = ImageOps.exif_transpose(img.copy()) if number == 1 else img.copy()
+                upright.load()
+            yield number, upright
+
+
+def as_rgb(image: Any) -> Any:
+    """A Pillow image in RGB, transparent parts on white (what the engine reads)."""
+    from PIL import Image
+
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        image = image.convert("RGBA")
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image)
+    return image.convert("RGB")
+
+
 def read_file(path: Path) -> Reading:
     """Read one file (no cache): OCR for images and scanned PDF pages, the text layer of a PDF that has one."""
     digest = atomic.sha256_file(path)
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(b"%PDF") or path.suffix.lower() == ".pdf":
-        pages = tuple(_read_pdf(path))
-    else:
-        pages = tuple(_read_image(path))
+    pages = tuple(_read_pdf(path) if _is_pdf(path) else _read_image(path))
     return Reading(path, digest, pages)
 
 
 def _read_image(path: Path) -> Iterator[Page]:
-    from PIL import Image, ImageOps, ImageSequence
-
-    from pipeline.photo import strict_decoding
-
-    with strict_decoding(), Image.open(path) as img:
-        dpi = float((img.info.get("dpi") or (150, 150))[0] or 150)
-        for number, frame in enumerate(ImageSequence.Iterator(img), start=1):
-            upright = ImageOps.exif_transpose(frame.copy()) if number == 1 else frame.copy()
-            upright.load()
-            lines = ocr_image(upright)
-            yield Page(number, float(upright.width), float(upright.height), dpi, lines, "ocr")
+    for number, upright in iter_pages(path):
+        dpi = float((upright.info.get("dpi") or (150, 150))[0] or 150)
+        lines = ocr_image(upright)
+        yield Page(number, float(upright.width), float(upright.height), dpi, lines, "ocr")
 
 
-def _read_pdf(path: Path) -> Iterator[Page]:
+def _read_pdf(path: Path) -> list[Page]:
+    """Pages with their own text from the text layer; the others rendered (iter_pages) and read by OCR."""
     import pypdfium2 as pdfium
 
+    found: dict[int, Page] = {}
     pdf = pdfium.PdfDocument(path)
     try:
-        for index in range(len(pdf)):
+        count = len(pdf)
+        for index in range(count):
             page = pdf[index]
             width, height = page.get_size()
             text_lines = _text_layer(page, height)
             if sum(len(line.text) for line in text_lines) >= MIN_TEXT_CHARS:
-                yield Page(index + 1, float(width), float(height), 72.0, tuple(text_lines), "text")
-                continue
-            bitmap = page.render(scale=RENDER_DPI / 72)
-            image = bitmap.to_pil()
-            lines = ocr_image(image)
-            yield Page(index + 1, float(image.width), float(image.height), float(RENDER_DPI), lines, "ocr")
+                found[index + 1] = Page(index + 1, float(width), float(height), 72.0, tuple(text_lines), "text")
     finally:
         pdf.close()
+    scanned = [number for number in range(1, count + 1) if number not in found]
+    for number, image in iter_pages(path, RENDER_DPI, scanned) if scanned else ():
+        found[number] = Page(number, float(image.width), float(image.height), float(RENDER_DPI),
+                             ocr_image(image), "ocr")
+    return [found[number] for number in range(1, count + 1)]
 
 
 def _text_layer(page: Any, height: float) -> list[Line]:

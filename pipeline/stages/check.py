@@ -1,7 +1,8 @@
 """Check every nomination and photo; writes the check report.
 
 Stage `check`: edition input → output/<edition>/check/ (report.json, report.html, 推荐人选汇总表.xlsx,
-photos/<编号>.jpg normalised photos, thumbs/<编号>.png contact-sheet thumbnails).
+photos/<编号>.jpg normalised photos, thumbs/<编号>.png contact-sheet thumbnails, evidence/*.jpg
+the evidence pages the reading checks speak of, read text outlined: pipeline.stages.check_thumbs).
 
 Reading the roster and applying the rules is cheap and done every run. Inspecting files
 (decoding every scan, the photo analysis, reading the deeds) is cached under
@@ -33,6 +34,7 @@ from pipeline.model import Candidate, Evidence, Finding, Materials, Severity
 from pipeline.ocr import engine
 from pipeline.roster import read_roster
 from pipeline.safepath import CODE_FORMAT, UnsafePath, child
+from pipeline.stages import check_thumbs
 from pipeline.workers import process_pool
 
 REPORT_SCHEMA = 1
@@ -194,8 +196,9 @@ _MEMO: dict[tuple[Path, Path], tuple[str, CheckResult]] = {}
 
 
 def _fingerprint(ctx: RunContext) -> str:
-    """Names, sizes and modification times of every input and report file: cheap change detection."""
-    digest = hashlib.sha256(repr(ctx.edition).encode())
+    """Whether the evidence is read, and names, sizes and modification times of every input and report
+    file: cheap change detection."""
+    digest = hashlib.sha256(f"{ctx.edition!r}|read evidence: {engine.enabled()}".encode())
     for root in (ctx.edition.path, ctx.output / "check"):
         if root.is_dir():
             for path in sorted(root.rglob("*")):
@@ -262,8 +265,11 @@ def _run_check(ctx: RunContext) -> CheckResult:
                              _job_key("photo", m.photo, extra)))
     results = _inspect_all(ctx, jobs)
     verdicts: dict[str, FileVerdict] = {j.rel: results[j.key] for j in jobs if j.kind in ("deeds", "evidence")}
-    text_findings = _read_evidence(ctx, roster.candidates, materials, verdicts,
-                                   {j.rel: results[j.key] for j in jobs if j.kind == "phash"}) if reading else {}
+    text_findings: dict[str, list[Finding]] = {}
+    thumbs: set[str] = set()  # check/evidence/ thumbnails in use
+    if reading:
+        text_findings, thumbs = _read_evidence(ctx, roster.candidates, materials, verdicts,
+                                               {j.rel: results[j.key] for j in jobs if j.kind == "phash"})
     photo_results = {j.code: results[j.key] for j in jobs if j.kind == "photo"}
 
     nominees = []
@@ -302,6 +308,7 @@ def _run_check(ctx: RunContext) -> CheckResult:
     _prune(out / "photos", {f"{n.candidate.code}.jpg" for n in nominees if n.photo})
     _prune(out / "thumbs", {f"{c.code}.png" for c in roster.candidates if c.code in photo_results
                             and photo_results[c.code][1]})
+    _prune(out / check_thumbs.FOLDER, thumbs)
     result = CheckResult(tuple(nominees), roster.file_findings, out / "report.json")
     _write_reports(ctx, out, result.nominees, roster.file_findings, photo_results)
     errors = sum(1 for n in nominees if not n.ok)
@@ -311,8 +318,10 @@ def _run_check(ctx: RunContext) -> CheckResult:
 
 
 def _read_evidence(ctx: RunContext, candidates: Sequence[Candidate], materials: dict[str, Materials],
-                   verdicts: dict[str, FileVerdict], hashes: dict[str, str | None]) -> dict[str, list[Finding]]:
-    """Issue 13 §2: OCR every usable evidence file and check what was read; by 编号."""
+                   verdicts: dict[str, FileVerdict], hashes: dict[str, str | None]
+                   ) -> tuple[dict[str, list[Finding]], set[str]]:
+    """Issue 13 §2: OCR every usable evidence file and check what was read → (findings by 编号, with
+    the thumbnails of the pages they are about drawn into check/evidence/; the thumbnails' names)."""
     usable: list[tuple[Candidate, Evidence]] = []
     for c in candidates:
         m = materials.get(c.code)
@@ -333,7 +342,12 @@ def _read_evidence(ctx: RunContext, candidates: Sequence[Candidate], materials: 
     texts = {e.rel: readings[e.path].text for _, e in usable if e.path in readings}
     for f in evidence_text.find_duplicates(usable, {k: v for k, v in hashes.items() if v}, texts):
         out.setdefault(f.candidate_code, []).append(f)
-    return out
+    files = {e.rel: (c.code, e.path) for c, e in usable}
+    used: set[str] = set()
+    for code, found in out.items():
+        out[code], names = check_thumbs.attach(ctx.output / "check" / check_thumbs.FOLDER, found, files, readings)
+        used |= names
+    return out, used
 
 
 def _prune(folder: Path, keep: set[str]) -> None:
