@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, listed
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,8 @@ class ReviewError(InputError):
     def __init__(self, title: str, problems: Sequence[Problem], *, hint: str = "", file: str = "",
                  code: str = "") -> None:
         self.problems = tuple(problems)
-        lines = [title]
-        lines += [f"  {i}. {p}" for i, p in enumerate(self.problems, start=1)]
-        super().__init__("\n".join(lines), hint=hint, file=file, code=code or "REVIEW_INPUT")
+        super().__init__(listed(title, [(f"{p.where}：{p.message}", p.hint) for p in self.problems]),
+                         hint=hint, file=file, code=code or "REVIEW_INPUT")
 
 
 def raise_errors(title: str, problems: Sequence[Problem], *, hint: str = "") -> None:
