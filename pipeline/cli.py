@@ -229,7 +229,7 @@ def _all(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
         lines.append("  改正上述问题后重新运行 make all（已完成且未改动的部分会沿用，不会重做）。")
         print("\n".join(lines), file=sys.stderr)
     elif skipped:
-        print(f"\n== 已完成到{'、'.join(STAGE_TITLES[n] for n in waiting)}，其后 {len(skipped)} 个阶段等办公室填写后再运行 ==",
+        print(f"\n== {'、'.join(STAGE_TITLES[n] for n in waiting)}等办公室填写；其后的 {len(skipped)} 个阶段在填写后运行 ==",
               file=sys.stderr)
     elif worst == ExitCode.findings:
         print("\n== 全部阶段已完成，但有需要处理的问题，见上文各阶段 ==", file=sys.stderr)

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,32 @@ def test_first_make_shortlist_is_a_next_step_not_an_error(small_edition: Path, t
     done = make("scoresheets", f"EDITION={small_edition}", output=tmp_path / "out")
     assert done.returncode == 2
     assert "错误：专家评分表还不能生成。下一步：已更新初审表" in done.stderr
+
+
+def test_make_all_waits_for_the_office_without_failing(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`make all` on a round whose 初审 is not filled in: the stages before it run, the ones after it wait,
+    nothing failed (exit 0) and the last lines are the office's next step."""
+    from pipeline import cli
+    from pipeline.errors import ExitCode, OfficeActionNeeded
+
+    def shortlist(ctx: object, args: object) -> ExitCode:
+        raise OfficeActionNeeded("已生成初审表 review/初审.xlsx（共 3 人，含审查结果），等办公室填写“初审结果”",
+                                 step="打开 初审.xlsx 填写后保存，再运行 make shortlist", stage="shortlist")
+
+    ran: list[str] = []
+
+    def module(name: str) -> types.SimpleNamespace:
+        if name == "shortlist":
+            return types.SimpleNamespace(main=shortlist)
+        return types.SimpleNamespace(main=lambda ctx, args: ran.append(name) or ExitCode.ok)
+
+    monkeypatch.setattr(cli, "_module", module)
+    ctx = types.SimpleNamespace(say=lambda message: None)
+    assert cli._all(ctx, argparse.Namespace(verbose=False)) == ExitCode.ok  # type: ignore[arg-type]
+    assert ran == ["announce", "intake", "check", "packets"]
+    err = capsys.readouterr().err
+    assert "错误：" not in err and "跳过专家评分表（scoresheets）：它需要的初审名单没有完成。" in err
+    assert err.rstrip().splitlines()[-2:] == [
+        "下一步：已生成初审表 review/初审.xlsx（共 3 人，含审查结果），等办公室填写“初审结果”。",
+        "  打开 初审.xlsx 填写后保存，再运行 make shortlist。"]
