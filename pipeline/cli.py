@@ -100,7 +100,7 @@ COMMAND_HELP: dict[str, str] = {
     "keys": "生成证书签名密钥（只生成一次，绝不覆盖）",
     "registry": "兴安技术能手数据库：查询、撤销、传帮带、往届导入、报告、备份与恢复",
     "bench": "性能测试：逐阶段计时演示届次和规模测试届次（不是测试用例）",
-    "preflight": "印前检查：逐个检查输出文件（字体、颜色、断行、版面、表格打印）",
+    "preflight": "印前检查：逐个检查输出文件（字体、颜色、断行、版面、表格打印、顺序）",
 }
 """What each command does, as `python -m pipeline --help` lists it (the Makefile's `make help` says the same)."""
 

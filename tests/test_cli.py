@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import ARGPARSE_ZH, COMMAND_HELP, main
+from pipeline.cli import ARGPARSE_ZH, COMMAND_HELP, STAGES, main
 from pipeline.edition import PROJECT_ROOT
 from pipeline.errors import PipelineError
 from pipeline.review.problems import Problem, ReviewError
@@ -137,6 +137,9 @@ def test_make_help_is_chinese() -> None:
     for line in targets:
         name, _, text = line.removeprefix("  make ").partition(" ")
         assert CJK.search(text) and not re.search(r"\b[a-z]{4,} [a-z]{4,}\b", text.replace("make", "")), line
+    said = {line.split()[1]: line.split(maxsplit=2)[2] for line in targets}
+    for name in [*STAGES, "preflight", "bench", "keys"]:  # one text per command: make help and -h agree
+        assert said[name] == COMMAND_HELP[name], name
 
 
 @pytest.mark.slow
@@ -205,3 +208,13 @@ def test_make_all_waits_for_the_office_without_failing(monkeypatch: pytest.Monke
     assert err.rstrip().splitlines()[-2:] == [
         "下一步：已生成初审表 review/初审.xlsx（共 3 人，含审查结果），等办公室填写“初审结果”。",
         "  打开 初审.xlsx 填写后保存，再运行 make shortlist。"]
+
+
+def test_a_tie_at_the_cut_off_is_the_leading_groups_next_step() -> None:
+    from pipeline.errors import OfficeActionNeeded
+    from pipeline.review.problems import TieError
+
+    tie = TieError("专家评审总分并列，跨越入选线", ("N05", "N06"), hint="已生成 review/决定.xlsx：请填写后重新运行 make results",
+                   file="review/决定.xlsx")
+    assert isinstance(tie, OfficeActionNeeded) and tie.stage == "results" and tie.code == "SCORE_TIE"
+    assert tie.next_step == "下一步：专家评审总分并列，跨越入选线。\n  已生成 review/决定.xlsx：请填写后重新运行 make results。"

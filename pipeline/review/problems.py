@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.errors import InputError, listed
+from pipeline.errors import InputError, OfficeActionNeeded, listed
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,11 @@ def raise_errors(title: str, problems: Sequence[Problem], *, hint: str = "") -> 
         raise ReviewError(title.format(n=len(errors)), errors, hint=hint)
 
 
-class TieError(InputError):
-    """Equal totals straddle the cut-off: the leading group must decide in 决定.xlsx."""
+class TieError(OfficeActionNeeded):
+    """Equal totals straddle the cut-off: the leading group must decide in 决定.xlsx (written for them).
+
+    Like the first 初审.xlsx this is the round's next step, not an error: `make results` says 下一步."""
 
     def __init__(self, message: str, codes: Sequence[str], *, hint: str, file: str) -> None:
-        super().__init__(message, hint=hint, file=file, code="SCORE_TIE")
+        super().__init__(message, step=hint, stage="results", file=file, code="SCORE_TIE")
         self.codes = tuple(codes)
