@@ -1,5 +1,5 @@
 # xingan-nengshou — one command per stage of a 兴安技术能手 round.
-# `make help` lists the targets. EDITION=path/to/edition selects the round (default: the demo).
+# `make help` lists the targets (in Chinese, for the office). EDITION=path/to/edition selects the round (default: the demo).
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
@@ -11,6 +11,12 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 SETUP   := $(VENV)/.setup-done
 RUN     := $(PY) -m pipeline
+
+# Exit status of `make <stage>` (README, 退出码): 0 when the stage ran to its end, also when it found
+# problems in the nominations or documents (python -m pipeline's 1; its last line says what it found and
+# where); 2 when it could not run (python -m pipeline's 2, or an interruption). python -m pipeline itself
+# keeps 0 / 1 / 2 for scripts. `make verify` is not a stage: a certificate that is not 有效 stays non-zero.
+stage = $(RUN) $(1) || { status=$$?; [ $$status -eq 1 ] || exit $$status; }
 
 # Values a user types (or pastes from a QR code) reach the program through the environment, never
 # through the shell: quotes, spaces, ; $ ` in them stay plain text. $(value …) and unexport: make
@@ -25,86 +31,87 @@ export XN_NOMINEES = $(value N)
 
 .DEFAULT_GOAL := help
 
-## ---- Documents (each stage brings the earlier ones up to date; unchanged work is skipped) ----
+## ---- 文档（每个阶段先把前面的阶段补齐；没有改动的部分沿用，不重做）----
 
 .PHONY: demo
-demo: $(SETUP) ## Set up everything, run the whole round on the demo edition, then preflight it
-	$(RUN) all
-	$(RUN) preflight
+demo: $(SETUP) ## 安装一切所需，用演示届次（或 EDITION=）跑完整个流程，再做印前检查
+	$(call stage,all)
+	$(call stage,preflight)
 
 .PHONY: announce intake
-announce: $(SETUP) ## 选拔公告 (PDF, DOCX, web, WeChat) and the 申报材料包 for units
-	$(RUN) announce
-intake: $(SETUP) ## Merge the units' submissions/ into roster.xlsx and candidates/; writes output/<edition>/intake/
-	$(RUN) intake
+announce: $(SETUP) ## 选拔公告（PDF、DOCX、网页、微信文章）和给推荐单位的申报材料包
+	$(call stage,announce)
+intake: $(SETUP) ## 把各推荐单位交回的 submissions/ 汇总成名册和材料文件夹，写出汇总报告
+	$(call stage,intake)
 
 .PHONY: check
-check: $(SETUP) ## Check every nomination and photo; writes output/<edition>/check/
-	$(RUN) check
+check: $(SETUP) ## 逐人审查推荐材料和照片，写出审查报告和审核意见反馈单
+	$(call stage,check)
 
 .PHONY: packets
-packets: $(SETUP) ## Bound application packets (PDF) and editable 申报审批表 (DOCX)
-	$(RUN) packets
+packets: $(SETUP) ## 每人一份装订好的申报材料（PDF）和可编辑的申报审批表（DOCX）
+	$(call stage,packets)
 
 .PHONY: shortlist scoresheets results publicity decision certificates
-shortlist: $(SETUP) ## 初审 shortlist (2:1, at most 40)
-	$(RUN) shortlist
-scoresheets: $(SETUP) ## Blank expert score sheets (XLSX)
-	$(RUN) scoresheets
-results: $(SETUP) ## Aggregate returned score sheets, rank, select
-	$(RUN) results
-publicity: $(SETUP) ## 公示 notice and media kit
-	$(RUN) publicity
-decision: $(SETUP) ## 提请审议的请示 and the 表彰决定 (only after the 公示 ended without objection)
-	$(RUN) decision
-certificates: $(SETUP) ## Certificates, registry, verification site
-	$(RUN) certificates
+shortlist: $(SETUP) ## 初审：首次运行生成初审表，办公室填好后生成提名人选名单（2∶1，至多40人）
+	$(call stage,shortlist)
+scoresheets: $(SETUP) ## 每位专家一份空白评分表（Excel）
+	$(call stage,scoresheets)
+results: $(SETUP) ## 汇总交回的评分表，排名，确定拟表彰人选
+	$(call stage,results)
+publicity: $(SETUP) ## 公示（PDF、DOCX、网页）和媒体宣传包
+	$(call stage,publicity)
+decision: $(SETUP) ## 提请审议的请示和表彰决定（公示期满、无未了结异议后）
+	$(call stage,decision)
+certificates: $(SETUP) ## 证书、补贴发放表、证书数据库登记、查验网页
+	$(call stage,certificates)
 
 .PHONY: preflight
-preflight: $(SETUP) ## Preflight every output file (fonts, colours, line breaks, margins, sheets, order)
-	$(RUN) preflight
+preflight: $(SETUP) ## 印前检查：逐个检查输出文件（字体、颜色、断行、版面、表格打印、顺序）
+	$(call stage,preflight)
 
 .PHONY: verify
-verify: $(SETUP) ## Verify a certificate: make verify QR=<url>, IMAGE=<file>, or NUMBER=<证书编号> NAME=<姓名>
+verify: $(SETUP) ## 查验证书：make verify QR=<网址>、IMAGE=<文件>，或 NUMBER=<证书编号> NAME=<姓名>
 	$(RUN) verify
 
 .PHONY: keys registry
-keys: $(SETUP) ## Create the certificate signing key once (never overwritten)
+keys: $(SETUP) ## 生成证书签名密钥（只生成一次，绝不覆盖）
 	$(RUN) keys
-registry: $(SETUP) ## The 兴安技术能手 registry, e.g. make registry ARGS="list --round 2027"
+registry: $(SETUP) ## 兴安技术能手数据库，如 make registry ARGS="list --round 2027"
 	$(RUN) registry $(ARGS)
 
-## ---- Chores ----
+## ---- 维护 ----
 
 .PHONY: setup
-setup: $(SETUP) ## Create the virtualenv and install system and Python packages
+setup: $(SETUP) ## 创建虚拟环境，安装系统软件包和 Python 包
 
 $(SETUP): pyproject.toml constraints.txt scripts/setup.sh scripts/system-packages.txt
 	scripts/setup.sh
 	touch $@
 
 .PHONY: test
-test: $(SETUP) ## Lint, type-check and run the whole test suite
+test: $(SETUP) ## 代码检查（ruff）、类型检查（mypy）和全部测试（pytest）
 	$(VENV)/bin/ruff check pipeline tests tools
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 .PHONY: bench
-bench: $(SETUP) ## Time the demo round and a scaled round (not a test)
+bench: $(SETUP) ## 性能测试：逐阶段计时演示届次和规模测试届次（不是测试用例）
 	$(RUN) bench $(if $(value N),--nominees "$$XN_NOMINEES")
 
 .PHONY: demo-data
-demo-data: $(SETUP) ## Regenerate the shipped demo, mistakes and stress editions (developers only)
+demo-data: $(SETUP) ## 重新生成演示、示例错误和压力测试届次（开发人员用）
 	$(PY) tools/make_demo.py
 	$(PY) tools/make_demo_review.py
 	$(PY) tools/make_stress.py
 
 .PHONY: clean
-clean: ## Remove rebuildable output (never input, registry or keys)
+clean: ## 删除可重新生成的输出（不删输入、证书数据库和密钥）
 	rm -rf output/*/
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 .PHONY: help
-help: ## List the targets
+help: ## 列出全部命令
+	@echo '用法：make <命令> [EDITION=届次文件夹]（默认 input/demo；输出在 output/<届次文件夹名>/）'
 	@grep -E '^(## |[a-zA-Z_-]+:.*## )' $(MAKEFILE_LIST) | \
 	  sed -E 's/^## (.*)/\n\1/; s/^([a-zA-Z_-]+):.*## (.*)/  make \1\t\2/' | expand -t 22

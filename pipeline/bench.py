@@ -47,9 +47,9 @@ class Measure:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--nominees, --scans, --dir, --skip-scaled."""
-    parser.add_argument("--nominees", type=int, default=400, help="规模测试的推荐人数（默认 400）")
-    parser.add_argument("--scans", type=int, default=10, help="每人证明材料扫描件数（默认 10，300 dpi）")
-    parser.add_argument("--dir", type=Path, default=None, help="测试用的临时文件夹（默认系统临时目录）")
+    parser.add_argument("--nominees", metavar="人数", type=int, default=400, help="规模测试的推荐人数（默认 400）")
+    parser.add_argument("--scans", metavar="份数", type=int, default=10, help="每人证明材料扫描件数（默认 10，300 dpi）")
+    parser.add_argument("--dir", metavar="文件夹", type=Path, default=None, help="测试用的临时文件夹（默认系统临时目录）")
     parser.add_argument("--skip-scaled", action="store_true", help="只测演示届次")
 
 

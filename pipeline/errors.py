@@ -5,12 +5,14 @@
     │   ├── EditionConfigError    edition.toml / calendar.toml missing or wrong
     │   └── RosterError           roster file unreadable or missing columns
     ├── StageError                a stage cannot run (a prerequisite is missing)
+    │   └── OfficeActionNeeded    not a failure: a form was written for the office to fill in first
     ├── DiskFullError             no space left where a file is being written (EXIT_CANNOT_PROCEED)
     └── RenderError               a document could not be produced (template, font, image)
 
 A `Finding` (pipeline.model) is not an exception: it is a fact about one nominee that the
 check stage reports. Exceptions are for a run that cannot go on, or for one document that
-cannot be made; `attach()` adds the nominee and file so the message names them. A full disk
+cannot be made; `attach()` adds the nominee and file so the message names them. An error that
+lists several problems gives each its own fix (`listed`), never one run-on line of hints. A full disk
 (ENOSPC, or a full quota) is never a nominee's fault: wherever it happens it becomes a
 DiskFullError naming the file being written, and the run stops.
 """
@@ -18,7 +20,7 @@ DiskFullError naming the file being written, and the run stops.
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
@@ -57,9 +59,25 @@ class PipelineError(Exception):
         if self.file:
             parts.append(f"文件 {self.file}：")
         parts.append(self.message)
-        if self.hint:
-            parts.append(f"（处理办法：{self.hint}）")
+        if self.hint:  # under a list of problems the fix of the whole stands on its own line
+            parts.append(f"\n处理办法：{self.hint}" if "\n" in self.message else f"（处理办法：{self.hint}）")
         return "".join(parts)
+
+
+def listed(title: str, items: Sequence[tuple[str, str]]) -> str:
+    """A title and (problem, fix) pairs → a numbered list, each problem's fix on its own line under it.
+
+        初审表 review/初审.xlsx 有 2 处问题，无法确定提名人选：
+          1. 文件 review/初审.xlsx，工作表“初审”，单元格 I5：“初审结果”未填写
+             处理办法：填写“通过”或“不通过”
+          2. …
+    """
+    lines = [title]
+    for i, (problem, fix) in enumerate(items, start=1):
+        lines.append(f"  {i}. {problem}")
+        if fix:
+            lines.append(f"{' ' * (len(str(i)) + 4)}处理办法：{fix}")
+    return "\n".join(lines)
 
 
 class InputError(PipelineError):
@@ -76,6 +94,23 @@ class RosterError(InputError):
 
 class StageError(PipelineError):
     """A stage cannot run, for instance because an earlier stage's output is missing."""
+
+
+class OfficeActionNeeded(StageError):
+    """Not a failure: the stage wrote a form (e.g. 初审.xlsx) that the office fills in before it can go on.
+
+    The command that asks for it (`stage`) ends with a 下一步 line and exit status 0; any other command
+    that needs the filled form cannot run yet (exit status 2).
+    """
+
+    def __init__(self, message: str, *, step: str, stage: str, file: str = "", code: str = "") -> None:
+        super().__init__(message, hint=step, file=file, code=code)
+        self.stage = stage
+
+    @property
+    def next_step(self) -> str:
+        """'下一步：<what was written>。\n  <what the office does next>' — the instruction as the office reads it."""
+        return f"下一步：{self.message}。\n  {self.hint}。"
 
 
 class DiskFullError(PipelineError):

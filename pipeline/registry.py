@@ -54,7 +54,7 @@ from pathlib import Path
 
 from pipeline.atomic import make_private, sha256_file
 from pipeline.edition import PROJECT_ROOT
-from pipeline.errors import ExitCode, PipelineError
+from pipeline.errors import ExitCode, PipelineError, listed
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: rounds, persons, awardees, certificates
@@ -162,8 +162,8 @@ class RegistryImportError(RegistryError):
     """An import file has problems: nothing of it was written; `problems` lists every one."""
 
     def __init__(self, file: str, problems: Sequence[Problem], what: str) -> None:
-        lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{what}有 {len(problems)} 处问题，整份文件未导入（数据库保持原样）：\n{lines}\n",
+        super().__init__(listed(f"{what}有 {len(problems)} 处问题，整份文件未导入（数据库保持原样）：",
+                                [(p.what, p.hint) for p in problems]),
                          hint="逐条改正上列各处（行号为 Excel 中的行号），保存后重新导入；已导入过的行再次导入不会重复",
                          file=file)
         self.problems = tuple(problems)
@@ -186,10 +186,15 @@ class Problem:
     who: str = ""
     """The row's 姓名, when it has one."""
 
-    def __str__(self) -> str:
+    @property
+    def what(self) -> str:
+        """'第3行（张三）“出生年月”（填的是“去年”）：<message>' — the problem without its fix."""
         where = (f"第{self.row}行" + (f"（{self.who}）" if self.who else "")) if self.row else "整个文件"
         shown = f"（填的是“{self.value}”）" if self.value else ""
-        return f"{where}“{self.column}”{shown}：{self.message}；处理办法：{self.hint}"
+        return f"{where}“{self.column}”{shown}：{self.message}"
+
+    def __str__(self) -> str:
+        return f"{self.what}；处理办法：{self.hint}"
 
 
 class RegistryClashError(RegistryError):

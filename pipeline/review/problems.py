@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, OfficeActionNeeded, listed
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,8 @@ class ReviewError(InputError):
     def __init__(self, title: str, problems: Sequence[Problem], *, hint: str = "", file: str = "",
                  code: str = "") -> None:
         self.problems = tuple(problems)
-        lines = [title]
-        lines += [f"  {i}. {p}" for i, p in enumerate(self.problems, start=1)]
-        super().__init__("\n".join(lines), hint=hint, file=file, code=code or "REVIEW_INPUT")
+        super().__init__(listed(title, [(f"{p.where}：{p.message}", p.hint) for p in self.problems]),
+                         hint=hint, file=file, code=code or "REVIEW_INPUT")
 
 
 def raise_errors(title: str, problems: Sequence[Problem], *, hint: str = "") -> None:
@@ -65,9 +64,11 @@ def raise_errors(title: str, problems: Sequence[Problem], *, hint: str = "") -> 
         raise ReviewError(title.format(n=len(errors)), errors, hint=hint)
 
 
-class TieError(InputError):
-    """Equal totals straddle the cut-off: the leading group must decide in 决定.xlsx."""
+class TieError(OfficeActionNeeded):
+    """Equal totals straddle the cut-off: the leading group must decide in 决定.xlsx (written for them).
+
+    Like the first 初审.xlsx this is the round's next step, not an error: `make results` says 下一步."""
 
     def __init__(self, message: str, codes: Sequence[str], *, hint: str, file: str) -> None:
-        super().__init__(message, hint=hint, file=file, code="SCORE_TIE")
+        super().__init__(message, step=hint, stage="results", file=file, code="SCORE_TIE")
         self.codes = tuple(codes)

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import json
 import pickle
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -405,6 +406,25 @@ def report_json(ctx: RunContext, nominees: tuple[Nominee, ...], roster_findings:
     }
 
 
+CONCLUDES = True
+"""main ends with the summary line (pipeline.cli)."""
+
+
+def conclusion(result: CheckResult) -> str:
+    """The last line of `make check`: '审查完成：44 人中 30 人不合格，共 35 条错误、9 条提示，见 …/report.html'."""
+    errors = sum(1 for f in result.findings if f.severity is Severity.error)
+    warnings = sum(1 for f in result.findings if f.severity is Severity.warning)
+    html = result.report.with_name("report.html")
+    if errors:
+        failing = sum(1 for n in result.nominees if not n.ok)
+        return (f"审查完成：{len(result.nominees)} 人中 {failing} 人不合格，共 {errors} 条错误、{warnings} 条提示，"
+                f"见 {html}")
+    notes = f"（{warnings} 条提示）" if warnings else ""
+    return f"审查完成：{len(result.nominees)} 人全部合格{notes}，见 {html}"
+
+
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
-    """`make check`: exit 1 when any nominee has an error finding."""
-    return ExitCode.findings if run_check(ctx).has_errors else ExitCode.ok
+    """`make check`: exit 1 when any nominee has an error finding; the last line says what was found."""
+    result = run_check(ctx)
+    print(conclusion(result), file=sys.stderr, flush=True)
+    return ExitCode.findings if result.has_errors else ExitCode.ok

@@ -6,7 +6,8 @@ Stage `shortlist`: check result + `<edition>/review/初审.xlsx` → output/<edi
 (提名人选名单.pdf, 提名人选名单.xlsx, shortlist.json).
 
 When 初审.xlsx does not exist yet (or nobody has filled it in), the stage writes it pre-filled
-with every nominee and their check status and stops, asking the office to decide. Only
+with every nominee and their check status and stops, asking the office to decide
+(`OfficeActionNeeded`: the normal first step, not an error — `make shortlist` exits 0 with 下一步). Only
 nominees without check errors can pass; the shortlist holds at most ratio × quota and never
 more than the cap (notice §四(三)4: "候选人数与选拔人数按2：1比例确定，参选人数最多为40人").
 The number that may be selected later follows from the same ratio: min(quota, shortlist ÷ ratio).
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from pipeline import atomic, office
 from pipeline.context import RunContext
-from pipeline.errors import ExitCode, StageError
+from pipeline.errors import ExitCode, OfficeActionNeeded
 from pipeline.model import Severity
 from pipeline.review import decisions
 from pipeline.review.notice import sealed_layout
@@ -129,11 +130,12 @@ def _build(ctx: RunContext, check: CheckResult) -> Shortlist:
     if not path.exists() or not decisions.is_filled(path, "初审结果", "备注"):
         existed = path.exists()
         write_preliminary_sheet(ctx, check, path)
-        raise StageError(
+        raise OfficeActionNeeded(
             f"{'已更新' if existed else '已生成'}初审表 {rel}（共 {len(check.nominees)} 人，含审查结果），"
-            "请办公室填写“初审结果”（通过 / 不通过）",
-            hint=f"打开 {path} 填写后保存，再运行 make shortlist；通过人数最多 {edition.shortlist_size} 人",
-            file=str(path), code="PRELIMINARY_NEEDED")
+            "等办公室填写“初审结果”",
+            step=f"打开 {path}，在“初审结果”一栏逐人填写“通过”或“不通过”（通过人数最多 "
+                 f"{edition.shortlist_size} 人），保存后再运行 make shortlist",
+            stage="shortlist", file=str(path), code="PRELIMINARY_NEEDED")
 
     codes = [n.candidate.code for n in check.nominees]
     names = {n.candidate.code: n.candidate.name for n in check.nominees}

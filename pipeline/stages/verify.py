@@ -51,6 +51,8 @@ STATUS_TITLES: dict[str, str] = {"valid": "有效", "notyet": "尚未生效", "e
                                  "forged": "无效", "demo": "演示证书（不具效力）"}
 UNCHECKED = "无法查验"
 """Said when the picture could not be read: no verdict at all (exit 2)."""
+CONCLUDES = True
+"""main ends with the verdict line (pipeline.cli)."""
 
 
 def site_dir(ctx: RunContext) -> Path:
