@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import phonenumbers
+
 from pipeline import filelimits, normalize
 from pipeline.edition import Edition
 from pipeline.fonts import FontSet
@@ -34,8 +36,13 @@ MAX_SCAN_PIXELS = filelimits.MAX_PDF_IMAGE_PIXELS
 """Scans above 200 megapixels are refused as likely decompression bombs: an A3 page scanned at
 600 dpi is 70 MP, so real scans stay far below this."""
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^(?:0\d{2,3}-?)?[2-9]\d{6,7}(?:-\d{1,5})?$")
+PHONE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
+                         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+"""What a 联系电话 may be (phonenumbers, region CN): a mobile or a landline with its area code."""
+LOCAL = re.compile(r"[2-9]\d{6,7}")
+"""A landline without its area code (the nominee's own area): phonenumbers cannot validate it."""
+EXTENSION = re.compile(r"(?<=\d)-\d{1,5}$")
+"""An extension written after a dash (0451-86661234-801), which phonenumbers would read as digits."""
 
 PRINTED_FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "姓名"), ("native_place", "籍贯"), ("ethnicity", "民族"), ("political_status", "政治面貌"),
@@ -364,9 +371,25 @@ def _evidence(c: Candidate, m: Materials, edition: Edition, verdicts: dict[str, 
                    file=e.rel, severity=Severity.warning)
 
 
+def phone_ok(phone: str) -> bool:
+    """A Chinese mobile or landline (phonenumbers, region CN: its range and length for its area code),
+    or a local landline number without the area code."""
+    if LOCAL.fullmatch(phone):
+        return True
+    number = EXTENSION.sub("", phone) if phone.startswith("0") else phone
+    try:
+        parsed = phonenumbers.parse(number, "CN")
+    except phonenumbers.NumberParseException:
+        return False
+    return (parsed.country_code == 86 and phonenumbers.is_valid_number(parsed)
+            and phonenumbers.number_type(parsed) in PHONE_TYPES)
+
+
 def _phone(c: Candidate, report: _Reporter) -> None:
-    if c.phone and not (MOBILE.match(c.phone) or LANDLINE.match(c.phone)):
-        report("PHONE_FORMAT", f"联系电话“{c.phone}”不像手机号码（11位）或固定电话（区号-号码）",
+    if c.phone and not phone_ok(c.phone):
+        what = (f"有11位，但号段“{c.phone[:3]}”不是已分配的手机号段" if re.fullmatch(r"1\d{10}", c.phone)
+                else "不像手机号码（11位）或固定电话（区号-号码）")
+        report("PHONE_FORMAT", f"联系电话“{c.phone}”{what}",
                "填写11位手机号码，或“0457-2756328”形式的固定电话", field="联系电话", severity=Severity.warning)
 
 
