@@ -7,15 +7,12 @@ functions of one file so the check stage can cache their verdicts by content has
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import phonenumbers
-
-from pipeline import filelimits, normalize
+from pipeline import filelimits, normalize, phones
 from pipeline.edition import Edition
 from pipeline.fonts import FontSet
 from pipeline.idcard import IdProblem, parse_id
@@ -35,17 +32,6 @@ from pipeline.retirement import Category, far_enough, retirement
 MAX_SCAN_PIXELS = filelimits.MAX_PDF_IMAGE_PIXELS
 """Scans above 200 megapixels are refused as likely decompression bombs: an A3 page scanned at
 600 dpi is 70 MP, so real scans stay far below this."""
-
-MOBILE = re.compile(r"1[3-9]\d{9}")
-"""A mobile by its shape, not by phonenumbers' table of allocated ranges: with the pins exact, that
-table would call a range allocated after the pinned release (as 192 and 196 once were) wrong."""
-LANDLINE_TYPES = frozenset({phonenumbers.PhoneNumberType.FIXED_LINE,
-                            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
-"""A landline is phonenumbers' (region CN): an area code in use and the length of its local numbers."""
-LOCAL = re.compile(r"[2-9]\d{6,7}")
-"""A landline without its area code (the nominee's own area): phonenumbers cannot validate it."""
-EXTENSION = re.compile(r"(?<=\d)-\d{1,5}$")
-"""An extension written after a dash (0451-86661234-801), which phonenumbers would read as digits."""
 
 PRINTED_FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "姓名"), ("native_place", "籍贯"), ("ethnicity", "民族"), ("political_status", "政治面貌"),
@@ -374,27 +360,8 @@ def _evidence(c: Candidate, m: Materials, edition: Edition, verdicts: dict[str, 
                    file=e.rel, severity=Severity.warning)
 
 
-def phone_ok(phone: str) -> bool:
-    """A Chinese mobile (+86 allowed) or landline (phonenumbers, region CN: an area code in use and
-    the right length for it, an extension after a dash), or a local landline without area code."""
-    if LOCAL.fullmatch(phone):
-        return True
-    try:
-        parsed = phonenumbers.parse(EXTENSION.sub("", phone), "CN")
-    except phonenumbers.NumberParseException:
-        return False
-    if parsed.country_code != 86:
-        return False
-    if MOBILE.fullmatch(str(parsed.national_number)):
-        return not parsed.extension and not EXTENSION.search(phone)
-    if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in LANDLINE_TYPES:
-        return False
-    area = phonenumbers.length_of_geographical_area_code(parsed)
-    return LOCAL.fullmatch(str(parsed.national_number)[area:]) is not None  # no local number starts with 0 or 1
-
-
 def _phone(c: Candidate, report: _Reporter) -> None:
-    if c.phone and not phone_ok(c.phone):
+    if c.phone and not phones.valid(c.phone):
         report("PHONE_FORMAT", f"联系电话“{c.phone}”不像手机号码（11位）或固定电话（区号-号码）",
                "填写11位手机号码，或“0457-2756328”形式的固定电话", field="联系电话", severity=Severity.warning)
 
