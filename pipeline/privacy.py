@@ -26,8 +26,10 @@ What is found:
   栋 or 楼 that ends it (the lead word stays: "家住（略）").
 
 In nominee text `redact` also removes landlines (0457-2123456, (0457)212 3456: pipeline.phones) and
-street addresses without a lead word (光明路12号3单元401室); the scan does not look for those, because the office's own contact
-line is meant to be public. Years (2019年), amounts (120万元), dates (2019.05.12), decimals,
+street addresses without a lead word (光明路12号3单元401室); the scan does not look for those,
+because the office's own contact line is meant to be public. Mobiles are found by their shape
+(pipeline.phones.MOBILE), not by phonenumbers' table of allocated ranges, which leaves out numbers
+such as 169 3747 6525. Years (2019年), amounts (120万元), dates (2019.05.12), decimals,
 编号 such as XA2024-001 and number lists are not touched: separated groups shorter than three
 digits never join a number, and a number glued to letters is not one.
 """
