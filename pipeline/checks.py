@@ -7,13 +7,12 @@ functions of one file so the check stage can cache their verdicts by content has
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import filelimits, normalize
+from pipeline import filelimits, normalize, phones
 from pipeline.edition import Edition
 from pipeline.fonts import FontSet
 from pipeline.idcard import IdProblem, parse_id
@@ -33,9 +32,6 @@ from pipeline.retirement import Category, far_enough, retirement
 MAX_SCAN_PIXELS = filelimits.MAX_PDF_IMAGE_PIXELS
 """Scans above 200 megapixels are refused as likely decompression bombs: an A3 page scanned at
 600 dpi is 70 MP, so real scans stay far below this."""
-
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^(?:0\d{2,3}-?)?[2-9]\d{6,7}(?:-\d{1,5})?$")
 
 PRINTED_FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "姓名"), ("native_place", "籍贯"), ("ethnicity", "民族"), ("political_status", "政治面貌"),
@@ -365,7 +361,7 @@ def _evidence(c: Candidate, m: Materials, edition: Edition, verdicts: dict[str, 
 
 
 def _phone(c: Candidate, report: _Reporter) -> None:
-    if c.phone and not (MOBILE.match(c.phone) or LANDLINE.match(c.phone)):
+    if c.phone and not phones.valid(c.phone):
         report("PHONE_FORMAT", f"联系电话“{c.phone}”不像手机号码（11位）或固定电话（区号-号码）",
                "填写11位手机号码，或“0457-2756328”形式的固定电话", field="联系电话", severity=Severity.warning)
 

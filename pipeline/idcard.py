@@ -1,10 +1,20 @@
-"""Resident ID numbers, GB 11643-1999: 17 digits + ISO 7064 MOD 11-2 check character."""
+"""Resident ID numbers, GB 11643-1999: 17 digits + ISO 7064 MOD 11-2 check character.
+
+The check character and the birth date are python-stdnum's (`stdnum.cn.ric`); on top of it stay our
+own rules and Chinese messages: the province code, a birth year from 1900 on, and the order of the
+checks (a malformed number is ID_FORMAT even when its check character is also wrong). stdnum's
+county lookup (`get_birth_place`) is not used: county codes change, and an old card keeps its old
+code (a county abolished before, or created after, the holder's birth year).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
+
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
 
 PROVINCE_CODES: frozenset[str] = frozenset({
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
@@ -14,14 +24,12 @@ PROVINCE_CODES: frozenset[str] = frozenset({
 """Province-level codes of GB/T 2260 (incl. 71 台湾, 81/82 港澳, 83 台湾居民居住证, 91 外国人).
 Only the first two digits are checked: county codes change and old ones stay valid on old cards."""
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 _PATTERN = re.compile(r"^\d{17}[\dX]$")
 
 
 def check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for 17 digits."""
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    return ric.calc_check_digit(first17 + "0")
 
 
 @dataclass(frozen=True)
@@ -50,8 +58,8 @@ def parse_id(number: str) -> IdInfo:
     if number[:2] not in PROVINCE_CODES:
         raise IdProblem("ID_FORMAT", f"身份证号码“{number}”的前两位“{number[:2]}”不是有效的省级行政区划代码")
     try:
-        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+        birth = ric.get_birth_date(number)
+    except ValidationError:
         raise IdProblem("ID_FORMAT", f"身份证号码“{number}”中的出生日期“{number[6:14]}”不存在") from None
     if birth.year < 1900:
         raise IdProblem("ID_FORMAT", f"身份证号码“{number}”中的出生日期“{number[6:14]}”不合理")

@@ -114,6 +114,15 @@ def phone(value: object) -> str:
 _YM = re.compile(r"^(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*(?:月)?(?:\s*[.\-/]?\s*\d{1,2}\s*日?)?)?$")
 
 
+def excel_day(serial: int) -> dt.date:
+    """The day of an Excel serial date number (1900 date system, its phantom 29 February 1900 included),
+    as openpyxl reads it."""
+    from openpyxl.utils.datetime import from_excel
+
+    day: dt.datetime = from_excel(serial)
+    return day.date()
+
+
 def year_month(value: object) -> YearMonth | None:
     """Parse a year-month from any usual form; None when it cannot be read.
 
@@ -139,7 +148,7 @@ def year_month_options(value: object) -> list[YearMonth]:
     if isinstance(value, int | float):
         number = float(value)
         if not (1900 <= number < 2100) and 1 <= number < 80000:  # an unformatted Excel serial date
-            day = dt.date(1899, 12, 30) + dt.timedelta(days=int(number))
+            day = excel_day(int(number))
             return [YearMonth(day.year, day.month)]
         s = repr(number) if not number.is_integer() else str(int(number))
     else:

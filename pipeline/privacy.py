@@ -25,9 +25,11 @@ What is found:
 - a home address after 家住 / 住址 / 现住 / 居住在 / 家庭住址 … up to the 村, 组, 屯, 号, 室, 单元,
   栋 or 楼 that ends it (the lead word stays: "家住（略）").
 
-In nominee text `redact` also removes landlines (0457-2123456) and street addresses without a lead
-word (光明路12号3单元401室); the scan does not look for those, because the office's own contact
-line is meant to be public. Years (2019年), amounts (120万元), dates (2019.05.12), decimals,
+In nominee text `redact` also removes landlines (0457-2123456, (0457)212 3456: pipeline.phones) and
+street addresses without a lead word (光明路12号3单元401室); the scan does not look for those,
+because the office's own contact line is meant to be public. Mobiles are found by their shape
+(pipeline.phones.MOBILE), not by phonenumbers' table of allocated ranges, which leaves out numbers
+such as 169 3747 6525. Years (2019年), amounts (120万元), dates (2019.05.12), decimals,
 编号 such as XA2024-001 and number lists are not touched: separated groups shorter than three
 digits never join a number, and a number glued to letters is not one.
 """
@@ -47,6 +49,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline import phones
 from pipeline.errors import RenderError
 
 if TYPE_CHECKING:
@@ -99,7 +102,7 @@ _ANY18 = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 """Any 17 digits + digit/X written as one word: looks like an ID even with an impossible date."""
 _ID15 = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])")
 """Old 15-digit ID: region, YYMMDD, sequence."""
-_MOBILE_DIGITS = re.compile(r"1[3-9]\d{9}")
+_MOBILE_DIGITS = phones.MOBILE
 _MOBILE86 = re.compile(r"(?<![0-9A-Za-z])\+?86[-\s]?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?![0-9A-Za-z])")
 """A mobile with the +86 prefix (the groups themselves are found by _CHUNK)."""
 _DIGIT_GAP = re.compile(r"(?<=\d)[ \t\u00a0\u2009\u200b]+(?=[0-9Xx])")
@@ -123,7 +126,9 @@ _NOMINEE_ONLY: tuple[tuple[str, re.Pattern[str]], ...] = (
     (ADDRESS, re.compile(r"(?:(?<=路)|(?<=街)|(?<=道)|(?<=巷)|(?<=胡同))\d+号(?:院)?(?:\d+(?:号楼|栋|幢|单元|层|室|号))*")),
     (ADDRESS, re.compile(r"\d+(?:号楼|栋|幢)\d+单元(?:\d+(?:层|室|号))*")),
 )
-"""Only in nominee text: landlines and street addresses without a lead word (the office's own are public)."""
+"""Only in nominee text: landlines and street addresses without a lead word (the office's own are public).
+Landlines are also found by phonenumbers (`phones.landlines`: (0457)2756328, 0457 275 6328); the
+pattern stays for what its matcher passes over (an extension after a dash, an area code it does not know)."""
 
 
 # ---- what is known ---------------------------------------------------------------------------
@@ -273,6 +278,7 @@ def find(text: str, known: KnownLike = (), *, nominee_text: bool = False) -> lis
     hits = known.find(chinese_probe, text) + _group_hits(ascii_probe, text) + _group_hits(chinese_probe, text)
     hits += [Hit(ADDRESS, text[m.start(1):m.end(1)], m.start(1), m.end(1)) for m in _ADDRESS.finditer(ascii_probe)]
     if nominee_text:
+        hits += [Hit(PHONE, text[start:end], start, end) for start, end in phones.landlines(ascii_probe)]
         for kind, pattern in _NOMINEE_ONLY:
             for m in pattern.finditer(ascii_probe):
                 start = m.end() - len(m.group(0).lstrip("：: \t"))
@@ -380,6 +386,29 @@ def _xml_text(data: bytes, between: bytes = b" ") -> str:
     return html.unescape(text)
 
 
+def _html_text(data: bytes) -> str:
+    """What an HTML page holds, read by lxml's HTML parser (entities and character references decoded).
+
+    Its text (with scripts, styles and comments) has one space where tags were, so digit groups split by
+    a tag still read as one number; each attribute value is a line of its own, so that sizes and
+    coordinates next to each other (width="1440" height="1440") never do.
+    """
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except lxml.etree.ParserError:  # nothing but whitespace
+        return ""
+    text: list[str] = []
+    attributes: list[str] = []
+    for node in root.iter():
+        if isinstance(node.tag, str):
+            attributes += node.attrib.values()
+        text += [piece for piece in (node.text, node.tail) if piece]
+    return "\n".join([" ".join(text), *attributes])
+
+
 def _office_text(data: bytes) -> str:
     """Every XML part of a DOCX/XLSX/PPTX (body, headers, footers, comments, shared strings, properties).
 
@@ -423,8 +452,7 @@ def extract_text(name: str, data: bytes) -> str:
     if suffix in {".docx", ".xlsx", ".pptx", ".docm", ".xlsm"}:
         return _office_text(data)
     if suffix in _HTML_SUFFIXES:
-        raw = data.decode("utf-8", errors="replace")
-        return raw + "\n" + html.unescape(re.sub(r"(?:<[^>]*>)+", " ", raw))
+        return data.decode("utf-8", errors="replace") + "\n" + _html_text(data)
     if suffix in _IMAGE_SUFFIXES:
         return ""
     if suffix in _TEXT_SUFFIXES or not suffix:

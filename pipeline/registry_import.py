@@ -206,7 +206,7 @@ def parse_day(value: object) -> dt.date | None:
         return None
     if isinstance(value, int | float):
         if 20_000 <= value < 80_000:  # an unformatted Excel serial date
-            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+            return normalize.excel_day(int(value))
         value = str(int(value)) if float(value).is_integer() else str(value)
     text = unicodedata.normalize("NFKC", str(value)).strip()
     m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?", text) \

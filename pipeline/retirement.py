@@ -13,10 +13,11 @@ The month counting follows the official table: the first four (or two) original 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
 
 from pipeline.model import YearMonth
 
@@ -66,8 +67,8 @@ class Retirement:
 
     def date(self, birth_day: int = 1) -> dt.date:
         """The day the statutory age is reached (the birthday in that month; clamped to its length)."""
-        last = calendar.monthrange(self.month.year, self.month.month)[1]
-        return dt.date(self.month.year, self.month.month, min(birth_day, last))
+        day: dt.date = dt.date(self.month.year, self.month.month, 1) + relativedelta(day=birth_day)
+        return day
 
 
 def retirement(birth: YearMonth, category: Category) -> Retirement:
@@ -82,10 +83,8 @@ def retirement(birth: YearMonth, category: Category) -> Retirement:
 
 def add_years(day: dt.date, years: int) -> dt.date:
     """The same calendar day `years` later (29 Feb → 28 Feb)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+    later: dt.date = day + relativedelta(years=years)
+    return later
 
 
 def far_enough(retire_on: dt.date, reference: dt.date, years: int) -> bool:

@@ -98,9 +98,31 @@ def test_summary_of_exactly_300_characters_passes(edition: Edition, tmp_edition:
     assert codes(edition, tmp_edition, replace(candidate, summary="好" * 300)) == []
 
 
-@pytest.mark.parametrize("phone", ["13904570001", "0457-2756328", "04572756328", "2756328", "0451-86661234-801"])
+@pytest.mark.parametrize("phone", ["13904570001", "0457-2756328", "04572756328", "2756328", "0451-86661234-801",
+                                   "+8613904570001", "+86 139 0457 0001", "16937476525", "(0457)2756328",
+                                   "010-62345678"])
 def test_good_phone_numbers(edition: Edition, tmp_edition: Path, candidate: Candidate, phone: str) -> None:
     assert codes(edition, tmp_edition, replace(candidate, phone=phone)) == []
+
+
+@pytest.mark.parametrize("phone", [
+    "0457-27563281",  # 0457 numbers have 7 digits (phonenumbers knows each area code's length)
+    "0123-2756328",  # no such area code
+    "0457-1756328",  # no local number starts with 0 or 1
+    "400-123-4567",  # a company's hotline, not a person's phone
+    "+85291234567",  # not a mainland number
+    "13904570001-12",  # a mobile has no extension
+])
+def test_phone_numbers_phonenumbers_refuses(edition: Edition, tmp_edition: Path, candidate: Candidate,
+                                            phone: str) -> None:
+    c = replace(candidate, phone=phone)
+    nominee_folder(tmp_edition, c)
+    m = scan_materials(tmp_edition, c.code)
+    verdicts = {rel: inspect_deeds(path) if kind == "deeds" else inspect_evidence(path)
+                for rel, path, kind in iter_checked_files(c, m)}
+    findings = check_nominee(c, m, edition, resolve_fonts(edition.fonts), "roster.xlsx", verdicts)
+    assert [(f.code, f.severity, f.message) for f in findings] == [
+        ("PHONE_FORMAT", Severity.warning, f"联系电话“{phone}”不像手机号码（11位）或固定电话（区号-号码）")]
 
 
 # ---- retirement ---------------------------------------------------------------------------

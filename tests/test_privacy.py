@@ -119,6 +119,21 @@ def test_scan_file_reads_every_public_format(tmp_path: Path) -> None:
     assert set(scan_tree(tmp_path)) == {tmp_path / n for n in samples}
 
 
+@pytest.mark.parametrize("page", [
+    '<p title="&#49;3904571234">公示</p>',                 # a character reference inside an attribute
+    "<p>139&#48;457&#x31;234</p>",                        # character references in the text
+    "<p>139<b>0457</b><i>1234</i></p>",                   # digit groups split by tags
+    "<!-- 13904571234 --><p>公示</p>",                     # a comment
+])
+def test_html_is_read_by_its_parser(page: str) -> None:
+    assert scan_bytes("page.html", page.encode()) != [], page
+
+
+def test_html_attributes_side_by_side_are_not_one_number() -> None:
+    page = '<svg width="1440" height="1440" viewBox="0 0 720 1440"><rect x="13" y="904" width="5712"/></svg><p>公示</p>'
+    assert scan_bytes("page.html", page.encode()) == []
+
+
 def test_unknown_formats_are_refused(tmp_path: Path) -> None:
     (tmp_path / "x.odt").write_bytes(b"PK")
     with pytest.raises(ValueError, match="x.odt"):

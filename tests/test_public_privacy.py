@@ -156,6 +156,14 @@ def test_the_office_landline_is_public_but_a_nominees_is_not() -> None:
     assert privacy.scan_text("联系电话：0457 212 3456", KNOWN)          # the second nominee's, registered
 
 
+@pytest.mark.parametrize("landline", ["(0457)2756328", "（0457）275 6328", "0457 275 6328", "+86 457 2756328",
+                                      "021-62345678"])
+def test_a_landline_in_any_usual_form_is_redacted_from_nominee_text(landline: str) -> None:
+    # phonenumbers' matcher (pipeline.phones) with the shape of 0 + area code + number
+    assert redact(f"座机{landline}，欢迎来电").text == f"座机{REDACTED}，欢迎来电", landline
+    assert privacy.scan_text(f"联系电话：{landline}") == []   # the office's own contact line stays public
+
+
 def test_public_candidate_names_the_field_and_the_roster_row() -> None:
     c = media_fixtures.candidate(0, unit_and_post="塔河林业局 电工班长（手机197.8941.6742）", occupation="电工")
     public, removals = privacy.public_candidate(c, KNOWN)

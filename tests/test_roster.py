@@ -69,6 +69,16 @@ def test_utf16_tab_separated_unicode_text(tmp_edition: Path) -> None:
     assert read_roster(tmp_edition).candidates[0].name == "王建国"
 
 
+def test_semicolons_under_a_title_row_with_commas_in_cells(tmp_edition: Path) -> None:
+    # The delimiter is the one that splits the top rows into known column names: csv.Sniffer gives up
+    # on this file ("Could not determine delimiter"), which is why roster._delimiter stays.
+    path = write_csv(tmp_edition / "roster.csv", [row(工作单位及职务="塔河林业局, 电工班长", 简要事迹="获奖3项, 带徒28名")],
+                     delimiter=";")
+    path.write_bytes("兴安技术能手推荐人选名册（塔河林业局，2027年）\r\n".encode() + path.read_bytes())
+    c = read_roster(tmp_edition).candidates[0]
+    assert (c.name, c.unit_and_post, c.summary) == ("王建国", "塔河林业局, 电工班长", "获奖3项, 带徒28名")
+
+
 def test_columns_in_any_order_and_extra_columns(tmp_edition: Path) -> None:
     header = ["备注", *reversed(HEADER)]
     write_xlsx(tmp_edition / "roster.xlsx", [row(备注="x")], header=header)

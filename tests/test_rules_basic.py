@@ -84,6 +84,14 @@ def test_three_years_includes_exactly_three_years() -> None:
     assert far_enough(dt.date(2032, 2, 29), dt.date(2029, 2, 28), 3)
 
 
+def test_retirement_day_is_the_birthday_clamped_to_the_month() -> None:
+    r = retirement(YearMonth(1971, 4), Category.female55)  # retires 2026-08
+    assert [r.date(d) for d in (1, 31)] == [dt.date(2026, 8, 1), dt.date(2026, 8, 31)]
+    feb = retirement(YearMonth(1964, 2), Category.male60)  # 2024-02, before the reform
+    assert (feb.date(31), feb.date(29)) == (dt.date(2024, 2, 29), dt.date(2024, 2, 29))
+    assert retirement(YearMonth(1965, 2), Category.male60).date(30) == dt.date(2025, 3, 30)  # 60岁1个月
+
+
 # ---- normalisation ---------------------------------------------------------------------------
 
 
@@ -94,6 +102,14 @@ def test_three_years_includes_exactly_three_years() -> None:
 )
 def test_every_typed_date_form_means_may_1978(value: object) -> None:
     assert normalize.year_month(value) == YearMonth(1978, 5)
+
+
+def test_excel_serial_dates_are_read_as_excel_shows_them() -> None:
+    # openpyxl's from_excel, with Excel's phantom 29 February 1900: serial 1 is 1900-01-01, 61 is 1 March
+    assert [normalize.excel_day(n) for n in (1, 59, 61, 28611, 45000)] == [
+        dt.date(1900, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1), dt.date(1978, 5, 1), dt.date(2023, 3, 15)]
+    assert normalize.year_month(1) == YearMonth(1900, 1)
+    assert normalize.year_month(28611.75) == YearMonth(1978, 5)  # a time of day does not move the day
 
 
 def test_ambiguous_dot_one_offers_october_then_january() -> None:
