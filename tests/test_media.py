@@ -26,13 +26,13 @@ from pipeline.media import newspaper as np_
 from pipeline.media.column import build_feature
 from pipeline.media.drawing import title_safe
 from pipeline.media.entries import prepare_entries
-from pipeline.media.kit import UTF8_FLAG
 from pipeline.media.palette import font_info
 from pipeline.media.pdfx import fonts_embedded, preflight, qpdf_check
 from pipeline.media.prepress import press_profile
 from pipeline.media.render import MM, layout, overflows, write_pdf
 from pipeline.media.settings import media_settings
 from pipeline.media.text import KEEP_WHOLE, word_spans
+from pipeline.office import UTF8_FLAG
 from pipeline.privacy import scan_tree
 from pipeline.stages.check import CheckResult
 from pipeline.wordbreak import runs as word_runs
