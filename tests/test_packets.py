@@ -13,7 +13,6 @@ import json
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +23,7 @@ from openpyxl import load_workbook
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 
+from pipeline import raster
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, load_edition
 from pipeline.errors import ExitCode
@@ -133,13 +133,8 @@ def image_streams(pdf: Path) -> list[bytes]:
 
 
 def render_page(pdf: Path, number: int, dpi: int = 40) -> Image.Image:
-    """One page rendered by poppler at low resolution."""
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "page"
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number), "-png", "-singlefile",
-                        str(pdf), str(root)], check=True, capture_output=True)
-        with Image.open(root.with_suffix(".png")) as img:
-            return img.convert("RGB")
+    """One page rendered at low resolution (pipeline.raster)."""
+    return raster.page(pdf, number, dpi=dpi)
 
 
 def evidence_page(pdf: Path, title: str) -> int:

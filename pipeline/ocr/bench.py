@@ -68,14 +68,9 @@ def _images(path: Path) -> Iterator[tuple[int, Any]]:
     from PIL import Image, ImageOps, ImageSequence
 
     if path.suffix.lower() == ".pdf":
-        import pypdfium2 as pdfium
+        from pipeline.raster import pages
 
-        pdf = pdfium.PdfDocument(path)
-        try:
-            for index in range(len(pdf)):
-                yield index + 1, pdf[index].render(scale=engine.RENDER_DPI / 72).to_pil()
-        finally:
-            pdf.close()
+        yield from enumerate(pages(path, dpi=engine.RENDER_DPI), start=1)
         return
     with Image.open(path) as img:
         for number, frame in enumerate(ImageSequence.Iterator(img), start=1):
