@@ -166,7 +166,7 @@ def test_grey_variant_has_no_colour(kit5: Built) -> None:
     rgb = raster.page(kit5.media / "newspaper" / "特刊-黑白.pdf", 1, dpi=15)
     r, g, b = (rgb.getchannel(i) for i in range(3))
     from PIL import ImageChops
-    # (poppler shows K through the output intent's profile, a faint warm cast; the plates are checked
+    # (a K tint must render neutral grey; the plates are checked
     # with Ghostscript in test_media_print)
     assert max(ImageChops.difference(r, g).getextrema()[1], ImageChops.difference(g, b).getextrema()[1]) <= 6
 
