@@ -2,7 +2,8 @@
 
 pdfium through pypdfium2 renders in-process (no pdftoppm spawned per page, no temporary PNG
 files): the QR codes of `verify --image`, the binding margin of a submitted PDF, the media kit's
-proof images, the OCR of scanned evidence, and every test that looks at a rendered page. A page
+proof images, the OCR bench, and every test that looks at a rendered page (pipeline.ocr.engine
+renders with the same pdfium in the pass that reads a page's text layer). A page
 is rendered as a viewer shows it (its crop box, which is the media box when it has none, rotation
 applied) on white, at `dpi` or scaled so that its longer side is `fit` pixels; sizes round up as
 pdftoppm's do. Ghostscript stays where it separates the press PDF into plates (tiffsep): that

@@ -257,7 +257,7 @@ def test_no_double_gap_in_closing_quote_and_full_stop(printed: Printed) -> None:
         w, h = round((stop["x1"] + 0.2) * px) - x, round((quote["bottom"] + 1) * px) - y
         box = np.asarray(raster.page(printed.result.print_file, number, dpi=dpi, grey=True).crop((x, y, x + w, y + h)))
         inked = np.flatnonzero((box < 128).any(axis=0))
-        assert inked.size
+        assert inked.size, (number, (x, y, w, h), int(box.min()))
         gaps = np.diff(inked) - 1
         assert gaps.max() / px < 0.35 * em, gaps.max() / px / em
 
