@@ -1,7 +1,8 @@
 """Office files: reproducible ZIPs, and spreadsheets that print right.
 
-`fixed_zip` rewrites a ZIP with every entry dated at the run's source date and in a stable
-order, so the same input gives byte-identical files (SPEC.md §9). `print_setup` gives every
+`write_zip` is the one ZIP writer (the 申报材料包, the media kits, every DOCX and XLSX through
+`fixed_zip`): every entry dated at the run's source date and in a stable order, so the same input
+gives byte-identical files (SPEC.md §9). `print_setup` gives every
 printed list the same page set-up and, through `fit_sheet`, column widths and row heights
 measured with the real fonts, so that rows never print on top of each other, names and
 amounts never wrap, no line holds one character alone, and fit-to-width never shrinks the type
@@ -31,20 +32,35 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 
-def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
-    """The same ZIP with fixed entry dates and attributes."""
+UTF8_FLAG = 0x800
+"""General-purpose bit 11: the member's name is UTF-8 (Windows' compressed folders read it so)."""
+
+
+def write_zip(members: Iterable[tuple[str, bytes]], when: dt.datetime) -> bytes:
+    """The one ZIP writer of the pipeline: `members` (name, content) in the given order → ZIP bytes,
+    every entry dated `when`, its name flagged UTF-8, deflated at level 6, rw-r--r-- from an MS-DOS
+    host, so the same members give the same bytes on every machine (SPEC.md §9). repro-zipfile does
+    the same for the system clock's SOURCE_DATE_EPOCH; ours takes the run's source date."""
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _fix_core_dates(content, when)
-            dst.writestr(entry, content)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in members:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.flag_bits |= UTF8_FLAG
+            info.create_system = 0
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, content, compresslevel=6)
     return out.getvalue()
+
+
+def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
+    """The same ZIP (a DOCX or XLSX a library wrote) rewritten by `write_zip`: its members in their
+    order, fixed dates and attributes, docProps/core.xml's created/modified set to `when`."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        members = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    return write_zip(((name, _fix_core_dates(content, when) if name == "docProps/core.xml" else content)
+                      for name, content in members), when)
 
 
 _CORE_DATE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")

@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import io
 import math
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -133,8 +131,6 @@ READ_PIXELS = 2400
 """decode_file rasterises a PDF page at most this many pixels on its longer side (≈ 200 dpi on A4)."""
 READ_IMAGE_PIXELS = 50_000_000
 """A picture larger than this (after JPEG draft scaling) is refused instead of decoded."""
-READ_TIMEOUT_S = 60
-"""pdftoppm gets this long for the bounded pages."""
 
 
 def decode_file(path: Path, pages: int = READ_PAGES, max_pixels: int = READ_PIXELS) -> list[str]:
@@ -168,22 +164,14 @@ def decode_file(path: Path, pages: int = READ_PAGES, max_pixels: int = READ_PIXE
 
 
 def _decode_pdf(path: Path, pages: int, max_pixels: int) -> list[str]:
-    from PIL import Image
+    from pipeline.raster import RasterError
+    from pipeline.raster import pages as rendered
 
-    with tempfile.TemporaryDirectory(prefix="xn-qr-") as tmp:
-        try:
-            subprocess.run(["pdftoppm", "-f", "1", "-l", str(pages), "-scale-to", str(max_pixels), "-gray", "-png",
-                            str(path), f"{tmp}/p"], check=True, capture_output=True, timeout=READ_TIMEOUT_S)
-        except FileNotFoundError:
-            raise StageError("缺少 pdftoppm，无法读取 PDF", hint="运行 make setup 安装 poppler-utils") from None
-        except subprocess.CalledProcessError as exc:
-            raise StageError(f"无法读取 PDF：{exc.stderr.decode(errors='replace').strip()[:200]}",
-                             hint="确认文件是完整的 PDF；或者改用证书的照片或扫描件", file=str(path)) from None
-        except subprocess.TimeoutExpired:
-            raise StageError(f"读取 PDF 超过 {READ_TIMEOUT_S} 秒仍未完成",
-                             hint="改用证书的照片或扫描件，或只导出证书所在的那一页", file=str(path)) from None
-        found: list[str] = []
-        for page in sorted(Path(tmp).glob("p*.png")):
-            with Image.open(page) as image:
-                found += decode_image(image)
-        return list(dict.fromkeys(found))
+    found: list[str] = []
+    try:
+        for image in rendered(path, fit=max_pixels, last=pages, grey=True):
+            found += decode_image(image)
+    except RasterError as exc:
+        raise StageError(f"无法读取 PDF：{str(exc)[:200]}",
+                         hint="确认文件是完整的 PDF；或者改用证书的照片或扫描件", file=str(path)) from None
+    return list(dict.fromkeys(found))

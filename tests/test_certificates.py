@@ -21,7 +21,7 @@ import pytest
 from PIL import Image, ImageFilter
 from pypdf import PdfReader
 
-from pipeline import model, qr, signing
+from pipeline import model, qr, raster, signing
 from pipeline.awardees import Awardee, save_awardees
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, load_edition
@@ -84,10 +84,8 @@ def context(edition: Path) -> RunContext:
 
 
 def rasterise(pdf: Path, dpi: int, page: int = 1) -> Image.Image:
-    """One page of a PDF → an RGB image (pdftoppm)."""
-    png = subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", str(pdf)],
-                         capture_output=True, check=True).stdout
-    return Image.open(io.BytesIO(png)).convert("RGB")
+    """One page of a PDF → an RGB image (pipeline.raster)."""
+    return raster.page(pdf, page, dpi=dpi)
 
 
 def phone_photo(image: Image.Image, seed: int = 7) -> Image.Image:

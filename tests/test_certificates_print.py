@@ -1,7 +1,7 @@
 """The certificate as a printer and an award ceremony see it: seal spaces, organs, type, border, punctuation.
 
 Everything is measured on the PDF (pdfplumber character boxes and colours, pypdf page boxes) and
-on its rendering (pdftoppm): where the two organs sign, that a 42 mm circle under each is blank
+on its rendering (pipeline.raster): where the two organs sign, that a 42 mm circle under each is blank
 paper, that the circles are apart, that "”。" shows no double gap, that the title is 小标宋 red
 and centred, the text 楷体, every text well inside the red and gold border.
 """
@@ -9,9 +9,7 @@ and centred, the text 楷体, every text well inside the red and gold border.
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ import pdfplumber
 import pytest
 from PIL import Image
 
+from pipeline import raster
 from pipeline.edition import load_edition
 from pipeline.fonts import resolve_fonts
 from pipeline.stages import certificates
@@ -256,12 +255,9 @@ def test_no_double_gap_in_closing_quote_and_full_stop(printed: Printed) -> None:
         px = dpi / 25.4
         x, y = round((quote["x0"] - 0.2) * px), round(quote["top"] * px)
         w, h = round((stop["x1"] + 0.2) * px) - x, round((quote["bottom"] + 1) * px) - y
-        png = subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number), "-x", str(x),
-                              "-y", str(y), "-W", str(w), "-H", str(h), "-gray", "-png", str(printed.result.print_file)],
-                             capture_output=True, check=True).stdout
-        box = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+        box = np.asarray(raster.page(printed.result.print_file, number, dpi=dpi, grey=True).crop((x, y, x + w, y + h)))
         inked = np.flatnonzero((box < 128).any(axis=0))
-        assert inked.size
+        assert inked.size, (number, (x, y, w, h), int(box.min()))
         gaps = np.diff(inked) - 1
         assert gaps.max() / px < 0.35 * em, gaps.max() / px / em
 

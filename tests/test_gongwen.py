@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import raster
 from pipeline.context import RunContext
 from pipeline.edition import load_edition
 from pipeline.gongwen import Attachment, Document, Heading, Para, Table
@@ -96,11 +97,7 @@ def pages(pdf: Path) -> int:
 
 def red_rows(pdf: Path) -> dict[int, tuple[int, int]]:
     """Page 1 at 100 dpi: row (mm from the top) → leftmost and rightmost pure-red pixel (mm)."""
-    from PIL import Image
-
-    png = pdf.with_suffix(".p1")
-    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf), str(png)], check=True)
-    image = Image.open(f"{png}.png").convert("RGB")
+    image = raster.page(pdf, 1, dpi=100)
     rows: dict[int, tuple[int, int]] = {}
     data, width = image.tobytes(), image.width
     for y in range(image.height):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import os
 import re
 import subprocess
 import typing
@@ -30,6 +29,7 @@ from pipeline.review.notice import (
     NoticeRow,
     build_notice,
     sealed_layout,
+    signature_layout,
     table_layout,
 )
 from pipeline.review.render import char_width, font_context, html_to_pdf
@@ -427,21 +427,23 @@ def test_docx_declares_the_28_by_22_grid(demo: Edition, tmp_path: Path) -> None:
     assert all(p._p.pPr.find(qn("w:snapToGrid")).get(qn("w:val")) == "0" for p in written)
 
 
-@pytest.mark.slow
-def test_docx_keeps_rows_together_and_the_sealed_layout(demo: Edition, tmp_path: Path) -> None:
-    """LibreOffice stands in for Word: ≥ 3 rows on every table page, date 4 characters in, 署名 over it."""
-    import shutil
-
+def write_docx(edition: Edition, item: Notice, target: Path) -> Path:
+    """The 公示 DOCX as the stage writes it (the template, the measured unit lines) → target."""
+    from pipeline.packets.docx_form import docx_measure
     from pipeline.review.notice import docx_fonts, write_docx
 
-    office = shutil.which("libreoffice") or shutil.which("soffice")
-    if office is None:
+    write_docx(item, target, docx_fonts(edition), author=item.organ, when=WHEN, measure=docx_measure(edition.fonts))
+    return target
+
+
+def lo_print(docx: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The DOCX printed by LibreOffice (pipeline.preflight.docx.print_docx) as on a machine with the
+    official fonts: their names resolve to faces with the same metrics class (1 em CJK, proportional
+    half-width digits) instead of a Latin sans with wide digits → the PDF."""
+    from pipeline.preflight.docx import libreoffice, print_docx
+
+    if libreoffice() is None:
         pytest.skip("LibreOffice is not installed")
-    # A long introduction fills a whole page with body text: 22 lines of 28 characters.
-    item = dataclasses.replace(notice(demo, 20), intro=(FILLER * 25, FILLER * 45))
-    write_docx(item, tmp_path / "公示.docx", docx_fonts(demo), author=item.organ, when=WHEN)
-    # A machine with the official fonts: their names resolve to faces with the same metrics class
-    # (1 em CJK, proportional half-width digits) instead of a Latin sans with wide digits.
     aliases = "".join(
         f'<match target="pattern"><test name="family"><string>{official}</string></test>'
         f'<edit name="family" mode="assign" binding="strong"><string>{free}</string></edit></match>'
@@ -450,11 +452,19 @@ def test_docx_keeps_rows_together_and_the_sealed_layout(demo: Edition, tmp_path:
     (tmp_path / "fonts.conf").write_text(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
         f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include>{aliases}</fontconfig>', encoding="utf-8")
-    env = {**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")}
-    subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(tmp_path / "公示.docx")], capture_output=True, check=True,
-                   timeout=180, env=env)
-    found = texts(tmp_path / "公示.pdf")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(tmp_path / "fonts.conf"))
+    printed = print_docx([(docx, docx.stem)], tmp_path / "lo", tmp_path / "profile")[docx]
+    assert isinstance(printed, Path), printed
+    return printed
+
+
+@pytest.mark.slow
+def test_docx_keeps_rows_together_and_the_sealed_layout(demo: Edition, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice stands in for Word: ≥ 3 rows on every table page, date 4 characters in, 署名 over it."""
+    # A long introduction fills a whole page with body text: 22 lines of 28 characters.
+    item = dataclasses.replace(notice(demo, 20), intro=(FILLER * 25, FILLER * 45))
+    found = texts(lo_print(write_docx(demo, item, tmp_path / "公示.docx"), tmp_path, monkeypatch))
     body = [t for t in join_runs(found, gap=4) if t.page == 2 and t.bottom - t.top > 6 and t.bottom < 37 + 225]
     assert len(body) == 22, "22 lines on a page of body text"
     assert all(len(t.text.rstrip("，。")) <= 28 for t in body)   # LibreOffice may hang a closing mark
@@ -482,3 +492,74 @@ def test_docx_keeps_rows_together_and_the_sealed_layout(demo: Edition, tmp_path:
         assert line.right <= RIGHT + 0.6
     assert date.page == next(t for t in found if t.text.startswith("地址")).page
     assert len(body_lines_on_date_page(found, item)) >= 2, "the 署名's page holds body text"
+
+
+@pytest.mark.slow
+def test_docx_unsealed_signature(demo: Edition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice stands in for Word: without a seal the 署名 is right-aligned two characters in and
+    the date starts two characters right of it (GB/T 9704 7.3.5.2), after the contact lines."""
+    item = notice(demo, 5, sealed=False)
+    found = texts(lo_print(write_docx(demo, item, tmp_path / "公示.docx"), tmp_path, monkeypatch))
+    organ, date = sign_runs(found, item)
+    (line,) = organ
+    assert line.text == item.organ
+    # LibreOffice sets "“兴安技术能手”" a little wider than Word (its own space around the quotes).
+    assert abs((RIGHT - line.right) - 2 * CHAR) < 1.5, "署名 right-aligned two characters in"
+    assert abs(date.left - (LEFT + signature_layout(item.organ, item.date).date_indent * CHAR)) < 1.0, date
+    assert date.page == next(t for t in found if t.text.startswith("地址")).page
+
+
+def test_notice_template_is_reproducible_from_its_script() -> None:
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("make_notice_template", root / "tools" / "make_notice_template.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build() == (root / "templates" / "publicity" / "公示.docx").read_bytes()
+
+
+def test_the_office_edits_the_template_in_word(demo: Edition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the office changes around the tags (a column head, a word of the text, the font of the
+    contact lines) is what the next 公示 prints; the tags still fill in every awardee."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from pipeline.review import notice as notice_module
+
+    template = Document(str(notice_module.NOTICE_TEMPLATE))
+    head = template.tables[0].rows[0].cells[4].paragraphs[0].runs[0]
+    head.text = "职业"
+    contact = next(p for p in template.paragraphs if p.text == "{{ text }}" and p.paragraph_format.keep_together)
+    contact.runs[0]._r.rPr.find(qn("w:rFonts")).set(qn("w:eastAsia"), "楷体_GB2312")
+    edited = tmp_path / "公示模板.docx"
+    template.save(str(edited))
+    monkeypatch.setattr(notice_module, "NOTICE_TEMPLATE", edited)
+    item = notice(demo, 4)
+    doc = Document(str(write_docx(demo, item, tmp_path / "公示.docx")))
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["序号", "姓名", "性别", "工作单位及职务", "职业"]
+    assert [row.cells[1].text for row in table.rows[1:]] == [r.name for r in item.rows]
+    phone = next(p for p in doc.paragraphs if p.text.startswith("联系电话"))
+    assert phone.runs[0]._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "楷体_GB2312"
+
+
+def test_a_broken_template_names_the_file_and_the_fix(demo: Edition, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from docx import Document
+
+    from pipeline.errors import RenderError
+    from pipeline.review import notice as notice_module
+
+    template = Document(str(notice_module.NOTICE_TEMPLATE))
+    tag = next(p for p in template.paragraphs if p.text == "{%p endfor %}")
+    tag.runs[0].text = "{%p endfo %}"
+    broken = tmp_path / "公示模板.docx"
+    template.save(str(broken))
+    monkeypatch.setattr(notice_module, "NOTICE_TEMPLATE", broken)
+    with pytest.raises(RenderError) as caught:
+        write_docx(demo, notice(demo, 2), tmp_path / "公示.docx")
+    assert "公示（Word）模板出错" in caught.value.message and caught.value.file == str(broken)
+    assert "make_notice_template.py" in (caught.value.hint or "")
+    assert not (tmp_path / "公示.docx").exists()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from pipeline import raster
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, load_edition
 from pipeline.packets.docx_form import (
@@ -260,15 +260,8 @@ def test_every_box_that_asks_for_a_seal_has_room_for_one(printed: dict[str, Prin
 # ---- binding margin: mirrored margins, nothing within 25 mm of the bound edge ----------------
 
 def _render(pdf: Path, dpi: int = 50) -> list[Image.Image]:
-    """Every page of a PDF rendered by poppler, in grey."""
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), f"{tmp}/p"], check=True,
-                       capture_output=True)
-        images = []
-        for path in sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1])):
-            with Image.open(path) as img:
-                images.append(img.convert("L"))
-        return images
+    """Every page of a PDF rendered (pipeline.raster), in grey."""
+    return list(raster.pages(pdf, dpi=dpi, grey=True))
 
 
 def _ink_mm(img: Image.Image, dpi: int = 50, threshold: int = 250) -> tuple[float, float]:

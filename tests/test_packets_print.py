@@ -19,6 +19,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
+from pipeline import raster
 from pipeline.context import RunContext
 from pipeline.edition import load_edition
 from pipeline.fonts import FontSet, resolve_fonts
@@ -81,14 +82,8 @@ def text_lines(pdf: Path) -> list[Line]:
 
 
 def render(pdf: Path, dpi: int = 50) -> list[Image.Image]:
-    """Every page rendered by poppler."""
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), f"{tmp}/p"], check=True, capture_output=True)
-        images = []
-        for path in sorted(Path(tmp).glob("p-*.png")):
-            with Image.open(path) as img:
-                images.append(img.convert("L"))
-        return images
+    """Every page rendered (pipeline.raster), in grey."""
+    return list(raster.pages(pdf, dpi=dpi, grey=True))
 
 
 def dark_pixels(img: Image.Image, box_mm: tuple[float, float, float, float], dpi: int = 50,
@@ -280,11 +275,7 @@ def test_landscape_scans_are_turned_with_their_top_to_the_left_on_odd_and_even_p
 
 
 def render_rgb(pdf: Path, number: int, dpi: int = 50) -> Image.Image:
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number), "-png", "-singlefile",
-                        str(pdf), f"{tmp}/p"], check=True, capture_output=True)
-        with Image.open(f"{tmp}/p.png") as img:
-            return img.convert("RGB")
+    return raster.page(pdf, number, dpi=dpi)
 
 
 def _is_blue(px: object) -> bool:

@@ -35,7 +35,7 @@ from docx.text.paragraph import Paragraph
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.office import fixed_zip  # noqa: E402
+from pipeline.office import fixed_zip, write_zip  # noqa: E402
 from pipeline.packets.docx_form import (  # noqa: E402
     DOCX_CELL_PAD_MM,
     DOCX_GRID,
@@ -445,15 +445,12 @@ def build() -> bytes:
 
 
 def with_font_table(docx: bytes) -> bytes:
-    """The DOCX with word/fontTable.xml replaced by `font_table()`."""
+    """The DOCX with word/fontTable.xml replaced by `font_table()` (office.write_zip)."""
     import zipfile
 
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = font_table() if info.filename == "word/fontTable.xml" else src.read(info.filename)
-            dst.writestr(info, data)
-    return out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src:
+        members = [(name, font_table() if name == "word/fontTable.xml" else src.read(name)) for name in src.namelist()]
+    return write_zip(members, FIXED_DATE)
 
 
 def main() -> None:

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import shutil
 import tempfile
-import zipfile
 from pathlib import Path
 
 from pipeline import atomic, office
@@ -156,9 +154,5 @@ def _fingerprint(ctx: RunContext) -> str:
 
 def kit_zip(members: dict[str, bytes], when: dt.datetime) -> bytes:
     """The ZIP of the kit: members in the given order at its top level, UTF-8 names flagged,
-    fixed dates (office.fixed_zip)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, content in members.items():
-            zf.writestr(name, content)
-    return office.fixed_zip(out.getvalue(), when)
+    fixed dates (office.write_zip)."""
+    return office.write_zip(members.items(), when)

@@ -1,4 +1,4 @@
-"""python-docx helpers of the GB/T 9704 layout, shared by the 公示 and every `gongwen.Document`.
+"""python-docx helpers of the GB/T 9704 layout, shared by every `gongwen.Document` and the 公示 template (tools/make_notice_template.py).
 
 Runs in the official font names, exact line pitch off the document grid, indents in body
 characters, the PAGE field in “— 1 —”, table cells, and `new_document`: the A4 section with the
@@ -194,12 +194,9 @@ def new_document(fonts: DocxFonts) -> Any:
     from docx.shared import Mm, Pt
 
     doc = Document()
+    set_default_font(doc, fonts.body)
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    for el in rpr.findall(qn("w:rFonts")):
-        rpr.remove(el)
-    rfonts = rpr.makeelement(qn("w:rFonts"), {qn(a): fonts.body for a in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")})
-    rpr.insert(0, rfonts)
     rpr.find(qn("w:sz")).set(qn("w:val"), "32")
     rpr.find(qn("w:szCs")).set(qn("w:val"), "32")
     lang = rpr.find(qn("w:lang"))
@@ -209,9 +206,7 @@ def new_document(fonts: DocxFonts) -> Any:
     spacing.set(qn("w:after"), "0")
     spacing.set(qn("w:line"), str(GRID_PITCH_TWIPS))
     spacing.set(qn("w:lineRule"), "exact")
-    normal = doc.styles["Normal"]
-    normal.font.size = Pt(16)
-    set_fonts(normal.element, fonts.body)
+    doc.styles["Normal"].font.size = Pt(16)
 
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -236,6 +231,19 @@ def new_document(fonts: DocxFonts) -> Any:
     indent_chars(even, left=14 / 15.75)
     page_number(even, fonts.song)
     return doc
+
+
+def set_default_font(doc: Any, family: str) -> None:
+    """The document's default font and its Normal style's: `family` for every script (no theme fonts).
+    Also applied after a docxtpl template is rendered (docxtpl does not render styles.xml)."""
+    from docx.oxml.ns import qn
+
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for el in rpr.findall(qn("w:rFonts")):
+        rpr.remove(el)
+    rpr.insert(0, rpr.makeelement(qn("w:rFonts"), {qn(a): family for a in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")}))
+    set_fonts(doc.styles["Normal"].element, family)
 
 
 def sealed_signature(doc: Any, organ: str, date: str, fonts: DocxFonts, pitch: float = PITCH_PT) -> None:

@@ -2,18 +2,15 @@
 
 ZIP members carry UTF-8 names with the language-encoding flag (general purpose bit 11) set,
 so Chinese names survive Windows' built-in extractor; dates are fixed (the run's source date)
-and members are sorted, so the same kit gives the same bytes.
+and members are sorted, so the same kit gives the same bytes (pipeline.office.write_zip).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from pathlib import Path
 
-UTF8_FLAG = 0x800
-"""ZIP general purpose bit 11: file names are UTF-8."""
+from pipeline.office import write_zip
 
 
 def readme_text(title: str, intro: list[str], files: list[tuple[str, str]], notes: list[str]) -> str:
@@ -43,16 +40,7 @@ def text_file(text: str) -> bytes:
 
 
 def zip_folder(folder: Path, top: str, when: dt.datetime) -> bytes:
-    """Every file under folder → ZIP bytes with members under `top/`, UTF-8 flagged, fixed dates."""
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            rel = path.relative_to(folder).as_posix()
-            info = zipfile.ZipInfo(f"{top}/{rel}", date_time=stamp)
-            info.flag_bits |= UTF8_FLAG
-            info.create_system = 0
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, path.read_bytes(), compresslevel=6)
-    return out.getvalue()
+    """Every file under folder → ZIP bytes with members under `top/`, sorted, UTF-8 flagged, fixed
+    dates (office.write_zip)."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return write_zip(((f"{top}/{path.relative_to(folder).as_posix()}", path.read_bytes()) for path in files), when)

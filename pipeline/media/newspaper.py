@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import io
 import math
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -704,25 +703,22 @@ def dpi_warnings(plans: tuple[PagePlan, ...], min_dpi: int) -> list[str]:
 
 
 def proof_png(pdf: bytes, page: int, s: MediaKitSettings, *, trim: bool = True) -> bytes:
-    """One page of a PDF → a low-resolution PNG (pdftoppm), cut to the trimmed page when `trim`."""
+    """One page of a PDF → a low-resolution PNG (pipeline.raster), cut to the trimmed page when `trim`."""
+    from pipeline.raster import RasterError
+    from pipeline.raster import page as rendered
+
     dpi = s.proof_dpi
     try:
-        out = subprocess.run(
-            ["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", "-"],
-            input=pdf, capture_output=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise RenderError(f"无法生成校样图（pdftoppm）：{exc}", hint="运行 make setup 安装 poppler-utils") from exc
-    with Image.open(io.BytesIO(out)) as im:
-        if not trim:
-            buf = io.BytesIO()
-            im.convert("RGB").save(buf, "PNG", optimize=False)
-            return buf.getvalue()
+        im = rendered(pdf, page, dpi=dpi)
+    except RasterError as exc:
+        raise RenderError(f"无法生成校样图：{exc}", hint="这是本程序生成的 PDF，请把 -v 的输出报告维护人员") from exc
+    if trim:
         off = round((s.bleed_mm + SLUG_MM) / 25.4 * dpi)
         w = round(s.page_mm[0] / 25.4 * dpi)
         h = round(s.page_mm[1] / 25.4 * dpi)
-        cropped = im.convert("RGB").crop((off, off, off + w, off + h))
+        im = im.crop((off, off, off + w, off + h))
     buf = io.BytesIO()
-    cropped.save(buf, "PNG", optimize=False)
+    im.save(buf, "PNG", optimize=False)
     return buf.getvalue()
 
 

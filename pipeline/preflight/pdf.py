@@ -1,14 +1,12 @@
 """PDF inspections: embedded fonts, colour of print files, page orientation, binding margin.
 
 Fonts and colours are read from the PDF objects and content streams with pikepdf (no
-rendering); the binding margin is measured on pages rasterised by poppler's pdftoppm at a
+rendering); the binding margin is measured on pages rasterised by pdfium (pipeline.raster) at a
 low resolution (a printer's eye, not a proof).
 """
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,18 +145,12 @@ def landscape_findings(pdf: Any, rel: str) -> list[PreflightFinding]:
 
 
 def rasterise(pdf_path: Path, dpi: int = RASTER_DPI) -> list[Any]:
-    """Every page as a greyscale numpy array (pdftoppm; rotation and crop box applied)."""
+    """Every page as a greyscale numpy array (pipeline.raster: crop box and rotation applied)."""
     import numpy as np
-    from PIL import Image
 
-    with tempfile.TemporaryDirectory(prefix="xn-preflight-") as tmp:
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-cropbox", str(pdf_path), f"{tmp}/p"],
-                       check=True, capture_output=True)
-        pages = []
-        for path in sorted(Path(tmp).glob("p-*.pgm"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):
-            with Image.open(path) as im:
-                pages.append(np.asarray(im.convert("L")))
-    return pages
+    from pipeline.raster import pages
+
+    return [np.asarray(image) for image in pages(pdf_path, dpi=dpi, grey=True)]
 
 
 def binding_findings(pdf_path: Path, rel: str, *, margin_mm: float = BINDING_MM,

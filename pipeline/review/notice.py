@@ -4,12 +4,15 @@
 `Notice`; the PDF (WeasyPrint), the web page and the DOCX all render that same object, so the
 three never say different things.
 
-The DOCX is generated with python-docx rather than filled from a docxtpl template: the
-GB/T 9704 layout lives in section and paragraph properties (page margins, the 22 × 28
-document grid, exact line pitch, odd/even footers with a PAGE field), which are easier to set
-exactly and to test in code than to keep in a binary template, and the table has a variable
-number of rows. Fonts are named by their official names (方正小标宋简体, 仿宋_GB2312, 黑体,
-宋体) so the signing leader's Word shows the official faces; elsewhere Word substitutes.
+The DOCX is templates/publicity/公示.docx filled by docxtpl (`write_docx`), the office's to open
+and adjust in Word or WPS as they would a mail-merge document: the text around the tags, the
+styles, the page set-up. The template is built by tools/make_notice_template.py with the same
+GB/T 9704 helpers as every 公文 (pipeline.gongwen.docx_kit: page margins, the 22 × 28 document
+grid, exact line pitch, odd/even footers with a PAGE field), so it is reproducible; what is
+measured per 公示 (column widths, type size, the rows kept together, the 署名's place) goes in as
+values of the context (`docx_context`). Fonts are named by their official names (方正小标宋简体,
+仿宋_GB2312, 黑体, 宋体) so the signing leader's Word shows the official faces; elsewhere Word
+substitutes.
 
 Print rules shared by the PDF and the DOCX: the awardee table is fitted to its contents
 (`table_layout`: names, genders and occupations never wrap); no table page holds fewer than
@@ -26,23 +29,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.edition import Edition
+from pipeline.edition import PROJECT_ROOT, Edition
+from pipeline.errors import RenderError
 from pipeline.gongwen.docx_kit import (
     DocxFonts,
-    add_run,
-    add_table,
     docx_fonts,
-    exact,
-    indent_chars,
-    new_document,
     save_docx,
-    sealed_signature,
+    set_default_font,
     unit_lines,
 )
 from pipeline.gongwen.layout import (
     CELL_PAD_MM,
-    CHAR_SPACING_TWIPS,
-    GRID_PITCH_TWIPS,
+    CHAR_TWIPS,
     LINE_CHARS,
     SEAL_SPACE_MM,
     TABLE_SIZES_PT,
@@ -190,80 +188,65 @@ def notice_text(notice: Notice) -> str:
 
 # ---- DOCX ----------------------------------------------------------------------------------------
 
-def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, when: dt.datetime,
-               measure: Any = None) -> None:
-    """The 公示 as an editable DOCX in the GB/T 9704 layout, written reproducibly.
+NOTICE_TEMPLATE = PROJECT_ROOT / "templates" / "publicity" / "公示.docx"
+"""The docxtpl template of the editable 公示 (built by tools/make_notice_template.py)."""
+
+
+def docx_context(notice: Notice, fonts: DocxFonts, measure: Any = None) -> dict[str, Any]:
+    """What the template (NOTICE_TEMPLATE) is filled with: the notice's text, the fonts of the roles,
+    and the measured layout the PDF has too: the table's column widths (twips), type size (half
+    points) and line pitch (twips), the rows kept with the next (no table page under three rows,
+    the last rows with the closing text), and the 署名 for a seal (`sealed_layout`: empty lines
+    above, every line centred on the date's centre, room below) or without (`signature_layout`).
 
     `measure` (a pipeline.packets.fit.Measure of the body face as the DOCX sets it) breaks the
-    工作单位及职务 cells between words; without it the word processor breaks them.
+    工作单位及职务 cells between words (line breaks); without it the word processor breaks them.
     """
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    doc = new_document(fonts)
-    pitch = GRID_PITCH_TWIPS / 20
-
-    body = doc.paragraphs[0] if doc.paragraphs else None
-    for i, line in enumerate(notice.title_lines):
-        p = body if (i == 0 and body is not None) else doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        exact(p, pitch)  # off the grid: a 2号 line would take two grid lines when snapped
-        add_run(p, line, fonts.title, 22, bold=fonts.title_bold)
-    exact(doc.add_paragraph(), pitch)  # one empty line under the title
-
-    def para(text: str, *, indent: bool = True) -> Any:
-        """Text → a justified body paragraph (first line indented two characters)."""
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        exact(p, pitch)
-        if indent:
-            indent_chars(p, first=2)
-        add_run(p, text, fonts.body, 16, spacing=CHAR_SPACING_TWIPS)
-        return p
-
-    for text in notice.intro:
-        para(text)
+    from docx.shared import Mm, Pt
 
     fit = table_layout(notice.rows)
-    cells: list[tuple[str | tuple[str, ...], ...]] = []
-    for r in notice.rows:
-        unit: str | tuple[str, ...] = r.unit
+    n = len(notice.rows)
+    rows = []
+    for i, r in enumerate(notice.rows, start=1):
+        unit = r.unit
         if measure is not None:   # 0.5 mm slack: Word's and WPS's faces may set a little wider
-            unit = unit_lines(r.unit, fit.widths_mm[3] - 2 * CELL_PAD_MM - 0.5, fit.size_pt, measure)
-        cells.append((str(r.no), r.name, r.gender, unit, r.occupation))
-    add_table(doc, fonts, fit, TABLE_HEADERS, cells, (False, False, False, True, False))
-
-    first = True
-    for text in notice.body:
-        p = para(text)
-        if first:
-            p.paragraph_format.space_before = Pt(pitch / 2)
-            first = False
-    # The contact lines and the 署名 are one block (keep-with-next through the date): when the
-    # 署名 and its seal space do not fit under the last text, the contact lines go along, so the
-    # 署名's page always holds body text (GB/T 9704 7.3.5).
-    for text in notice.contact:
-        p = para(text)
-        p.paragraph_format.keep_together = True
-        p.paragraph_format.keep_with_next = True
-
+            unit = "\n".join(unit_lines(r.unit, fit.widths_mm[3] - 2 * CELL_PAD_MM - 0.5, fit.size_pt, measure))
+        rows.append({"no": str(r.no), "name": r.name, "gender": r.gender, "unit": unit, "occupation": r.occupation,
+                     "keep": "1" if i <= 2 or i >= n - 2 else "0"})
+    sign: dict[str, Any]
     if notice.sealed:
-        sealed_signature(doc, notice.organ, notice.date, fonts, pitch)
+        seal = sealed_layout(notice.organ, notice.date)
+        lines = (*seal.organ_lines, notice.date)
+        sign = {"gap_lines": seal.gap_lines, "centre": round(seal.centre * CHAR_TWIPS), "tail": seal.tail_mm > 0,
+                "lines": [{"text": text, "keep": "1" if i < len(lines) - 1 or seal.tail_mm > 0 else "0"}
+                          for i, text in enumerate(lines)]}
     else:
-        blank = doc.add_paragraph()   # one empty line before the 署名
-        exact(blank, pitch)
-        blank.paragraph_format.keep_with_next = True
-        layout = signature_layout(notice.organ, notice.date)
-        organ = doc.add_paragraph()
-        organ.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        exact(organ, pitch)
-        indent_chars(organ, right=2)
-        add_run(organ, notice.organ, fonts.body, 16, spacing=CHAR_SPACING_TWIPS)
-        date = doc.add_paragraph()
-        date.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        exact(date, pitch)
-        indent_chars(date, left=layout.date_indent)
-        add_run(date, notice.date, fonts.body, 16, spacing=CHAR_SPACING_TWIPS)
-        organ.paragraph_format.keep_with_next = True
+        sign = {"date_indent": round(signature_layout(notice.organ, notice.date).date_indent * CHAR_TWIPS)}
+    return {
+        "fonts": {"title": fonts.title, "title_bold": "1" if fonts.title_bold else "0", "body": fonts.body,
+                  "hei": fonts.hei, "song": fonts.song, "kai": fonts.kai},
+        "title_lines": notice.title_lines, "intro": notice.intro,
+        "t": {"widths": [Mm(w).twips for w in fit.widths_mm], "sz": int(Pt(fit.size_pt).pt * 2),
+              "line": Pt(fit.size_pt * 1.35).twips},
+        "rows": rows, "body_first": notice.body[0], "body_rest": notice.body[1:], "contact": notice.contact,
+        "sealed": notice.sealed, "sign": sign, "organ": notice.organ, "date": notice.date,
+    }
 
-    save_docx(doc, target, when, title=notice.title, author=author)
+
+def write_docx(notice: Notice, target: Path, fonts: DocxFonts, *, author: str, when: dt.datetime,
+               measure: Any = None) -> None:
+    """The 公示 as an editable DOCX in the GB/T 9704 layout: NOTICE_TEMPLATE filled by docxtpl
+    (`docx_context`), written reproducibly."""
+    import jinja2
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(NOTICE_TEMPLATE)
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    try:
+        tpl.render(docx_context(notice, fonts, measure), jinja_env=env, autoescape=True)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"公示（Word）模板出错：{exc}",
+                          hint="改回模板中被改动的 {{ }} 或 {%p %} 标记，或运行 tools/make_notice_template.py 重新生成模板",
+                          file=str(NOTICE_TEMPLATE)) from exc
+    set_default_font(tpl.docx, fonts.body)   # docxtpl does not render styles.xml
+    save_docx(tpl.docx, target, when, title=notice.title, author=author)

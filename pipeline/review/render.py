@@ -24,7 +24,7 @@ from pipeline.weasy import weasyprint_errors
 _CODE_FILES = ("pipeline/review", "pipeline/stages/shortlist.py", "pipeline/stages/scoresheets.py",
                "pipeline/stages/results.py", "pipeline/stages/publicity.py", "pipeline/workdays.py",
                "pipeline/fonts.py", "pipeline/office.py", "pipeline/templating.py", "pipeline/wordbreak.py",
-               "templates/review", "templates/publicity")
+               "pipeline/gongwen/docx_kit.py", "pipeline/gongwen/layout.py", "templates/review", "templates/publicity")
 
 
 @functools.cache
@@ -35,7 +35,7 @@ def code_version() -> str:
         path = PROJECT_ROOT / rel
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for file in files:
-            if file.is_file() and file.suffix in {".py", ".j2", ".css", ".html"}:
+            if file.is_file() and file.suffix in {".py", ".j2", ".css", ".html", ".docx"}:  # .docx: 公示 template
                 digest.update(file.relative_to(PROJECT_ROOT).as_posix().encode())
                 digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
