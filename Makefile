@@ -9,7 +9,10 @@ MAKEFLAGS += --no-builtin-rules
 EDITION ?= input/demo
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
+# Two stages of set-up, each a sentinel file in the virtualenv: what a user needs (every stage, make
+# demo), and the developers' tools on top (make test). make test after make demo only adds packages.
 SETUP   := $(VENV)/.setup-done
+SETUP_DEV := $(VENV)/.setup-dev-done
 RUN     := $(PY) -m pipeline
 
 # Values a user types (or pastes from a QR code) reach the program through the environment, never
@@ -77,14 +80,26 @@ registry: $(SETUP) ## The 兴安技术能手 registry, e.g. make registry ARGS="
 ## ---- Chores ----
 
 .PHONY: setup
-setup: $(SETUP) ## Create the virtualenv and install system and Python packages
+setup: $(SETUP) ## Create the virtualenv and install system and Python packages (runtime only)
 
-$(SETUP): pyproject.toml constraints.txt scripts/setup.sh scripts/system-packages.txt
-	scripts/setup.sh
+.PHONY: setup-dev
+setup-dev: $(SETUP_DEV) ## setup, plus the developers' tools (pytest, ruff, mypy; make test does this)
+
+$(SETUP): pyproject.toml requirements/runtime.lock requirements/nodeps.lock scripts/setup.sh \
+          scripts/system-packages.txt
+	VENV='$(VENV)' scripts/setup.sh runtime
 	touch $@
 
+$(SETUP_DEV): $(SETUP) requirements/dev.lock
+	VENV='$(VENV)' scripts/setup.sh dev
+	touch $@
+
+.PHONY: lock
+lock: ## Maintainers: regenerate the hashed lock files in requirements/ after a change to pyproject.toml
+	scripts/lock.sh
+
 .PHONY: test
-test: $(SETUP) ## Lint, type-check and run the whole test suite
+test: $(SETUP_DEV) ## Lint, type-check and run the whole test suite
 	$(VENV)/bin/ruff check pipeline tests tools
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
@@ -94,7 +109,7 @@ bench: $(SETUP) ## Time the demo round and a scaled round (not a test)
 	$(RUN) bench $(if $(value N),--nominees "$$XN_NOMINEES")
 
 .PHONY: demo-data
-demo-data: $(SETUP) ## Regenerate the shipped demo, mistakes and stress editions (developers only)
+demo-data: $(SETUP_DEV) ## Regenerate the shipped demo, mistakes and stress editions (developers only)
 	$(PY) tools/make_demo.py
 	$(PY) tools/make_demo_review.py
 	$(PY) tools/make_stress.py
