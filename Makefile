@@ -90,7 +90,7 @@ $(SETUP): pyproject.toml requirements/runtime.lock requirements/nodeps.lock scri
 	VENV='$(VENV)' scripts/setup.sh runtime
 	touch $@
 
-$(SETUP_DEV): $(SETUP) requirements/dev.lock
+$(SETUP_DEV): $(SETUP) requirements/dev.lock scripts/system-packages-dev.txt
 	VENV='$(VENV)' scripts/setup.sh dev
 	touch $@
 

@@ -17,7 +17,9 @@ VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 
 # 1. System packages -------------------------------------------------------------------
-mapfile -t wanted < <(grep -v '^\s*#' scripts/system-packages.txt | grep -v '^\s*$')
+list=scripts/system-packages.txt
+if [ "$MODE" = dev ]; then list=scripts/system-packages-dev.txt; fi   # runtime ran first (Makefile)
+mapfile -t wanted < <(grep -v '^\s*#' "$list" | grep -v '^\s*$')
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
