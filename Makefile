@@ -9,7 +9,10 @@ MAKEFLAGS += --no-builtin-rules
 EDITION ?= input/demo
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
+# Two stages of set-up, each a sentinel file in the virtualenv: what a user needs (every stage, make
+# demo), and the developers' tools on top (make test). make test after make demo only adds packages.
 SETUP   := $(VENV)/.setup-done
+SETUP_DEV := $(VENV)/.setup-dev-done
 RUN     := $(PY) -m pipeline
 
 # Exit status of `make <stage>` (README, 退出码): 0 when the stage ran to its end, also when it found
@@ -83,14 +86,26 @@ registry: $(SETUP) ## 兴安技术能手数据库，如 make registry ARGS="list
 ## ---- 维护 ----
 
 .PHONY: setup
-setup: $(SETUP) ## 创建虚拟环境，安装系统软件包和 Python 包
+setup: $(SETUP) ## 创建虚拟环境，安装系统软件包和运行所需的 Python 包（不含开发工具）
 
-$(SETUP): pyproject.toml constraints.txt scripts/setup.sh scripts/system-packages.txt
-	scripts/setup.sh
+.PHONY: setup-dev
+setup-dev: $(SETUP_DEV) ## setup，再加开发工具（pytest、ruff、mypy；make test 会自动做）
+
+$(SETUP): pyproject.toml requirements/runtime.lock requirements/nodeps.lock scripts/setup.sh \
+          scripts/system-packages.txt
+	VENV='$(VENV)' scripts/setup.sh runtime
 	touch $@
 
+$(SETUP_DEV): $(SETUP) requirements/dev.lock scripts/system-packages-dev.txt
+	VENV='$(VENV)' scripts/setup.sh dev
+	touch $@
+
+.PHONY: lock
+lock: ## 维护人员：改动 pyproject.toml 后重新生成 requirements/ 中带哈希的锁定文件
+	scripts/lock.sh
+
 .PHONY: test
-test: $(SETUP) ## 代码检查（ruff）、类型检查（mypy）和全部测试（pytest）
+test: $(SETUP_DEV) ## 安装开发工具，然后代码检查（ruff）、类型检查（mypy）和全部测试（pytest）
 	$(VENV)/bin/ruff check pipeline tests tools
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
@@ -100,7 +115,7 @@ bench: $(SETUP) ## 性能测试：逐阶段计时演示届次和规模测试届�
 	$(RUN) bench $(if $(value N),--nominees "$$XN_NOMINEES")
 
 .PHONY: demo-data
-demo-data: $(SETUP) ## 重新生成演示、示例错误和压力测试届次（开发人员用）
+demo-data: $(SETUP_DEV) ## 重新生成演示、示例错误和压力测试届次（开发人员用）
 	$(PY) tools/make_demo.py
 	$(PY) tools/make_demo_review.py
 	$(PY) tools/make_stress.py

@@ -1,4 +1,4 @@
-"""The nomination checks of SPEC.md §4 (the photo checks live in pipeline.photo).
+"""The nomination checks, codes in docs/codes.md (the photo checks live in pipeline.photo).
 
 Each rule is a small function of one nominee that yields Findings; `check_nominee` runs them
 all. Expensive file inspections (decoding every scan, reading the deeds) are separate

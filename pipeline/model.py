@@ -53,7 +53,7 @@ class Finding:
     """One fact the check stage reports about a nominee (or about the roster itself)."""
 
     code: str
-    """Stable code from SPEC.md §4, e.g. ID_CHECKSUM; tests and later stages rely on it."""
+    """Stable code listed in docs/codes.md, e.g. ID_CHECKSUM; tests and later stages rely on it."""
     severity: Severity
     """error, warning or info."""
     message: str

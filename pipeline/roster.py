@@ -41,7 +41,7 @@ COLUMNS: dict[str, str] = {
     "退休年龄类别": "retirement_category", "符合条件": "conditions", "负面情形": "exclusion",
     "个人简历": "resume", "简要事迹": "summary",
 }
-"""Roster header (SPEC.md §3) → Candidate field."""
+"""Roster header (docs/input.md) → Candidate field."""
 
 OPTIONAL_COLUMNS = frozenset({"退休年龄类别"})
 """Columns the roster may leave out altogether."""

@@ -1,4 +1,4 @@
-"""Every non-photo rule of SPEC.md §4 on one nominee at a time."""
+"""Every non-photo rule (docs/codes.md) on one nominee at a time."""
 
 from __future__ import annotations
 

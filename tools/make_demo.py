@@ -82,7 +82,7 @@ COLUMNS: tuple[str, ...] = (
     "工作单位及职务", "职业（工种）", "身份证号码", "联系电话", "推荐单位", "申报方式", "退休年龄类别", "符合条件",
     "负面情形", "个人简历", "简要事迹",
 )
-"""Roster header (SPEC §3)."""
+"""Roster header (docs/input.md)."""
 TEXT_COLUMNS = ("编号", "身份证号码", "联系电话", "出生年月", "参加工作时间", "符合条件")
 WIDE_COLUMNS = {"工作单位及职务": 30.0, "职业（工种）": 16.0, "身份证号码": 21.0, "联系电话": 15.0,
                 "推荐单位": 26.0, "个人简历": 60.0, "简要事迹": 60.0, "姓名": 10.0}
@@ -136,7 +136,7 @@ def retirement_verdicts(person: Person, category: str) -> dict[Category, bool]:
 
 
 def check_clean(person: Person, category: str) -> None:
-    """Raise DemoError unless the nominee passes every rule of SPEC §4."""
+    """Raise DemoError unless the nominee passes every rule of docs/codes.md."""
     label = f"{person.code} {person.name}"
     try:
         info = parse_id(person.id_number.upper())
