@@ -171,8 +171,8 @@ def _read_image(path: Path) -> Iterator[Page]:
     with strict_decoding(), Image.open(path) as img:
         dpi = float((img.info.get("dpi") or (150, 150))[0] or 150)
         for number, frame in enumerate(ImageSequence.Iterator(img), start=1):
-            upright = ImageOps.exif_transpose(frame.copy()) if number == 1 else frame.copy()
-            upright.load()
+            # each frame by its own orientation tag (a TIFF frame's own IFD: Pillow turns it on load)
+            upright = ImageOps.exif_transpose(frame)
             lines = ocr_image(upright)
             yield Page(number, float(upright.width), float(upright.height), dpi, lines, "ocr")
 
