@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.model import (
     ACHIEVEMENT_CATEGORIES,
@@ -25,6 +26,9 @@ from pipeline.model import (
     YearMonth,
 )
 from pipeline.ocr import Line, Page, Reading
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # ---- OCR look-alikes ---------------------------------------------------------------------
 
@@ -376,20 +380,33 @@ DUPLICATE_DISTANCE = 6
 """Hamming distance (of 64-bit perceptual hashes) up to which two scans count as the same."""
 
 
+HASH_SIDE = 512
+"""Longer side, in pixels, to which a PDF page is rendered for its perceptual hash (pHash looks at 32 × 32)."""
+
+
 def perceptual_hash(path: Path) -> str | None:
-    """64-bit perceptual hash (ImageHash pHash, hex) of an image file's first frame; None for PDFs
-    and files Pillow cannot open."""
-    if path.suffix.lower() == ".pdf":
-        return None
+    """64-bit perceptual hash (ImageHash pHash, hex) of an evidence file's first page: an image's
+    first frame, or a PDF's first page rendered by PDFium as the OCR engine renders a scan (so a
+    scan filed twice as PDF, re-saved or re-compressed, is caught too). None for files that cannot
+    be opened."""
     import imagehash
     from PIL import Image
 
     try:
+        if path.suffix.lower() == ".pdf":
+            return str(imagehash.phash(_render_first_page(path)))
         with Image.open(path) as image:
             image.draft("L", (256, 256))
             return str(imagehash.phash(image.convert("L")))
-    except (OSError, ValueError):
+    except (OSError, ValueError, IndexError, RuntimeError):  # RuntimeError: raster.RasterError; IndexError: no page
         return None
+
+
+def _render_first_page(path: Path) -> Image.Image:
+    """A PDF's first page, grey, HASH_SIDE pixels on its longer side."""
+    from pipeline import raster
+
+    return raster.page(path, 1, fit=HASH_SIDE, grey=True)
 
 
 def _same_text(a: str | None, b: str | None) -> bool:

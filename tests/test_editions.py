@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from pipeline.edition import PROJECT_ROOT
-from tests.conftest import DEMO, MISTAKES, expected_codes
+from tests.conftest import DEMO, MISTAKES, READ_CODES, expected_codes, reading_env
 
 pytestmark = pytest.mark.slow
 
 
-def make(target: str, edition: Path) -> subprocess.CompletedProcess[str]:
+def make(target: str, edition: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run a Make target on an edition with output going to the test's XN_OUTPUT."""
     return subprocess.run(["make", "--no-print-directory", target, f"EDITION={edition}"],
-                          cwd=PROJECT_ROOT, capture_output=True, text=True, env=os.environ.copy())
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, env=env or os.environ.copy())
 
 
 def report(edition: Path) -> dict[str, object]:
@@ -81,3 +83,77 @@ def test_mistakes_edition_catches_each_mistake() -> None:
     assert by_code["M02"]["findings"] == [] and by_code["M02"]["工作单位及职务"].startswith("=1+1")
     html = (Path(os.environ["XN_OUTPUT"]) / "mistakes" / "check" / "report.html").read_text(encoding="utf-8")
     assert "A&amp;B食品有限公司{{ 7*7 }}车间" in html  # M02's hostile unit name, shown as text
+
+
+# ---- reading the evidence (OCR on) ----------------------------------------------------------------
+# The only make checks of the suite that read the evidence: ~130 files of the mistakes edition cost
+# minutes of OCR. What they read is kept in the session's OCR cache (XN_OCR_CACHE, tests/conftest.py),
+# which every other reading test shares.
+
+
+def test_mistakes_edition_read_by_ocr_gives_exactly_the_expected_codes() -> None:
+    expected: dict[str, list[str]] = json.loads((MISTAKES / "expected.json").read_text(encoding="utf-8"))
+    reading_only = {code: sorted(set(codes) & READ_CODES) for code, codes in expected.items()}
+    assert {code for code, codes in reading_only.items() if codes} == {f"M{n}" for n in range(34, 42)}
+    env = reading_env()
+    proc = make("check", MISTAKES, env)
+    assert proc.returncode != 0
+    data = report(MISTAKES)
+    nominees = data["nominees"]
+    assert isinstance(nominees, list)
+    got = {n["编号"]: sorted({f["code"] for f in n["findings"]}) for n in nominees}
+    assert got == {code: sorted(codes) for code, codes in expected.items()}  # not filtered: M34–M41 too
+    by_code = {n["编号"]: n for n in nominees}
+
+    def read(code: str, finding: str) -> dict[str, object]:
+        (f,) = [f for f in by_code[code]["findings"] if f["code"] == finding]
+        assert f["file"] and f["file"].startswith(f"candidates/{code}/evidence/"), f
+        assert code in f["message"] and f["hint"], f
+        return dict(f)
+
+    holder = read("M34", "EVIDENCE_HOLDER_MISMATCH")  # 王立峰's certificate: his ID number (masked) or name
+    assert holder["file"].endswith("资格证书/2009.12-职业资格证书（技师）.jpg")
+    assert "232701********8774" in holder["message"] or "王立峰" in holder["message"]
+    assert "2024年5月" in read("M35", "EVIDENCE_DATE_MISMATCH")["message"]
+    assert read("M36", "EVIDENCE_DATE_READ")["file"].endswith("荣誉证书/大兴安岭地区五一劳动奖章荣誉证书.jpg")
+    assert read("M37", "EVIDENCE_KIND_MISMATCH")["file"].endswith("荣誉证书/2025.09-职业资格证书（技师）.jpg")
+    for one, other in (("M38", "M39"), ("M39", "M38")):
+        dup = read(one, "EVIDENCE_DUPLICATE")
+        assert dup["file"].endswith("2025.04-大兴安岭地区工人先锋号荣誉证书.jpg") and other in dup["message"]
+    assert read("M40", "EVIDENCE_NO_TEXT")["severity"] == "warning"
+    assert read("M41", "EVIDENCE_GRADE_MISMATCH")["severity"] == "warning"
+    assert _cached(env) >= 120  # the session's cache now holds what was read, for any later reading test
+
+
+def _cached(env: dict[str, str]) -> int:
+    folder = Path(env["XN_OCR_CACHE"])
+    return len(list(folder.glob("*.json"))) if folder.is_dir() else 0
+
+
+DEMO_READ = ("011", "031", "040", "044")
+"""Demo nominees read in the suite: 011's undated certificate (EVIDENCE_DATE_READ, info) and scanned
+PDFs that look alike to a perceptual hash but are different certificates (031 and 044's 技术能手 PDFs,
+040's 技师 JPEG and 高级技师 PDF): no EVIDENCE_DUPLICATE."""
+
+
+def test_demo_nominees_read_by_ocr_give_only_the_undated_certificate_info(tmp_path: Path) -> None:
+    edition = tmp_path / "demo"
+    shutil.copytree(DEMO, edition, ignore=lambda folder, names: [
+        n for n in names if Path(folder) == DEMO / "candidates" and n not in DEMO_READ])
+    book = openpyxl.load_workbook(edition / "roster.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    for row in range(sheet.max_row, 1, -1):
+        if str(sheet.cell(row, 1).value) not in DEMO_READ:
+            sheet.delete_rows(row)
+    book.save(edition / "roster.xlsx")
+    proc = make("check", edition, reading_env())
+    assert proc.returncode == 0, proc.stderr
+    data = report(edition)
+    assert data["summary"] == {"nominees": 4, "ok": 4, "with_warnings": 0, "with_errors": 0,
+                               "errors": 0, "warnings": 0, "infos": 1, "by_code": {"EVIDENCE_DATE_READ": 1}}
+    nominees = data["nominees"]
+    assert isinstance(nominees, list)
+    (info,) = [f for n in nominees for f in n["findings"]]
+    assert (info["code"], info["severity"], info["file"]) == (
+        "EVIDENCE_DATE_READ", "info", "candidates/011/evidence/荣誉证书/大兴安岭地区优秀高技能人才荣誉证书.jpg")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import img2pdf
+import pikepdf
 from PIL import Image, ImageDraw
 
 from pipeline import evidence_text as et
@@ -174,7 +177,45 @@ def test_duplicates_by_perceptual_hash(tmp_path: Path, candidate: Candidate) -> 
                                                                  ("T02", "EVIDENCE_DUPLICATE")]
     t01 = next(f for f in found if f.candidate_code == "T01")
     assert "T02 李四" in t01.message and e2.rel in t01.message and t01.severity is Severity.error
-    assert et.perceptual_hash(tmp_path / "x.pdf") is None
+    assert et.perceptual_hash(tmp_path / "x.pdf") is None  # missing
+    (tmp_path / "y.pdf").write_bytes(b"%PDF-1.7\n not a pdf")
+    assert et.perceptual_hash(tmp_path / "y.pdf") is None  # broken
+
+
+def _scanned_pdf(path: Path, image: Image.Image, dpi: int, quality: int) -> Path:
+    """A scan saved as PDF: one JPEG page (img2pdf, lossless wrapping of the JPEG)."""
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, format="JPEG", quality=quality, dpi=(dpi, dpi))
+    path.write_bytes(img2pdf.convert(buf.getvalue()))
+    return path
+
+
+def test_a_scanned_pdf_filed_twice_is_a_duplicate(tmp_path: Path, candidate: Candidate) -> None:
+    scan = Image.open(_scan(tmp_path / "scan.png")).resize((1200, 900))
+    first = _scanned_pdf(tmp_path / "a.pdf", scan, 150, 90)
+    # the same scan re-saved: rescaled, re-compressed, written by another program (pikepdf, object streams)
+    resaved = _scanned_pdf(tmp_path / "tmp.pdf", scan.resize((900, 675)), 200, 55)
+    with pikepdf.open(resaved) as pdf:
+        pdf.save(tmp_path / "b.pdf", object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    second = tmp_path / "b.pdf"
+    other = Image.new("RGB", (1200, 900), "white")
+    ImageDraw.Draw(other).rectangle((600, 450, 1140, 870), fill="black")
+    third = _scanned_pdf(tmp_path / "c.pdf", other, 150, 90)
+    assert first.read_bytes() != second.read_bytes()
+    c2 = replace(candidate, code="T02", name="李四")
+    e1 = Evidence("荣誉证书", "a", None, first, "candidates/T01/evidence/荣誉证书/a.pdf")
+    e2 = Evidence("荣誉证书", "b", None, second, "candidates/T02/evidence/荣誉证书/b.pdf")
+    e3 = Evidence("荣誉证书", "c", None, third, "candidates/T02/evidence/荣誉证书/c.pdf")
+    e4 = Evidence("荣誉证书", "d", None, tmp_path / "scan.png", "candidates/T02/evidence/荣誉证书/scan.png")
+    hashes = {e.rel: et.perceptual_hash(e.path) for e in (e1, e2, e3, e4)}
+    assert all(hashes.values())
+    found = et.find_duplicates([(candidate, e1), (c2, e2), (c2, e3)], {k: v or "" for k, v in hashes.items()})
+    assert sorted((f.candidate_code, f.code, f.file) for f in found) == [
+        ("T01", "EVIDENCE_DUPLICATE", e1.rel), ("T02", "EVIDENCE_DUPLICATE", e2.rel)]
+    assert e2.rel in next(f for f in found if f.candidate_code == "T01").message
+    # the same scan filed once as an image and once as a PDF of it
+    found = et.find_duplicates([(candidate, e1), (c2, e4)], {k: v or "" for k, v in hashes.items()})
+    assert sorted(f.file for f in found) == [e1.rel, e4.rel]
 
 
 def test_name_run_into_the_next_field(candidate: Candidate) -> None:

@@ -90,6 +90,25 @@ def test_every_frame_of_a_tiff_is_a_page(tmp_path: Path) -> None:
     assert pages[0].lines and not pages[1].lines  # a blank page reads as nothing
 
 
+def test_each_tiff_frame_is_turned_upright_by_its_own_orientation_tag(tmp_path: Path) -> None:
+    path = tmp_path / "两页扫描.tif"
+    first = certificate()
+    second = certificate().transpose(Image.Transpose.ROTATE_90)  # stored on its side, tag 6 says so
+    second.encoderinfo = {"tiffinfo": {0x0112: 6}}  # this frame's own IFD (Pillow merges an appended image's encoderinfo)
+    first.save(path, save_all=True, append_images=[second], compression="tiff_lzw")
+    with Image.open(path) as tif:
+        tif.seek(1)
+        assert (tif.tag_v2[256], tif.tag_v2[257], tif.tag_v2.get(0x0112)) == (1754, 1240, 6)  # as stored
+        tif.seek(0)
+        assert tif.tag_v2.get(0x0112) is None
+    pages = read(path).pages
+    assert [(p.number, p.width, p.height) for p in pages] == [(1, 1240, 1754), (2, 1240, 1754)]
+    for page in pages:
+        assert "姓名：王建国" in [line.text for line in page.lines], page.number
+        (line,) = [ln for ln in page.lines if ln.text == "姓名：王建国"]
+        assert 140 <= line.box[0] <= 165 and 490 <= line.box[1] <= 515  # upright coordinates
+
+
 def test_read_files_caches_by_content_and_skips_unreadable_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XN_OCR_CACHE", str(tmp_path / "cache"))
     ctx = RunContext(load_edition(DEMO), quiet=True, jobs=2)  # two files: the worker pool

@@ -214,7 +214,8 @@ def iter_pages(path: Path, dpi: float = RENDER_DPI, pages: Collection[int] | Non
                     break
                 if wanted is not None and number not in wanted:
                     continue
-                upright = ImageOps.exif_transpose(img.copy()) if number == 1 else img.copy()
+                # each frame by its own orientation tag (a TIFF frame's own IFD)
+                upright = ImageOps.exif_transpose(img.copy())
                 upright.load()
             yield number, upright
 
