@@ -10,6 +10,7 @@ EVIDENCE_DUPLICATE from perceptual hashes. Every message quotes what was read an
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -125,18 +126,43 @@ _NAME_PATTERNS = (
 _NAME_STOP = re.compile("(性|身份|职业|工种|等级|出生|编号|证号|同志|民族|单位|男|女)")
 
 
+def _rows(reading: Reading) -> Iterable[tuple[Page, Line]]:
+    """Lines that sit side by side on one row, joined left to right into one line (box: their union).
+    A spaced-out label (“姓　　名：王立峰”) is often read as two boxes, “姓” and “名：王立峰”."""
+    for page in reading.pages:
+        lines = sorted(page.lines, key=lambda ln: (ln.box[1] + ln.box[3]) / 2)
+        row: list[Line] = []
+        for line in [*lines, None]:
+            if row and line is not None:
+                last = row[-1]
+                height = max(last.box[3] - last.box[1], line.box[3] - line.box[1], 1.0)
+                if abs((line.box[1] + line.box[3]) / 2 - (last.box[1] + last.box[3]) / 2) < height / 2:
+                    row.append(line)
+                    continue
+            if len(row) > 1:
+                row.sort(key=lambda ln: ln.box[0])
+                if all(b.box[0] - a.box[2] < 4 * (a.box[3] - a.box[1]) for a, b in itertools.pairwise(row)):
+                    box = (min(ln.box[0] for ln in row), min(ln.box[1] for ln in row),
+                           max(ln.box[2] for ln in row), max(ln.box[3] for ln in row))
+                    yield page, Line("".join(ln.text for ln in row), box, min(ln.score for ln in row))
+            row = [line] if line is not None else []
+
+
 def read_names(reading: Reading) -> list[Hit]:
-    """Persons' names printed in labelled fields (姓名：…, 持证人：…, 授予…同志, “…同志：”).
+    """Persons' names printed in labelled fields (姓名：…, 持证人：…, 授予…同志, “…同志：”), also when
+    the label's characters were read as boxes of their own on the same row.
     Free text such as “对该同志” or the issuer's name is never taken for a person's name."""
     hits: list[Hit] = []
-    for page, line in _lines(reading):
+    seen: set[tuple[str, int]] = set()
+    for page, line in itertools.chain(_lines(reading), _rows(reading)):
         for pattern in _NAME_PATTERNS:
             for m in pattern.finditer(line.text):
                 name = _NAME_STOP.split(m.group(1))[0][:4]
                 if len(name) < 2 or name in ("该", "该同") or name.startswith(("该", "本", "你", "贵")):
                     continue
-                if any(word in name for word in _NOT_NAME):
+                if any(word in name for word in _NOT_NAME) or (name, page.number) in seen:
                     continue
+                seen.add((name, page.number))
                 hits.append(Hit(name, line.text, page.number, line.box))
     return hits
 

@@ -248,3 +248,19 @@ def test_a_rare_character_printed_as_a_box_is_not_another_name(candidate: Candid
     lines = ["获奖证书", "张口同志：", "在2022年全区职业技能竞赛中荣获第一名。", "二〇二二年六月"]
     assert run(c, (evidence("奖励证书", "2022.06-获奖证书.jpg"), lines)) == []
     assert et.names_differ("李口", "张\U0002B81D")
+
+
+def test_a_spaced_label_read_as_two_boxes_still_names_the_holder(candidate: Candidate) -> None:
+    """“姓　　名：张三” read as “姓” and “名：张三” side by side on one row (M34's certificate): the row is
+    joined and the colleague's name is found; lines on other rows are not joined to it."""
+    path = Path("/ed/candidates/T01/evidence/资格证书/2022.06-高级技师.jpg")
+    lines = (Line("职业技能等级证书", (300.0, 40.0, 900.0, 90.0), 0.99),
+             Line("姓", (100.0, 160.0, 140.0, 200.0), 0.99),
+             Line("名：张三", (220.0, 158.0, 420.0, 202.0), 0.98),
+             Line("等级：高级技师", (100.0, 260.0, 500.0, 300.0), 0.99),
+             Line("发证日期：2022年06月15日", (100.0, 320.0, 700.0, 360.0), 0.99))
+    read = Reading(path, "0" * 64, (Page(1, 1240, 1754, 150, lines, "ocr"),))
+    assert [(h.value, h.box) for h in et.read_names(read)] == [("张三", (100.0, 158.0, 420.0, 202.0))]
+    m = Materials(Path("/ed/candidates/T01"), None, None, (evidence("资格证书", "2022.06-高级技师.jpg"),))
+    found = et.check_readings(candidate, m, {path: read}, SINCE)
+    assert codes(found) == ["EVIDENCE_HOLDER_MISMATCH"] and "张三" in found[0].message
