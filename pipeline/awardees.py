@@ -19,7 +19,8 @@ from pipeline.strokes import in_stroke_order
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from pipeline.stages.check import CheckResult, Nominee
+    from pipeline.model import Nominee
+    from pipeline.stages.check import CheckResult
 
 AWARDEES_SCHEMA = 1
 

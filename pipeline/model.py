@@ -212,3 +212,29 @@ class Materials:
 def today() -> dt.date:
     """Today's date; a seam for tests."""
     return dt.date.today()
+
+
+@dataclass(frozen=True)
+class Nominee:
+    """One nominee after the checks."""
+
+    candidate: Candidate
+    """The roster row, normalised."""
+    materials: Materials
+    """The nominee's files."""
+    findings: tuple[Finding, ...]
+    """Every finding about this nominee, errors first."""
+    photo: Path | None
+    """The normalised photo (output/<edition>/check/photos/<编号>.jpg), None when not usable."""
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error (warnings allowed)."""
+        return not any(f.severity is Severity.error for f in self.findings)
+
+    @property
+    def status(self) -> str:
+        """'error', 'warning' or 'ok'."""
+        if not self.ok:
+            return "error"
+        return "warning" if any(f.severity is not Severity.info for f in self.findings) else "ok"

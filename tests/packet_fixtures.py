@@ -204,7 +204,7 @@ def make_candidate(code: str, name: str, row: int = 2, **overrides: object) -> C
 
 @dataclass(frozen=True)
 class FakeNominee:
-    """Stand-in for pipeline.stages.check.Nominee."""
+    """Stand-in for pipeline.model.Nominee."""
 
     candidate: Candidate
     materials: Materials

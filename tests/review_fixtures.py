@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, load_edition
-from pipeline.model import Candidate, Finding, Materials, Severity, YearMonth
+from pipeline.model import Candidate, Finding, Materials, Nominee, Severity, YearMonth
 from pipeline.review.sheets import FIRST_ROW, FIRST_SCORE_COL
-from pipeline.stages.check import CheckResult, Nominee
+from pipeline.stages.check import CheckResult
 from pipeline.stages.publicity import NoticeFiles
 from tests.conftest import make_id
 

@@ -26,11 +26,11 @@ from pipeline.awardees import Awardee, save_awardees
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, load_edition
 from pipeline.errors import ExitCode, RenderError
-from pipeline.model import Candidate, Materials, YearMonth
+from pipeline.model import Candidate, Materials, Nominee, YearMonth
 from pipeline.registry import open_registry, registry_path
 from pipeline.stages import certificates, results, verify
 from pipeline.stages.certificates import CertificatesResult, issue_certificates
-from pipeline.stages.check import CheckResult, Nominee
+from pipeline.stages.check import CheckResult
 from pipeline.stamps import write_stamp
 from tests.conftest import DEMO, make_id
 

@@ -17,9 +17,9 @@ from pipeline.cli import main
 from pipeline.context import RunContext
 from pipeline.edition import load_edition
 from pipeline.errors import EditionConfigError
-from pipeline.model import Finding, Materials, Severity
+from pipeline.model import Finding, Materials, Nominee, Severity
 from pipeline.roster import read_roster
-from pipeline.stages.check import Nominee, run_check
+from pipeline.stages.check import run_check
 from pipeline.stages.check_feedback import feedback_settings, group_units, write_feedback
 from tests.conftest import DEMO, MISTAKES, expected_codes, make_id
 from tests.packet_fixtures import make_candidate

@@ -23,9 +23,10 @@ from pipeline import filelimits
 from pipeline.cli import main
 from pipeline.context import RunContext
 from pipeline.edition import PROJECT_ROOT, load_edition
+from pipeline.model import Nominee
 from pipeline.roster import read_roster
 from pipeline.safepath import CODE_HINT, UnsafePath, child, code_problem, inside, safe_name
-from pipeline.stages.check import CheckResult, Nominee, run_check
+from pipeline.stages.check import CheckResult, run_check
 from pipeline.stages.packets import run_packets
 from tests.conftest import MISTAKES, make_id
 from tests.photo_fixtures import make_id_photo, save_jpeg

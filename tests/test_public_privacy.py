@@ -25,9 +25,9 @@ from pipeline import privacy
 from pipeline.awardees import Awardee, AwardeeList
 from pipeline.context import RunContext
 from pipeline.errors import ExitCode, RenderError
-from pipeline.model import Candidate, Materials
+from pipeline.model import Candidate, Materials, Nominee
 from pipeline.privacy import REDACTED, Known, redact
-from pipeline.stages.check import CheckResult, Nominee
+from pipeline.stages.check import CheckResult
 from pipeline.stages.results import ReviewResults
 from tests import media_fixtures, review_fixtures
 

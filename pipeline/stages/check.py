@@ -31,41 +31,15 @@ from pipeline.edition import PROJECT_ROOT, PhotoSettings
 from pipeline.errors import ExitCode, RosterError
 from pipeline.fonts import resolve_fonts
 from pipeline.materials import scan_materials
-from pipeline.model import Candidate, Evidence, Finding, Materials, Severity
+from pipeline.model import Candidate, Evidence, Finding, Materials, Nominee, Severity
 from pipeline.ocr import engine
 from pipeline.roster import read_roster
 from pipeline.safepath import CODE_FORMAT, UnsafePath, child
-from pipeline.stages import check_thumbs
+from pipeline.stages import check_feedback, check_report, check_thumbs
 from pipeline.workers import process_pool
 
 REPORT_SCHEMA = 1
 """Version of report.json's layout (README: 'report.json')."""
-
-
-@dataclass(frozen=True)
-class Nominee:
-    """One nominee after the checks."""
-
-    candidate: Candidate
-    """The roster row, normalised."""
-    materials: Materials
-    """The nominee's files."""
-    findings: tuple[Finding, ...]
-    """Every finding about this nominee, errors first."""
-    photo: Path | None
-    """The normalised photo (output/<edition>/check/photos/<编号>.jpg), None when not usable."""
-
-    @property
-    def ok(self) -> bool:
-        """True when no finding is an error (warnings allowed)."""
-        return not any(f.severity is Severity.error for f in self.findings)
-
-    @property
-    def status(self) -> str:
-        """'error', 'warning' or 'ok'."""
-        if not self.ok:
-            return "error"
-        return "warning" if any(f.severity is not Severity.info for f in self.findings) else "ok"
 
 
 @dataclass(frozen=True)
@@ -361,7 +335,6 @@ def _prune(folder: Path, keep: set[str]) -> None:
 
 def _write_reports(ctx: RunContext, out: Path, nominees: tuple[Nominee, ...],
                    roster_findings: tuple[Finding, ...], photo_results: dict[str, Any] | None = None) -> None:
-    from pipeline.stages import check_feedback, check_report
 
     data = report_json(ctx, nominees, roster_findings)
     atomic.write_text(out / "report.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -34,7 +34,7 @@ from pipeline.edition import PROJECT_ROOT, Edition, section
 from pipeline.errors import EditionConfigError, PipelineError
 from pipeline.fonts import FontSet, resolve_fonts
 from pipeline.gongwen import Block, Document, Heading, Para, Table
-from pipeline.model import Finding, Severity
+from pipeline.model import Finding, Nominee, Severity
 from pipeline.safepath import child, safe_name
 from pipeline.stages.check_report import CODE_TITLES, SEVERITY_TITLES
 from pipeline.workdays import cn_date, load_calendar
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from openpyxl.styles.borders import Border
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from pipeline.stages.check import Nominee
 
 FOLDER = "反馈"
 """Sub-folder of output/<edition>/check/."""

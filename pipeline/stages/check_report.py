@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline import atomic, office
 from pipeline.context import RunContext
+from pipeline.model import Nominee
 from pipeline.templating import render
-
-if TYPE_CHECKING:
-    from pipeline.stages.check import Nominee
 
 CODE_TITLES: dict[str, str] = {
     "ROSTER_MISSING_COLUMN": "名册缺少列",

@@ -59,7 +59,7 @@ _OUTPUT_SUFFIXES = ("-申报材料.pdf", "-申报审批表.docx")
 
 
 class NomineeLike(Protocol):
-    """What the packets stage needs of a checked nominee (pipeline.stages.check.Nominee)."""
+    """What the packets stage needs of a checked nominee (pipeline.model.Nominee)."""
 
     @property
     def candidate(self) -> Candidate:

@@ -24,12 +24,12 @@ from pathlib import Path
 from pipeline import atomic, office
 from pipeline.context import RunContext
 from pipeline.errors import ExitCode, OfficeActionNeeded
-from pipeline.model import Severity
+from pipeline.model import Nominee, Severity
 from pipeline.review import decisions
 from pipeline.review.notice import sealed_layout
 from pipeline.review.problems import raise_errors
 from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
-from pipeline.stages.check import CheckResult, Nominee, run_check
+from pipeline.stages.check import CheckResult, run_check
 from pipeline.stamps import replacing
 from pipeline.templating import render
 from pipeline.workdays import cn_date
