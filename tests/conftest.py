@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -83,20 +81,6 @@ def expected_codes(expected: dict[str, list[str]]) -> dict[str, list[str]]:
 def reading_env(**extra: str) -> dict[str, str]:
     """The environment for a subprocess that reads the evidence (OCR on, the session's cache)."""
     return {**os.environ, "XN_READ_EVIDENCE": "1", **extra}
-
-
-@pytest.fixture(autouse=True)
-def _weasyprint_subsetting_restored() -> Iterator[None]:
-    """A test that makes a packet renderer in this process (FrontRenderer hooks WeasyPrint's font
-    subsetting for its worker) leaves the subsetting as it found it for the next test, as the
-    packets stage does when it builds in the calling process."""
-    fonts = sys.modules.get("weasyprint.pdf.fonts")
-    subset = fonts.Font.subset if fonts is not None else None
-    yield
-    fonts = sys.modules.get("weasyprint.pdf.fonts")
-    if fonts is not None:
-        fonts.Font.subset = subset if subset is not None else getattr(
-            fonts.Font.subset, "xn_original", fonts.Font.subset)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
+import pdfplumber
 import pikepdf
 import pytest
 from openpyxl import load_workbook
@@ -671,11 +673,8 @@ def test_no_weasyprint_warning_goes_unnoticed(tmp_path: Path) -> None:
 
 # ---- compact fonts ---------------------------------------------------------------------------
 
-def test_compacted_fonts_render_and_extract_exactly_like_weasyprints(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compacted_fonts_render_and_extract_exactly_like_weasyprints(tmp_path: Path) -> None:
     import datetime as dt
-
-    import weasyprint.pdf.fonts as weasyprint_fonts
 
     from pipeline.packets.bundle import Binder, DocMeta
     from pipeline.packets.form import FrontRenderer, build_context, group_evidence
@@ -689,15 +688,13 @@ def test_compacted_fonts_render_and_extract_exactly_like_weasyprints(
     assert nominee.photo is not None
     job = PacketJob(c, nominee.photo, nominee.materials.deeds, (), edition, RunContext(edition).source_date,
                     packet_paths(tmp_path, c), "x")
-    renderer = FrontRenderer(resolve_fonts(edition.fonts))  # installs the subsetting hook
+    renderer = FrontRenderer(resolve_fonts(edition.fonts))
     context = build_context(job, group_evidence(job, []), nominee.photo.as_uri())
     meta = DocMeta("t", "a", "s", "k", dt.datetime(2027, 1, 1, tzinfo=dt.UTC), 5)
     compact = tmp_path / "compact.pdf"
     compact.write_bytes(Binder(renderer.render(context).pdf, [], meta).bind(300).data)
-    hook = weasyprint_fonts.Font.subset
-    monkeypatch.setattr(weasyprint_fonts.Font, "subset", hook.xn_original)  # type: ignore[attr-defined]
     plain = tmp_path / "plain.pdf"
-    front = renderer.render(context)
+    front = renderer.render(context, compact_fonts=False)
     plain.write_bytes(Binder(front.pdf, [], meta, compact_fonts=False).bind(300).data)
     assert compact.stat().st_size < plain.stat().st_size / 2
     assert page_texts(compact) == page_texts(plain)
@@ -712,6 +709,42 @@ def test_compacted_fonts_render_and_extract_exactly_like_weasyprints(
         kinds = {str(o.get("/Subtype")) for o in doc.objects
                  if isinstance(o, pikepdf.Stream) and "/Subtype" in o and o.get("/Subtype") != "/Image"}
     assert "/CIDFontType0C" in kinds and "/OpenType" not in kinds
+
+
+def test_a_document_rendered_after_a_packet_in_the_same_process_keeps_its_glyphs(tmp_path: Path) -> None:
+    """make all in one process (-j 1, or one changed nominee): a certificate rendered after a packet
+    shows its title and its punctuation. The packet's compact font subsetting (renumbered CFF glyphs,
+    unwrapped by the binder) used to stay hooked into WeasyPrint for the rest of the process, and the
+    certificate's Noto CJK text then printed as blank space over a correct text layer."""
+    from pipeline.packets.form import FrontRenderer, build_context, group_evidence
+    from pipeline.packets.job import PacketJob, packet_paths
+    from pipeline.stages.certificates import render_pdf
+
+    edition_path = write_edition(tmp_path)
+    c = make_candidate("G002", "韩字")
+    add_nominee(edition_path, c)
+    edition = load_edition(edition_path)
+    nominee = nominee_for(edition_path, c)
+    assert nominee.photo is not None
+    job = PacketJob(c, nominee.photo, nominee.materials.deeds, (), edition, RunContext(edition).source_date,
+                    packet_paths(tmp_path, c), "x")
+    fonts = resolve_fonts(edition.fonts)
+    FrontRenderer(fonts).render(build_context(job, group_evidence(job, []), nominee.photo.as_uri()))
+
+    html = (f"<style>{fonts.css()} @page {{ size: 150mm 60mm; margin: 8mm }} p {{ font-size: 32pt; margin: 0 }}"
+            "</style><p class='font-title'>荣誉证书</p><p class='font-body'>“技术能手”。</p>")
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(render_pdf(html, "证书"))
+    dpi = 100
+    image = np.asarray(raster.page(pdf, 1, dpi=dpi, grey=True))
+    with pdfplumber.open(pdf) as doc:
+        chars = doc.pages[0].chars
+    assert "".join(ch["text"] for ch in chars) == "荣誉证书“技术能手”。"
+    scale = dpi / 72
+    blank = [ch["text"] for ch in chars
+             if not (image[int(ch["top"] * scale):int(ch["bottom"] * scale) + 1,
+                           int(ch["x0"] * scale):int(ch["x1"] * scale) + 1] < 128).any()]
+    assert not blank, f"no ink under {''.join(blank)}"
 
 
 # ---- a killed run --------------------------------------------------------------------------

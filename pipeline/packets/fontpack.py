@@ -5,10 +5,10 @@ as Noto Serif CJK (≈ 63 000 glyphs, the Simplified Chinese forms at the end) s
 63 000 entries of metrics, charset and charstring offsets: ≈ 150–200 KB per font for a few
 dozen characters — more than a packet's scans. Two steps make it ≈ 5–60 KB:
 
-1. `install_weasyprint_cff_subsetting()` (once per worker) hooks WeasyPrint's subsetting:
-   a CID-keyed CFF font whose charset is the identity (glyph i has CID i, as in Noto and
-   Source Han CJK) is subset to its used glyphs *without* retaining glyph ids, in one
-   HarfBuzz pass (faster than WeasyPrint's two);
+1. inside `cff_subsetting()` (the packet renderer writes its PDF there) WeasyPrint's
+   subsetting is hooked: a CID-keyed CFF font whose charset is the identity (glyph i has
+   CID i, as in Noto and Source Han CJK) is subset to its used glyphs *without* retaining
+   glyph ids, in one HarfBuzz pass (faster than WeasyPrint's two);
 2. `compact_cid_fonts()` (per PDF, pikepdf) unwraps such fonts to the bare CFF program
    (FontFile3 /CIDFontType0C), the classic embedding of CJK subsets.
 
@@ -20,6 +20,13 @@ and text extraction (/ToUnicode) are keyed by CID and untouched. Each step check
 charset before it changes anything and otherwise leaves the font as WeasyPrint made it.
 The tests render packets both ways and compare the pixels.
 
+Only a PDF that goes through step 2 may be written with step 1: until it is unwrapped, a
+renumbered font sits in an OpenType wrapper, where viewers (poppler, pdfium) take the CID as
+the glyph id and draw blanks or wrong glyphs. So the hook, installed once per process, acts only
+inside `cff_subsetting()` (a context variable: this thread, this block); every other WeasyPrint
+PDF of the process — 公示, 表彰决定, 证书 rendered after packets in `make all` — keeps
+WeasyPrint's own subsetting whoever made a packet renderer before it.
+
 TrueType fonts (CIDFontType2) are left alone: their retained empty glyphs cost almost
 nothing after compression.
 """
@@ -28,6 +35,9 @@ from __future__ import annotations
 
 import functools
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -170,14 +180,31 @@ def identity_charset(family: str, font: bytes, index: int) -> bool:
     return _IDENTITY[key]
 
 
+_ACTIVE: ContextVar[bool] = ContextVar("xn_cff_subsetting", default=False)
+"""True inside `cff_subsetting()`: the hook subsets CFF fonts for compact_cid_fonts()."""
+
+
+@contextmanager
+def cff_subsetting() -> Iterator[None]:
+    """WeasyPrint PDFs written inside the block subset CID-keyed CFF fonts without retaining glyph
+    ids (such a PDF must then go through compact_cid_fonts()); outside it WeasyPrint subsets as usual."""
+    install_weasyprint_cff_subsetting()
+    token = _ACTIVE.set(True)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
 def install_weasyprint_cff_subsetting() -> None:
-    """Make WeasyPrint subset CID-keyed CFF fonts to their used glyphs without retaining glyph ids.
+    """Hook WeasyPrint's subsetting (once per process): inside `cff_subsetting()`, CID-keyed CFF
+    fonts are subset to their used glyphs without retaining glyph ids; elsewhere it does nothing.
 
     WeasyPrint writes glyph ids as CIDs; in a font whose charset is the identity (glyph i
     has CID i — Noto/Source Han CJK) a subset that keeps each glyph's CID in its charset
-    shows every CID with the same outline. Such fonts get one HarfBuzz pass that keeps
-    only the used glyphs (HarfBuzz may add a few substitution glyphs; they are harmless);
-    every other font goes through WeasyPrint's own subsetting.
+    shows every CID with the same outline once unwrapped to bare CFF. Such fonts get one
+    HarfBuzz pass that keeps only the used glyphs (HarfBuzz may add a few substitution
+    glyphs; they are harmless); every other font goes through WeasyPrint's own subsetting.
     """
     from weasyprint.pdf import fonts as weasyprint_fonts
 
@@ -187,7 +214,7 @@ def install_weasyprint_cff_subsetting() -> None:
 
     def subset(self: Any, to_unicode: dict[int, str], hinting: bool) -> None:
         plain_cff = "CFF " in self.tables and "fvar" not in self.tables and not (self.png or self.svg or self.colr)
-        if to_unicode and plain_cff and not self.missing and identity_charset(
+        if _ACTIVE.get() and to_unicode and plain_cff and not self.missing and identity_charset(
                 self.family, self.file_content, self.index):
             wanted = set(to_unicode) | {0}
             data = subset_glyphs(self.file_content, wanted, self.index)

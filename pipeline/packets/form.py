@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -465,10 +466,8 @@ class FrontRenderer:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
-        from pipeline.packets.fontpack import install_weasyprint_cff_subsetting
         from pipeline.templating import environment
 
-        install_weasyprint_cff_subsetting()
         self.fonts = fonts
         self._weasyprint = weasyprint
         self.font_config = FontConfiguration()
@@ -484,8 +483,13 @@ class FrontRenderer:
         self.kai = Measure([fonts.roles["kai"].face, *(f.face for f in fonts.fallback)])
         self.title = Measure([fonts.roles["title"].face, *(f.face for f in fonts.fallback)])
 
-    def render(self, context: dict[str, Any], candidate: str = "") -> RenderedFront:
-        """Template context → the laid-out PDF and where each evidence sheet's scan goes."""
+    def render(self, context: dict[str, Any], candidate: str = "", *, compact_fonts: bool = True) -> RenderedFront:
+        """Template context → the laid-out PDF and where each evidence sheet's scan goes.
+
+        With `compact_fonts` its CJK CFF fonts are subset for the Binder's compact_cid_fonts() (the
+        PDF is not for a viewer before that); the subsetting changes nothing else in the process."""
+        from pipeline.packets.fontpack import cff_subsetting
+
         html_text = self.template.render(**context, fit=fit_form(context, self.body, self.kai, self.title))
         with weasyprint_errors("申报材料", candidate=candidate):
             html = self._weasyprint.HTML(string=html_text, base_url=str(TEMPLATE_DIR),
@@ -501,5 +505,6 @@ class FrontRenderer:
                         boxes[n] = (index, Rect(x1 * PX_TO_PT, (page.height - y2) * PX_TO_PT,
                                                 (x2 - x1) * PX_TO_PT, (y2 - y1) * PX_TO_PT))
             # Uncompressed: the binder compresses once, after swapping in the compact fonts.
-            pdf = document.write_pdf(pdf_identifier=b"xingan-nengshou-packet", uncompressed_pdf=True)
+            with cff_subsetting() if compact_fonts else nullcontext():
+                pdf = document.write_pdf(pdf_identifier=b"xingan-nengshou-packet", uncompressed_pdf=True)
         return RenderedFront(pdf, len(document.pages), boxes)

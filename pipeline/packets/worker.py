@@ -67,17 +67,13 @@ def init_worker(fonts: FontSet) -> None:
 
 @contextmanager
 def in_this_process() -> Iterator[None]:
-    """Packets built in the calling process (one job): afterwards WeasyPrint's font subsetting is as
-    it was and the renderers are dropped. The packet renderer hooks the subsetting for its process
-    (pipeline.packets.fontpack); left in place, the stages after it in the same process (make all:
-    公示, 表彰决定, 证书) printed garbled glyphs."""
-    from weasyprint.pdf import fonts as weasyprint_fonts
-
-    subset = weasyprint_fonts.Font.subset
+    """Packets built in the calling process (one job): afterwards the renderers are dropped (the
+    stages after it in `make all` do not carry the packet renderer's fonts and stylesheet). WeasyPrint's
+    font subsetting needs no restoring: the packet renderer's compact subsetting acts only while it
+    writes a packet (pipeline.packets.fontpack.cff_subsetting)."""
     try:
         yield
     finally:
-        weasyprint_fonts.Font.subset = subset  # type: ignore[method-assign]
         _STATE.clear()
 
 
