@@ -97,7 +97,8 @@ def test_mistakes_edition_read_by_ocr_gives_exactly_the_expected_codes() -> None
     assert {code for code, codes in reading_only.items() if codes} == {f"M{n}" for n in range(34, 42)}
     env = reading_env()
     proc = make("check", MISTAKES, env)
-    assert proc.returncode != 0
+    assert proc.returncode == 0, proc.stderr  # make: the check ran to its end (the findings are in the report)
+    assert proc.stderr.rstrip().splitlines()[-1].startswith(f"审查完成：{len(expected)} 人中 ")
     data = report(MISTAKES)
     nominees = data["nominees"]
     assert isinstance(nominees, list)
@@ -113,7 +114,7 @@ def test_mistakes_edition_read_by_ocr_gives_exactly_the_expected_codes() -> None
 
     holder = read("M34", "EVIDENCE_HOLDER_MISMATCH")  # 王立峰's certificate: his ID number (masked) or name
     assert holder["file"].endswith("资格证书/2009.12-职业资格证书（技师）.jpg")
-    assert "232701********8774" in holder["message"] or "王立峰" in holder["message"]
+    assert "王立峰" in holder["message"]  # the spaced label “姓　　名：” read as two boxes on one row
     assert "2024年5月" in read("M35", "EVIDENCE_DATE_MISMATCH")["message"]
     assert read("M36", "EVIDENCE_DATE_READ")["file"].endswith("荣誉证书/大兴安岭地区五一劳动奖章荣誉证书.jpg")
     assert read("M37", "EVIDENCE_KIND_MISMATCH")["file"].endswith("荣誉证书/2025.09-职业资格证书（技师）.jpg")
