@@ -21,17 +21,18 @@ import pytest
 from PIL import Image, ImageFilter
 from pypdf import PdfReader
 
-from pipeline import model, qr, raster, signing
-from pipeline.awardees import Awardee, save_awardees
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, load_edition
-from pipeline.errors import ExitCode, RenderError
-from pipeline.model import Candidate, Materials, Nominee, YearMonth
-from pipeline.registry import open_registry, registry_path
+from pipeline.core import model, signing
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, load_edition
+from pipeline.core.errors import ExitCode, RenderError
+from pipeline.core.model import Candidate, Materials, Nominee, YearMonth
+from pipeline.core.stamps import write_stamp
+from pipeline.registry.store import open_registry, registry_path
+from pipeline.render import qr, raster
 from pipeline.stages import certificates, results, verify
+from pipeline.stages.awardees import Awardee, save_awardees
 from pipeline.stages.certificates import CertificatesResult, issue_certificates
 from pipeline.stages.check import CheckResult
-from pipeline.stamps import write_stamp
 from tests.conftest import DEMO, make_id
 
 NAMES = ("王建国", "李秀兰", "欧阳振华", "阿依古丽·买买提", "张<script>{{x}}&")
@@ -84,7 +85,7 @@ def context(edition: Path) -> RunContext:
 
 
 def rasterise(pdf: Path, dpi: int, page: int = 1) -> Image.Image:
-    """One page of a PDF → an RGB image (pipeline.raster)."""
+    """One page of a PDF → an RGB image (pipeline.render.raster)."""
     return raster.page(pdf, page, dpi=dpi)
 
 
@@ -282,7 +283,7 @@ def test_no_personal_data_in_qr_site_or_listing(env: World) -> None:
         assert len(fields) == 6 and fields[2] == item.awardee.nominee.candidate.name
         for secret in (*ids, *phones, item.awardee.nominee.candidate.id_number[6:14]):
             assert secret not in item.url and secret not in item.payload.text()
-    from pipeline.privacy import scan_tree
+    from pipeline.rules.privacy import scan_tree
 
     for folder in (env.result.verify_dir, env.result.print_file.parent):  # every PDF, XLSX, JSON, HTML, JS
         assert scan_tree(folder, known=[*ids, *phones]) == {}, folder
@@ -444,7 +445,7 @@ def test_page_size_setting(tmp_path: Path, own: World) -> None:
 
 
 def test_bad_setting_names_the_key(tmp_path: Path) -> None:
-    from pipeline.errors import EditionConfigError
+    from pipeline.core.errors import EditionConfigError
 
     edition = make_edition(tmp_path / "ed", 'qr_error_correction = "Z"')
     with pytest.raises(EditionConfigError, match="qr_error_correction"):

@@ -1,7 +1,7 @@
 """The certificate as a printer and an award ceremony see it: seal spaces, organs, type, border, punctuation.
 
 Everything is measured on the PDF (pdfplumber character boxes and colours, pypdf page boxes) and
-on its rendering (pipeline.raster): where the two organs sign, that a 42 mm circle under each is blank
+on its rendering (pipeline.render.raster): where the two organs sign, that a 42 mm circle under each is blank
 paper, that the circles are apart, that "”。" shows no double gap, that the title is 小标宋 red
 and centred, the text 楷体, every text well inside the red and gold border.
 """
@@ -19,9 +19,9 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from pipeline import raster
-from pipeline.edition import load_edition
-from pipeline.fonts import resolve_fonts
+from pipeline.core.edition import load_edition
+from pipeline.render import raster
+from pipeline.render.fonts import resolve_fonts
 from pipeline.stages import certificates
 from pipeline.stages.certificates import SEAL_MM, CertificatesResult, issue_certificates
 from tests.test_certificates import context, make_awardees, make_edition, rasterise

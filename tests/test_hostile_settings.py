@@ -22,11 +22,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline import model, qr, signing
 from pipeline.cli import main as cli_main
-from pipeline.edition import PROJECT_ROOT, load_edition
-from pipeline.errors import EditionConfigError, ExitCode, StageError
+from pipeline.core import model, signing
+from pipeline.core.edition import PROJECT_ROOT, load_edition
+from pipeline.core.errors import EditionConfigError, ExitCode, StageError
 from pipeline.media.settings import media_settings
+from pipeline.render import qr
 from pipeline.stages import verify
 from tests import chromium
 from tests.conftest import DEMO

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pipeline.awardees import awardees_path
-from pipeline.context import RunContext
+from pipeline.core.context import RunContext
 from pipeline.review.problems import Problem, ReviewError, TieError
 from pipeline.review.scoring import aggregate, find_tie, ranked, select
 from pipeline.review.sheets import (
@@ -24,6 +23,7 @@ from pipeline.review.sheets import (
     read_score_sheet,
     write_score_sheet,
 )
+from pipeline.stages.awardees import awardees_path
 from pipeline.stages.results import build_results, read_returned
 from pipeline.stages.scoresheets import build_scoresheets
 from pipeline.stages.shortlist import build_shortlist, preliminary_path

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
 from pipeline.review.notice import SEAL_SPACE_MM, sealed_layout
 from pipeline.review.render import html_to_pdf
-from pipeline.workdays import cn_date
+from pipeline.rules.workdays import cn_date
 from tests.review_fixtures import DEMO
 from tests.seal_fixtures import CHAR_MM, LINE_MM, NAMES, UNIT40, Box, page_boxes, seal_space
 
@@ -58,7 +58,7 @@ def _read(pdf: Path) -> list[tuple[list[Box], list[Box]]]:
 
 
 def _subsidy(ctx: RunContext, count: int, target: Path) -> Doc:
-    from pipeline.fonts import resolve_fonts
+    from pipeline.render.fonts import resolve_fonts
     from pipeline.stages import certificates
 
     edition = ctx.edition

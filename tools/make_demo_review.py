@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import office  # noqa: E402
-from pipeline.context import RunContext  # noqa: E402
-from pipeline.edition import PROJECT_ROOT, load_edition  # noqa: E402
+from pipeline.core.context import RunContext  # noqa: E402
+from pipeline.core.edition import PROJECT_ROOT, load_edition  # noqa: E402
+from pipeline.render import office  # noqa: E402
 from pipeline.review import decisions  # noqa: E402
 from pipeline.review.objections import UNFOUNDED, objection_path, write_objection_sheet  # noqa: E402
 from pipeline.review.scoring import aggregate, find_tie, ranked  # noqa: E402
@@ -137,7 +137,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    from pipeline.errors import PipelineError
+    from pipeline.core.errors import PipelineError
 
     try:
         raise SystemExit(main())

@@ -13,7 +13,7 @@ Stage `certificates`: output/<edition>/results/awardees.json (make results) + th
         证书清单.json                      number, 编号, name and QR URL of every certificate
     output/<edition>/verify/              the static verification site (pipeline.stages.verify)
 
-Numbers come from the registry (pipeline.registry): assigned once, in rank order, never changed.
+Numbers come from the registry (pipeline.registry.store): assigned once, in rank order, never changed.
 Rendering is skipped when nothing that goes into the documents changed since the last run.
 """
 
@@ -34,21 +34,23 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from pipeline import atomic, office, privacy, qr, signing
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, Edition, section
-from pipeline.errors import EditionConfigError, ExitCode, RenderError, StageError
-from pipeline.registry import Certificate, IssueEntry, Numbering, open_registry, registry_path
-from pipeline.safepath import child, safe_name
-from pipeline.weasy import data_uri, weasyprint_errors
+from pipeline.core import atomic, signing
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, Edition, section
+from pipeline.core.errors import EditionConfigError, ExitCode, RenderError, StageError
+from pipeline.core.safepath import child, safe_name
+from pipeline.registry.store import Certificate, IssueEntry, Numbering, open_registry, registry_path
+from pipeline.render import office, qr
+from pipeline.render.weasy import data_uri, weasyprint_errors
+from pipeline.rules import privacy
 
 if TYPE_CHECKING:
-    from pipeline.awardees import Awardee
-    from pipeline.fonts import FontSet
+    from pipeline.render.fonts import FontSet
+    from pipeline.stages.awardees import Awardee
 
 TEMPLATES = "certificates"
-CODE_FILES = ("pipeline/stages/certificates.py", "pipeline/qr.py", "pipeline/signing.py",
-              "pipeline/review/notice.py", "pipeline/gongwen/layout.py", "pipeline/templating.py", "pipeline/wordbreak.py",
+CODE_FILES = ("pipeline/stages/certificates.py", "pipeline/render/qr.py", "pipeline/core/signing.py",
+              "pipeline/review/notice.py", "pipeline/gongwen/layout.py", "pipeline/render/templating.py", "pipeline/render/wordbreak.py",
               "templates/gongwen/sealed.css", "templates/gongwen/_sealed.html.j2")
 
 PAGE_SIZES: dict[str, tuple[float, float]] = {
@@ -192,7 +194,7 @@ OFFSET_MM = 30.0
 def certificate_options(edition: Edition) -> CertificateOptions:
     """Edition in → its certificate options; EditionConfigError naming the file, key and allowed range when one is wrong.
 
-    Numbers are checked with pipeline.edition's getters: sizes positive, positions on the sheet.
+    Numbers are checked with pipeline.core.edition's getters: sizes positive, positions on the sheet.
     """
     table = edition.raw.get("certificates", {})
     c = section(edition, "certificates", table, {"demo": _default_demo(edition), "seal": False, "qr_size_mm": 38})
@@ -309,7 +311,7 @@ class CertificatesResult:
 
 def render_pdf(html: str, what: str) -> bytes:
     """HTML text in → PDF bytes (WeasyPrint, project fonts, warnings are errors)."""
-    from pipeline.fonts import use_project_fonts
+    from pipeline.render.fonts import use_project_fonts
 
     use_project_fonts()
     import weasyprint
@@ -664,8 +666,8 @@ def _input_hash(ctx: RunContext, options: CertificateOptions, views: list[dict[s
 
 def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> CertificatesResult:
     """Awardees (姓氏笔画 order: new numbers follow it) in → registry updated, certificates, lists and the verification site written."""
-    from pipeline import model
-    from pipeline.fonts import resolve_fonts
+    from pipeline.core import model
+    from pipeline.render.fonts import resolve_fonts
     from pipeline.stages import verify
 
     edition = ctx.edition
@@ -811,7 +813,7 @@ def _render_all(ctx: RunContext, options: CertificateOptions, common: dict[str, 
                 issued: list[IssuedCertificate], print_file: Path, blank_file: Path | None,
                 calibration: Path | None) -> None:
     """One WeasyPrint document (certificates, blank sheets, calibration page) → the files, split by page."""
-    from pipeline.templating import render
+    from pipeline.render.templating import render
 
     ctx.say(f"排版证书：{len(views)} 份")
     edition = ctx.edition
@@ -910,8 +912,8 @@ def subsidy_pdf(ctx: RunContext, common: dict[str, Any], rows: list[dict[str, An
     characters from the right, the organ centred over it, a 45 mm seal space pressing both
     (`sealed_layout`), kept on the page of the last rows and the 合计.
     """
+    from pipeline.render.templating import render
     from pipeline.review.notice import sealed_layout
-    from pipeline.templating import render
 
     edition = ctx.edition
     title = f"{edition.round.region}{edition.round.year}年度“{edition.round.honour}”颁奖及补贴发放表"
@@ -991,9 +993,9 @@ def _write_subsidy_xlsx(ctx: RunContext, rows: list[dict[str, Any]], amount: flo
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     """`make certificates`: awardees.json → certificates, registry, lists, verification site; exit 1 if someone was skipped.
 
-    Refuses results older than their inputs (pipeline.awardees); warns when the 公示 is older than the results.
+    Refuses results older than their inputs (pipeline.stages.awardees); warns when the 公示 is older than the results.
     """
-    from pipeline.awardees import load_awardees
+    from pipeline.stages.awardees import load_awardees
     from pipeline.stages.check import run_check
     from pipeline.stages.publicity import notice_staleness
 
