@@ -12,8 +12,8 @@ from functools import cache
 from pathlib import Path
 
 from pipeline.core.model import Candidate, Materials, Nominee, YearMonth
+from pipeline.rules.awardees import Awardee, AwardeeList
 from pipeline.rules.idcard import check_character
-from pipeline.stages.awardees import Awardee, AwardeeList
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ("建国", "淑华", "振东", "国庆", "海燕", "立军", "春梅", "志强", "玉兰", "德福",

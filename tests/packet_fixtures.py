@@ -219,7 +219,7 @@ class FakeNominee:
 
 @dataclass(frozen=True)
 class FakeCheck:
-    """Stand-in for pipeline.stages.check.CheckResult."""
+    """Stand-in for pipeline.core.model.CheckResult."""
 
     nominees: tuple[FakeNominee, ...]
     roster_findings: tuple[Finding, ...] = field(default=())

@@ -19,9 +19,16 @@ from openpyxl import load_workbook
 
 from pipeline.core.context import RunContext
 from pipeline.core.edition import PROJECT_ROOT, load_edition
-from pipeline.core.model import Candidate, Finding, Materials, Nominee, Severity, YearMonth
+from pipeline.core.model import (
+    Candidate,
+    CheckResult,
+    Finding,
+    Materials,
+    Nominee,
+    Severity,
+    YearMonth,
+)
 from pipeline.review.sheets import FIRST_ROW, FIRST_SCORE_COL
-from pipeline.stages.check import CheckResult
 from pipeline.stages.publicity import NoticeFiles
 from tests.conftest import make_id
 

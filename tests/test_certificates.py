@@ -25,14 +25,14 @@ from pipeline.core import model, signing
 from pipeline.core.context import RunContext
 from pipeline.core.edition import PROJECT_ROOT, load_edition
 from pipeline.core.errors import ExitCode, RenderError
-from pipeline.core.model import Candidate, Materials, Nominee, YearMonth
+from pipeline.core.model import Candidate, CheckResult, Materials, Nominee, YearMonth
 from pipeline.core.stamps import write_stamp
 from pipeline.registry.store import open_registry, registry_path
 from pipeline.render import qr, raster
+from pipeline.rules.awardees import Awardee
 from pipeline.stages import certificates, results, verify
-from pipeline.stages.awardees import Awardee, save_awardees
+from pipeline.stages.awardees import save_awardees
 from pipeline.stages.certificates import CertificatesResult, issue_certificates
-from pipeline.stages.check import CheckResult
 from tests.conftest import DEMO, make_id
 
 NAMES = ("王建国", "李秀兰", "欧阳振华", "阿依古丽·买买提", "张<script>{{x}}&")

@@ -14,13 +14,13 @@ import pytest
 from pipeline.core.context import RunContext
 from pipeline.core.edition import load_edition
 from pipeline.core.errors import EditionConfigError, ExitCode
+from pipeline.core.model import CheckResult
 from pipeline.review.objections import objection_path, read_objections, write_objection_sheet
 from pipeline.rules.privacy import extract_text
 from pipeline.rules.strokes import in_stroke_order
 from pipeline.rules.workdays import Period
 from pipeline.stages import decision, publicity
 from pipeline.stages.awardees import load_awardees
-from pipeline.stages.check import CheckResult
 from pipeline.stages.results import build_results
 from tests.review_fixtures import (
     CAL_2027,
@@ -238,7 +238,7 @@ def test_objection_records_name_the_row_and_the_fix(tmp_path: Path) -> None:
 
 def test_names_in_the_documents_follow_stroke_order() -> None:
     """The Document model itself: the 附件 rows are in 姓氏笔画 order, whatever the ranking."""
-    from pipeline.stages.awardees import Awardee
+    from pipeline.rules.awardees import Awardee
     from tests.review_fixtures import nominee
 
     people = tuple(Awardee(i, 90.0 - i, nominee(k)) for i, k in enumerate((1, 0, 3), start=1))  # 李 王 刘

@@ -23,11 +23,12 @@ from openpyxl import load_workbook
 
 from pipeline.cli import main
 from pipeline.core.errors import StageError
+from pipeline.core.model import CheckResult
 from pipeline.packets.printlist import PrintRow, print_list_xlsx
 from pipeline.review.decisions import read_table
 from pipeline.review.problems import ReviewError
 from pipeline.review.sheets import sheet_filename
-from pipeline.stages.check import CheckResult, run_check
+from pipeline.stages.check import run_check
 from pipeline.stages.results import build_results
 from pipeline.stages.scoresheets import build_scoresheets
 from pipeline.stages.shortlist import build_shortlist, preliminary_path

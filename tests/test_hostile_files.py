@@ -23,10 +23,10 @@ from pipeline.cli import main
 from pipeline.core import filelimits
 from pipeline.core.context import RunContext
 from pipeline.core.edition import PROJECT_ROOT, load_edition
-from pipeline.core.model import Nominee
+from pipeline.core.model import CheckResult, Nominee
 from pipeline.core.safepath import CODE_HINT, UnsafePath, child, code_problem, inside, safe_name
 from pipeline.rules.roster import read_roster
-from pipeline.stages.check import CheckResult, run_check
+from pipeline.stages.check import run_check
 from pipeline.stages.packets import run_packets
 from tests.conftest import MISTAKES, make_id
 from tests.photo_fixtures import make_id_photo, save_jpeg

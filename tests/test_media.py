@@ -19,6 +19,7 @@ from PIL import Image
 from pipeline.core.context import RunContext
 from pipeline.core.edition import Edition, load_edition
 from pipeline.core.errors import EditionConfigError, ExitCode, RenderError
+from pipeline.core.model import CheckResult
 from pipeline.media import OUTLETS, MediaKit, build_kit, build_media_kit, zip_names
 from pipeline.media import newspaper as np_
 from pipeline.media.column import build_feature
@@ -34,9 +35,8 @@ from pipeline.render import raster
 from pipeline.render.fonts import resolve_fonts
 from pipeline.render.office import UTF8_FLAG
 from pipeline.render.wordbreak import runs as word_runs
+from pipeline.rules.awardees import AwardeeList
 from pipeline.rules.privacy import scan_tree
-from pipeline.stages.awardees import AwardeeList
-from pipeline.stages.check import CheckResult
 from tests.media_fixtures import awardee_list, candidate, summary_text
 
 DEMO_TOML = Path(__file__).resolve().parent.parent / "input" / "demo" / "edition.toml"

@@ -23,6 +23,7 @@ import pytest
 
 from pipeline.core.edition import Edition, load_edition
 from pipeline.render.templating import render
+from pipeline.render.wordbreak import char_width
 from pipeline.review.notice import (
     LINE_CHARS,
     SEAL_SPACE_MM,
@@ -33,7 +34,7 @@ from pipeline.review.notice import (
     signature_layout,
     table_layout,
 )
-from pipeline.review.render import char_width, font_context, html_to_pdf
+from pipeline.review.render import font_context, html_to_pdf
 from pipeline.rules.workdays import Period
 from pipeline.stages.publicity import notice_html
 from tests.review_fixtures import DEMO

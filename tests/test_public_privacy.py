@@ -23,11 +23,10 @@ from openpyxl import load_workbook
 
 from pipeline.core.context import RunContext
 from pipeline.core.errors import ExitCode, RenderError
-from pipeline.core.model import Candidate, Materials, Nominee
+from pipeline.core.model import Candidate, CheckResult, Materials, Nominee
 from pipeline.rules import privacy
+from pipeline.rules.awardees import Awardee, AwardeeList
 from pipeline.rules.privacy import REDACTED, Known, redact
-from pipeline.stages.awardees import Awardee, AwardeeList
-from pipeline.stages.check import CheckResult
 from pipeline.stages.results import ReviewResults
 from tests import media_fixtures, review_fixtures
 

@@ -271,7 +271,7 @@ def test_unprotected_but_intact_is_only_a_warning(ctx: RunContext) -> None:
 def test_a_name_corrected_in_the_roster_is_a_warning(ctx: RunContext, monkeypatch: pytest.MonkeyPatch) -> None:
     import dataclasses
 
-    from pipeline.stages.check import CheckResult
+    from pipeline.core.model import CheckResult
     from tests.review_fixtures import check_result, patch_check
 
     returned(ctx, distinct)

@@ -238,3 +238,25 @@ class Nominee:
         if not self.ok:
             return "error"
         return "warning" if any(f.severity is not Severity.info for f in self.findings) else "ok"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What the check stage found."""
+
+    nominees: tuple[Nominee, ...]
+    """Every nominee in roster order."""
+    roster_findings: tuple[Finding, ...]
+    """Findings about the roster file itself (ROSTER_*)."""
+    report: Path
+    """output/<edition>/check/report.json."""
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """All findings, roster first."""
+        return self.roster_findings + tuple(f for n in self.nominees for f in n.findings)
+
+    @property
+    def has_errors(self) -> bool:
+        """True when any finding is an error."""
+        return any(f.severity is Severity.error for f in self.findings)

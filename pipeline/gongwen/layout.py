@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pipeline.review.render import char_width
+from pipeline.render.wordbreak import char_width
 
 TITLE_LINE_CHARS = 20
 """Full-width characters of 2号 (22 pt) that fit in the 156 mm 版心 line."""

@@ -70,7 +70,7 @@ from pipeline.gongwen.layout import (
     unsealed_joint_indent,
 )
 from pipeline.render.templating import render
-from pipeline.review.render import char_width
+from pipeline.render.wordbreak import char_width
 from pipeline.rules.workdays import cn_date
 
 RED = "E60012"

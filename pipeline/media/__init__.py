@@ -29,6 +29,7 @@ from pipeline.core import atomic
 from pipeline.core.context import RunContext
 from pipeline.core.edition import PROJECT_ROOT
 from pipeline.core.errors import ExitCode, PipelineError, RenderError
+from pipeline.core.model import CheckResult
 from pipeline.core.safepath import child
 from pipeline.core.workers import process_pool
 from pipeline.media import column, drawing, kit, newmedia, newspaper, prepress
@@ -38,8 +39,7 @@ from pipeline.media.settings import MediaKitSettings, media_settings
 from pipeline.media.text import broadcast_script, headline, honour_line
 from pipeline.render.fonts import resolve_fonts
 from pipeline.rules import privacy
-from pipeline.stages.awardees import AwardeeList
-from pipeline.stages.check import CheckResult
+from pipeline.rules.awardees import AwardeeList
 
 MANIFEST_SCHEMA = 1
 OUTLETS = ("newspaper", "tv", "newmedia")
@@ -81,7 +81,7 @@ def _fingerprint(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, 
     for e in entries:
         digest.update(repr((e.seq, e.name, e.unit, e.occupation, e.candidate.code, e.profile, e.deeds, e.notes)).encode())
         digest.update(e.photo.read_bytes())
-    code = (sorted((PROJECT_ROOT / "pipeline" / "media").glob("*.py")) + [PROJECT_ROOT / "pipeline" / "wordbreak.py"]
+    code = (sorted((PROJECT_ROOT / "pipeline" / "media").glob("*.py")) + [PROJECT_ROOT / "pipeline" / "render" / "wordbreak.py"]
             + sorted((PROJECT_ROOT / "templates" / "media").glob("*")))
     for path in code:
         digest.update(path.name.encode() + path.read_bytes())

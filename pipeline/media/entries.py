@@ -9,9 +9,9 @@ from pipeline.core.errors import RenderError
 from pipeline.core.model import Candidate
 from pipeline.core.safepath import safe_name
 from pipeline.media.text import scrub, unit_line
+from pipeline.rules.awardees import AwardeeList
 from pipeline.rules.materials import DeedsUnreadable, read_deeds
 from pipeline.rules.privacy import Known, public_candidate
-from pipeline.stages.awardees import AwardeeList
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,7 @@ def nowrap_words(text: str, chars: float | None = None) -> Markup:
     MAX_GROUP_CHARS without it) is split into its tokens, and a token still wider stays
     breakable anywhere: better a break inside it than text across the cell's rule.
     """
-    from pipeline.render.wordbreak import runs, tokens
-    from pipeline.review.render import char_width
+    from pipeline.render.wordbreak import char_width, runs, tokens
 
     limit = MAX_GROUP_CHARS if chars is None else max(2.0, chars)
     out = []
@@ -79,7 +78,7 @@ def _whole(text: object) -> object:
     """The `whole` filter: a value that never wraps, except that an outlier may break before its
     last opening bracket (`office.outlier_pieces`; the column is made as wide as its longest piece)."""
     from pipeline.render.office import outlier_pieces
-    from pipeline.review.render import char_width
+    from pipeline.render.wordbreak import char_width
 
     value = str(text)
     return Markup("".join(NOWRAP.format(escape(p)) for p in outlier_pieces(value, char_width(value))))

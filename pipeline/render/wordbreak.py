@@ -261,3 +261,8 @@ def runs(text: str, keep: Sequence[str] = ()) -> list[str]:
                 cuts.discard(starts[i - 1])
     bounds = [0, *sorted(cuts), len(text)]
     return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b]]
+
+
+def char_width(text: str) -> float:
+    """Width of text in full-width characters (CJK = 1, ASCII = 0.5), for layout decisions."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)

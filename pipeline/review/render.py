@@ -108,13 +108,6 @@ def rel(ctx: RunContext, path: Path) -> str:
         return str(path)
 
 
-def char_width(text: str) -> float:
-    """Width of text in full-width characters (CJK = 1, ASCII = 0.5), for layout decisions."""
-    import unicodedata
-
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
-
-
 def font_context(edition: Edition) -> dict[str, Any]:
     """CSS font-family stacks and weights of the font roles, safe to put into templates."""
     from markupsafe import Markup

@@ -54,7 +54,7 @@ from pipeline.rules import phones
 
 if TYPE_CHECKING:
     from pipeline.core.model import Candidate
-    from pipeline.stages.awardees import Awardee
+    from pipeline.rules.awardees import Awardee
 
 REDACTED = "（略）"
 """What replaces a private detail in public text."""

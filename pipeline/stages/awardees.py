@@ -8,49 +8,19 @@ the full Candidate (name, unit, summary, photo) without reading the roster again
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core import atomic
 from pipeline.core.context import RunContext
 from pipeline.core.errors import StageError
-from pipeline.rules.strokes import in_stroke_order
+from pipeline.rules.awardees import Awardee, AwardeeList
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from pipeline.core.model import Nominee
-    from pipeline.stages.check import CheckResult
+    from pipeline.core.model import CheckResult
 
 AWARDEES_SCHEMA = 1
-
-
-@dataclass(frozen=True)
-class Awardee:
-    """One proposed awardee."""
-
-    rank: int
-    """1 = highest total score."""
-    total: float
-    """Weighted total score (aggregated over the experts)."""
-    nominee: Nominee
-    """The checked nominee: candidate, materials, normalised photo."""
-
-
-@dataclass(frozen=True)
-class AwardeeList:
-    """The proposed awardees of a round."""
-
-    final: bool
-    """True once the edition marks the list final ([publicity] final); media say 拟表彰 until then."""
-    awardees: tuple[Awardee, ...]
-    """In rank order: internal (评审结果); public documents use `public`."""
-
-    @property
-    def public(self) -> tuple[Awardee, ...]:
-        """In 姓氏笔画 order (pipeline.rules.strokes), 编号 for equal names: every public list and numbering."""
-        return tuple(in_stroke_order(self.awardees, lambda a: a.nominee.candidate.name,
-                                     lambda a: a.nominee.candidate.code))
 
 
 def awardees_path(ctx: RunContext) -> Path:

@@ -46,7 +46,7 @@ from pipeline.rules import privacy
 
 if TYPE_CHECKING:
     from pipeline.render.fonts import FontSet
-    from pipeline.stages.awardees import Awardee
+    from pipeline.rules.awardees import Awardee
 
 TEMPLATES = "certificates"
 CODE_FILES = ("pipeline/stages/certificates.py", "pipeline/render/qr.py", "pipeline/core/signing.py",

@@ -28,7 +28,15 @@ from pipeline.core import atomic
 from pipeline.core.context import RunContext
 from pipeline.core.edition import PROJECT_ROOT, PhotoSettings
 from pipeline.core.errors import ExitCode, RosterError
-from pipeline.core.model import Candidate, Evidence, Finding, Materials, Nominee, Severity
+from pipeline.core.model import (
+    Candidate,
+    CheckResult,
+    Evidence,
+    Finding,
+    Materials,
+    Nominee,
+    Severity,
+)
 from pipeline.core.safepath import CODE_FORMAT, UnsafePath, child
 from pipeline.core.workers import process_pool
 from pipeline.ocr import engine, evidence_text
@@ -43,38 +51,15 @@ REPORT_SCHEMA = 1
 """Version of report.json's layout (README: 'report.json')."""
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """What the check stage found."""
-
-    nominees: tuple[Nominee, ...]
-    """Every nominee in roster order."""
-    roster_findings: tuple[Finding, ...]
-    """Findings about the roster file itself (ROSTER_*)."""
-    report: Path
-    """output/<edition>/check/report.json."""
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        """All findings, roster first."""
-        return self.roster_findings + tuple(f for n in self.nominees for f in n.findings)
-
-    @property
-    def has_errors(self) -> bool:
-        """True when any finding is an error."""
-        return any(f.severity is Severity.error for f in self.findings)
-
-
 # ---- cached file inspections --------------------------------------------------------------
 
 @functools.cache
 def _code_version() -> str:
     """Hash of the code whose verdicts are cached: a change of rules invalidates the cache."""
     digest = hashlib.sha256()
-    for name in ("checks.py", "photo.py", "materials.py", "filelimits.py", "safepath.py", "evidence_text.py"):
-        path = PROJECT_ROOT / "pipeline" / name
-        if path.is_file():
-            digest.update(path.read_bytes())
+    for name in ("rules/checks.py", "rules/photo.py", "rules/materials.py", "core/filelimits.py",
+                 "core/safepath.py", "ocr/evidence_text.py"):
+        digest.update((PROJECT_ROOT / "pipeline" / name).read_bytes())  # a moved module must be renamed here
     return digest.hexdigest()[:16]
 
 

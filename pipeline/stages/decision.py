@@ -46,8 +46,8 @@ from pipeline.review.objections import (
 )
 from pipeline.review.render import Manifest, file_hash, fingerprint
 from pipeline.rules import privacy
+from pipeline.rules.awardees import Awardee, AwardeeList
 from pipeline.rules.workdays import CALENDAR_FILE, Period, cn_date, load_calendar
-from pipeline.stages.awardees import Awardee, AwardeeList
 
 REQUEST_STEM = "提请审议的请示"
 DECISION_STEM = "表彰决定"

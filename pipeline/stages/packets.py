@@ -89,7 +89,7 @@ class NomineeLike(Protocol):
 
 
 class CheckLike(Protocol):
-    """What the packets stage needs of the check result (pipeline.stages.check.CheckResult)."""
+    """What the packets stage needs of the check result (pipeline.core.model.CheckResult)."""
 
     @property
     def nominees(self) -> Sequence[NomineeLike]:

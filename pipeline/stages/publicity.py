@@ -30,7 +30,7 @@ from typing import Any
 from pipeline.core import atomic
 from pipeline.core.context import RunContext
 from pipeline.core.errors import ExitCode, StageError
-from pipeline.core.model import Candidate
+from pipeline.core.model import Candidate, CheckResult
 from pipeline.core.stamps import changes, read_stamp, replacing, write_stamp
 from pipeline.packets.docx_form import docx_measure
 from pipeline.render.templating import render
@@ -47,9 +47,9 @@ from pipeline.review.notice import (
 )
 from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
 from pipeline.rules import privacy
+from pipeline.rules.awardees import AwardeeList
 from pipeline.rules.workdays import CALENDAR_FILE, Period, load_calendar, period_of
-from pipeline.stages.awardees import AwardeeList, awardees_path, load_awardees
-from pipeline.stages.check import CheckResult
+from pipeline.stages.awardees import awardees_path, load_awardees
 from pipeline.stages.results import ReviewResults, build_results
 
 

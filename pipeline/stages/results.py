@@ -26,19 +26,14 @@ from typing import Any
 from pipeline.core.context import RunContext
 from pipeline.core.edition import Criterion
 from pipeline.core.errors import ExitCode, StageError
+from pipeline.core.model import CheckResult
 from pipeline.core.stamps import changes, read_stamp, replacing, write_stamp
 from pipeline.render import office
+from pipeline.render.wordbreak import char_width
 from pipeline.review import decisions
 from pipeline.review.notice import sealed_layout
 from pipeline.review.problems import Problem, TieError, raise_errors
-from pipeline.review.render import (
-    Manifest,
-    char_width,
-    file_hash,
-    fingerprint,
-    font_context,
-    html_to_pdf,
-)
+from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
 from pipeline.review.scoring import (
     DROP_MIN_EXPERTS,
     Outcome,
@@ -53,7 +48,6 @@ from pipeline.review.scoring import (
 from pipeline.review.sheets import ExpertSheet, list_returned, read_score_sheet, sheet_filename
 from pipeline.rules.workdays import cn_date
 from pipeline.stages.awardees import awardees_path, save_awardees
-from pipeline.stages.check import CheckResult
 from pipeline.stages.scoresheets import check_experts
 from pipeline.stages.shortlist import Shortlist, build_shortlist
 

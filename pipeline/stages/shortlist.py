@@ -24,7 +24,7 @@ from pathlib import Path
 from pipeline.core import atomic
 from pipeline.core.context import RunContext
 from pipeline.core.errors import ExitCode, OfficeActionNeeded
-from pipeline.core.model import Nominee, Severity
+from pipeline.core.model import CheckResult, Nominee, Severity
 from pipeline.core.stamps import replacing
 from pipeline.render import office
 from pipeline.render.templating import render
@@ -33,7 +33,7 @@ from pipeline.review.notice import sealed_layout
 from pipeline.review.problems import raise_errors
 from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
 from pipeline.rules.workdays import cn_date
-from pipeline.stages.check import CheckResult, run_check
+from pipeline.stages.check import run_check
 
 SHORTLIST_SCHEMA = 1
 STATUS_TITLES = {"ok": "合格", "warning": "合格（有提示）", "error": "不合格"}
@@ -248,7 +248,7 @@ def pdf_columns(ctx: RunContext, rows: list[dict[str, str]], size: float = PDF_S
     outlier 职业 or 技术等级 ("桦树皮制作技艺（民间传统工艺）") counts with its longest piece: it
     breaks before its bracket (the template's `whole` filter) rather than starve the unit column."""
     from pipeline.render.fonts import resolve_fonts
-    from pipeline.review.render import char_width
+    from pipeline.render.wordbreak import char_width
 
     fonts = resolve_fonts(ctx.edition.fonts)
     body, hei = fonts.roles["body"].face.family, fonts.roles["hei"].face.family
