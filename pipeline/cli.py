@@ -258,11 +258,11 @@ def load_checked(path: Path, command: str) -> Edition:
     edition = load_edition(path)
     if command not in LIGHT_COMMANDS:
         from pipeline.announce.call import announce_settings
+        from pipeline.certificates.settings import certificate_options
         from pipeline.media.settings import media_settings
         from pipeline.packets.textlayer import text_layer_settings
         from pipeline.registry.lookup import lookup_options
         from pipeline.registry.report import report_settings
-        from pipeline.stages.certificates import certificate_options
         from pipeline.stages.check_feedback import feedback_settings
         from pipeline.stages.decision import decision_settings
 

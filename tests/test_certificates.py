@@ -21,6 +21,7 @@ import pytest
 from PIL import Image, ImageFilter
 from pypdf import PdfReader
 
+from pipeline.certificates import settings as certificate_settings
 from pipeline.core import model, signing
 from pipeline.core.context import RunContext
 from pipeline.core.edition import PROJECT_ROOT, load_edition
@@ -326,12 +327,12 @@ def test_blank_paper_mode_and_calibration_page(env: World) -> None:
 
 
 def test_blank_offsets_move_the_text(tmp_path: Path, env: World) -> None:
-    layout = certificates.blank_layout(certificates.certificate_options(load_edition(make_edition(
+    layout = certificates.blank_layout(certificate_settings.certificate_options(load_edition(make_edition(
         tmp_path / "ed", "demo = true", "[certificates.blank]\noffset_x_mm = 3\noffset_y_mm = -2\n"
         "[certificates.blank.name]\nx = 120\ny = 90\n"))).blank)
     name = next(b for b in layout["boxes"] if b["key"] == "name")
     assert (name["x"], name["y"]) == (123, 88)
-    assert layout["qr"]["x"] == certificates.BLANK_QR_DEFAULT[0] + 3
+    assert layout["qr"]["x"] == certificate_settings.BLANK_QR_DEFAULT[0] + 3
 
 
 # ---- numbers, rebuilds, keys ------------------------------------------------------------------------
@@ -430,12 +431,12 @@ def test_broken_seal_image_fails_the_document(tmp_path: Path, own: World) -> Non
 
 
 def test_page_size_setting(tmp_path: Path, own: World) -> None:
-    assert certificates.parse_page_size("A4 landscape") == (297, 210)
-    assert certificates.parse_page_size("A4 portrait") == (210, 297)
-    assert certificates.parse_page_size("A3") == (420, 297)
-    assert certificates.parse_page_size("250mm 180mm") == (250, 180)
+    assert certificate_settings.parse_page_size("A4 landscape") == (297, 210)
+    assert certificate_settings.parse_page_size("A4 portrait") == (210, 297)
+    assert certificate_settings.parse_page_size("A3") == (420, 297)
+    assert certificate_settings.parse_page_size("250mm 180mm") == (250, 180)
     with pytest.raises(ValueError):
-        certificates.parse_page_size("huge")
+        certificate_settings.parse_page_size("huge")
     edition = make_edition(tmp_path / "ed", 'demo = true\npage_size = "A3 landscape"',
                            "[certificates.blank]\nenabled = false")
     result = issue_certificates(context(edition), make_awardees(edition, NAMES[:1]))
@@ -449,7 +450,7 @@ def test_bad_setting_names_the_key(tmp_path: Path) -> None:
 
     edition = make_edition(tmp_path / "ed", 'qr_error_correction = "Z"')
     with pytest.raises(EditionConfigError, match="qr_error_correction"):
-        certificates.certificate_options(load_edition(edition))
+        certificate_settings.certificate_options(load_edition(edition))
 
 
 def test_stage_main_reads_awardees_json(env: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

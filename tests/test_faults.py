@@ -224,7 +224,7 @@ from pathlib import Path
 from pipeline.cli import main
 from pipeline.core.edition import load_edition
 from pipeline.registry.store import open_registry, registry_path
-from pipeline.stages.certificates import certificate_options
+from pipeline.certificates.settings import certificate_options
 edition = Path({edition!r})
 with open_registry(registry_path(certificate_options(load_edition(edition)).demo, edition.name)):
     pass

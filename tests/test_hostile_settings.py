@@ -238,7 +238,7 @@ def test_media_numbers_out_of_range_are_refused_when_a_document_command_loads_th
 ])
 def test_certificate_numbers_out_of_range_are_refused_when_the_edition_loads(
         tmp_path: Path, line: str, table: str, key: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from pipeline.stages.certificates import certificate_options
+    from pipeline.certificates.settings import certificate_options
 
     folder = make_edition(tmp_path / "ed", f"demo = true\n{line}", table + "\n")
     with pytest.raises(EditionConfigError) as info:

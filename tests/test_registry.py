@@ -376,9 +376,10 @@ def test_another_edition_of_the_same_year_is_refused(db: Path) -> None:
 def test_an_edition_shares_a_round_only_when_linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """Two real editions of 2027 share state/registry.sqlite3: the copy is refused until it names the first."""
+    from pipeline.certificates.settings import certificate_options
     from pipeline.cli import main
     from pipeline.core.edition import load_edition
-    from pipeline.stages.certificates import certificate_options, issue_certificates
+    from pipeline.stages.certificates import issue_certificates
     from tests.test_certificates import NAMES, context, make_awardees, make_edition, skip_rendering
 
     for name in ("state", "keys", "output"):

@@ -45,8 +45,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 def db_path() -> Path:
     """The demo edition's registry file."""
+    from pipeline.certificates.settings import certificate_options
     from pipeline.core.edition import load_edition
-    from pipeline.stages.certificates import certificate_options
 
     return certificate_options(load_edition(DEMO)).registry
 

@@ -58,13 +58,14 @@ def _read(pdf: Path) -> list[tuple[list[Box], list[Box]]]:
 
 
 def _subsidy(ctx: RunContext, count: int, target: Path) -> Doc:
+    from pipeline.certificates import settings as certificate_settings
     from pipeline.render.fonts import resolve_fonts
     from pipeline.stages import certificates
 
     edition = ctx.edition
     rows = [{"序号": i + 1, "姓名": NAMES[i % len(NAMES)], "单位": UNIT40, "证书编号": f"XATN-2027-{i + 1:03d}",
              "金额": 100000.0} for i in range(count)]
-    common = certificates._common(ctx, certificates.certificate_options(edition), resolve_fonts(edition.fonts))
+    common = certificates._common(ctx, certificate_settings.certificate_options(edition), resolve_fonts(edition.fonts))
     target.write_bytes(certificates.subsidy_pdf(ctx, common, rows, 100000.0))
     total = f"{100000 * count:,.2f}"
     return Doc(_read(target), (16, 210 - 16, 297 - 18), edition.office.bureau,

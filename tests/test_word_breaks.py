@@ -98,6 +98,7 @@ def demo() -> Edition:
 @pytest.fixture(scope="module")
 def pdfs(demo: Edition, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Path, list[str]]]]:
     """The four documents with the units above, rendered through their stages' templates."""
+    from pipeline.certificates import settings as certificate_settings
     from pipeline.render.fonts import resolve_fonts
     from pipeline.render.templating import render
     from pipeline.review.notice import NoticeRow, build_notice
@@ -142,7 +143,7 @@ def pdfs(demo: Edition, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
 
     sub_rows = [{"序号": i + 1, "姓名": NAMES[i % 10], "单位": u, "证书编号": f"XATN-2027-{i + 1:03d}",
                  "金额": 100000.0} for i, u in enumerate(units)]
-    common = certificates._common(ctx, certificates.certificate_options(demo), resolve_fonts(demo.fonts))
+    common = certificates._common(ctx, certificate_settings.certificate_options(demo), resolve_fonts(demo.fonts))
     (folder / "颁奖及补贴发放表.pdf").write_bytes(certificates.subsidy_pdf(ctx, common, sub_rows, 100000.0))
     out["颁奖及补贴发放表"] = (folder / "颁奖及补贴发放表.pdf", units)
     yield out

@@ -108,7 +108,7 @@ def _pad(text: str, width: int) -> str:
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     """`make registry ARGS="…"`: run one registry action; exit 0 done, 1 refused (reason printed)."""
-    from pipeline.stages.certificates import certificate_options
+    from pipeline.certificates.settings import certificate_options
 
     options = certificate_options(ctx.edition)
     path = options.registry
@@ -202,7 +202,7 @@ def _show(reg: Registry, number: str, today: dt.date) -> ExitCode:
 def output_dir(ctx: RunContext) -> Path:
     """Where the registry's lists and reports go: output/registry/, or output/<edition>/registry/ for a demo
     edition (its fictional people have their own registry too)."""
-    from pipeline.stages.certificates import certificate_options
+    from pipeline.certificates.settings import certificate_options
 
     if certificate_options(ctx.edition).demo:
         return ctx.output / "registry"

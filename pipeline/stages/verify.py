@@ -148,8 +148,8 @@ def _keys(ctx: RunContext, demo: bool) -> list[signing.PublishedKey]:
 
 def _revocations(ctx: RunContext) -> tuple[dict[str, dt.date], str]:
     """The revocation list (from the registry, else the published revoked.json) and where it came from."""
+    from pipeline.certificates.settings import certificate_options
     from pipeline.registry.store import open_registry
-    from pipeline.stages.certificates import certificate_options
 
     path = certificate_options(ctx.edition).registry
     if path.is_file():
@@ -170,8 +170,8 @@ def _revocations(ctx: RunContext) -> tuple[dict[str, dt.date], str]:
 
 def check_texts(ctx: RunContext, texts: Sequence[str]) -> list[signing.Verification]:
     """QR texts in → one verdict each, against this edition's key and revocation list."""
+    from pipeline.certificates.settings import certificate_options
     from pipeline.core import model
-    from pipeline.stages.certificates import certificate_options
 
     demo = certificate_options(ctx.edition).demo
     keys = _keys(ctx, demo)
