@@ -15,6 +15,8 @@ swapped in whole, so a stale file of an earlier list never survives; an unchange
 Print files go through pipeline.media.prepress: CMYK photos within the ink limit, every text
 in 100 % black on the K plate, an output intent (the printer's profile or the shipped default),
 and a press check that fails the build rather than ship a file a plant would reject.
+
+May import the other feature packages, pipeline.ocr, pipeline.rules, pipeline.render and pipeline.core; never pipeline.stages.
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ Checks by file (codes and fixes: pipeline.preflight.findings):
 
 Per-file results are cached by content hash under output/<edition>/.work/preflight/, so an
 unchanged round is re-checked in a moment.
+
+May import the other feature packages, pipeline.ocr, pipeline.rules, pipeline.render and pipeline.core; never pipeline.stages.
 """
 
 from __future__ import annotations
