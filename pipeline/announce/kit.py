@@ -50,7 +50,7 @@ MEMBERS: tuple[str, ...] = (README, BLANK_FORM, ROSTER, MATERIALS_PDF, PHOTO_PDF
 """The files of the kit, in the order 说明.txt lists them (and the ZIP holds them)."""
 SOURCES: tuple[str, ...] = (
     "pipeline/announce", "pipeline/data/roster-choices.toml", "pipeline/packets/docx_form.py",
-    "pipeline/packets/form.py", "pipeline/packets/fit.py", "pipeline/rules/photo.py", "pipeline/rules/roster.py",
+    "pipeline/packets/form.py", "pipeline/packets/fit.py", "pipeline/rules/photo", "pipeline/rules/roster.py",
     "pipeline/rules/materials.py", "pipeline/rules/retirement.py", "pipeline/core/safepath.py", "pipeline/render/office.py",
     "pipeline/media/kit.py", "pipeline/review/render.py", "pipeline/render/fonts.py", "pipeline/render/wordbreak.py",
     "templates/announce", "templates/packet/申报审批表.docx")

@@ -57,9 +57,11 @@ REPORT_SCHEMA = 1
 def _code_version() -> str:
     """Hash of the code whose verdicts are cached: a change of rules invalidates the cache."""
     digest = hashlib.sha256()
-    for name in ("rules/checks.py", "rules/photo.py", "rules/materials.py", "core/filelimits.py",
+    for name in ("rules/checks.py", "rules/photo", "rules/materials.py", "core/filelimits.py",
                  "core/safepath.py", "ocr/evidence_text.py"):
-        digest.update((PROJECT_ROOT / "pipeline" / name).read_bytes())  # a moved module must be renamed here
+        path = PROJECT_ROOT / "pipeline" / name  # a moved module must be renamed here: a missing one raises
+        for file in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 
 
