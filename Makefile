@@ -105,9 +105,10 @@ lock: ## 维护人员：改动 pyproject.toml 后重新生成 requirements/ 中�
 	scripts/lock.sh
 
 .PHONY: test
-test: $(SETUP_DEV) ## 安装开发工具，然后代码检查（ruff）、类型检查（mypy）和全部测试（pytest）
+test: $(SETUP_DEV) ## 安装开发工具，然后代码检查（ruff）、类型检查（mypy）、分层检查（import-linter）和全部测试（pytest）
 	$(VENV)/bin/ruff check pipeline tests tools
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 .PHONY: bench

@@ -19,11 +19,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT
-from pipeline.errors import ExitCode
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT
+from pipeline.core.errors import ExitCode
+from pipeline.core.safepath import child
 from pipeline.ocr import bench as ocr_bench
-from pipeline.safepath import child
 
 OCR_PAGES = 40
 """Demo pages read by both OCR engines in the side-by-side comparison."""
@@ -153,7 +153,7 @@ def make_scaled_edition(target: Path, nominees: int, scans: int) -> Path:
     """An edition of `nominees` people built from the demo's rows, photos and deeds."""
     from openpyxl import Workbook, load_workbook
 
-    from pipeline.idcard import check_character
+    from pipeline.rules.idcard import check_character
 
     demo = PROJECT_ROOT / "input" / "demo"
     target.mkdir(parents=True)

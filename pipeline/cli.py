@@ -31,9 +31,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
-from pipeline.context import RunContext
-from pipeline.edition import Edition, load_edition
-from pipeline.errors import ExitCode, OfficeActionNeeded, PipelineError, disk_full, is_disk_full
+from pipeline.core.context import RunContext
+from pipeline.core.edition import Edition, load_edition
+from pipeline.core.errors import (
+    ExitCode,
+    OfficeActionNeeded,
+    PipelineError,
+    disk_full,
+    is_disk_full,
+)
 
 STAGES: dict[str, str] = {
     "announce": "pipeline.stages.announce",
@@ -252,11 +258,11 @@ def load_checked(path: Path, command: str) -> Edition:
     edition = load_edition(path)
     if command not in LIGHT_COMMANDS:
         from pipeline.announce.call import announce_settings
-        from pipeline.lookup import lookup_options
+        from pipeline.certificates.settings import certificate_options
         from pipeline.media.settings import media_settings
         from pipeline.packets.textlayer import text_layer_settings
-        from pipeline.registry_report import report_settings
-        from pipeline.stages.certificates import certificate_options
+        from pipeline.registry.lookup import lookup_options
+        from pipeline.registry.report import report_settings
         from pipeline.stages.check_feedback import feedback_settings
         from pipeline.stages.decision import decision_settings
 
@@ -325,7 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the one handler for everything unexpected
         if args.verbose:
             traceback.print_exc()
-        if is_disk_full(exc):  # written outside pipeline.atomic: still a full disk, not a bug
+        if is_disk_full(exc):  # written outside pipeline.core.atomic: still a full disk, not a bug
             full = disk_full(getattr(exc, "filename", None) or "")
             print(f"错误：{full}", file=sys.stderr)
             return int(full.exit_code)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.edition import PROJECT_ROOT, Edition, load_edition
-from pipeline.idcard import check_character
-from pipeline.model import Candidate, YearMonth
+from pipeline.core.edition import PROJECT_ROOT, Edition, load_edition
+from pipeline.core.model import Candidate, YearMonth
+from pipeline.rules.idcard import check_character
 
 DEMO = PROJECT_ROOT / "input" / "demo"
 MISTAKES = PROJECT_ROOT / "input" / "examples" / "mistakes"

@@ -11,9 +11,9 @@ import dataclasses
 from functools import cache
 from pathlib import Path
 
-from pipeline.awardees import Awardee, AwardeeList
-from pipeline.idcard import check_character
-from pipeline.model import Candidate, Materials, Nominee, YearMonth
+from pipeline.core.model import Candidate, Materials, Nominee, YearMonth
+from pipeline.rules.awardees import Awardee, AwardeeList
+from pipeline.rules.idcard import check_character
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ("建国", "淑华", "振东", "国庆", "海燕", "立军", "春梅", "志强", "玉兰", "德福",

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
-from pipeline.materials import scan_materials
-from pipeline.model import Candidate, Finding, Materials, Severity, YearMonth
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
+from pipeline.core.model import Candidate, Finding, Materials, Severity, YearMonth
+from pipeline.rules.materials import scan_materials
 
 EDITION_TOML = """\
 [round]
@@ -204,7 +204,7 @@ def make_candidate(code: str, name: str, row: int = 2, **overrides: object) -> C
 
 @dataclass(frozen=True)
 class FakeNominee:
-    """Stand-in for pipeline.model.Nominee."""
+    """Stand-in for pipeline.core.model.Nominee."""
 
     candidate: Candidate
     materials: Materials
@@ -219,7 +219,7 @@ class FakeNominee:
 
 @dataclass(frozen=True)
 class FakeCheck:
-    """Stand-in for pipeline.stages.check.CheckResult."""
+    """Stand-in for pipeline.core.model.CheckResult."""
 
     nominees: tuple[FakeNominee, ...]
     roster_findings: tuple[Finding, ...] = field(default=())

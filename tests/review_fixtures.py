@@ -17,11 +17,18 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, load_edition
-from pipeline.model import Candidate, Finding, Materials, Nominee, Severity, YearMonth
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, load_edition
+from pipeline.core.model import (
+    Candidate,
+    CheckResult,
+    Finding,
+    Materials,
+    Nominee,
+    Severity,
+    YearMonth,
+)
 from pipeline.review.sheets import FIRST_ROW, FIRST_SCORE_COL
-from pipeline.stages.check import CheckResult
 from pipeline.stages.publicity import NoticeFiles
 from tests.conftest import make_id
 
@@ -224,7 +231,7 @@ def whole_round(factory: pytest.TempPathFactory) -> Round:
     """Build (once per process) a full round through shortlist, score sheets, results and the 公示."""
     if "round" in _ROUNDS:
         return _ROUNDS["round"]
-    from pipeline.awardees import load_awardees
+    from pipeline.stages.awardees import load_awardees
     from pipeline.stages.publicity import build_publicity_notice
     from pipeline.stages.results import build_results
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from pipeline.roster import COLUMNS
+from pipeline.rules.roster import COLUMNS
 from tests.conftest import make_id
 
 HEADER = list(COLUMNS)

@@ -22,9 +22,9 @@ from pipeline.announce.call import (
     span,
     wechat_html,
 )
-from pipeline.context import RunContext
-from pipeline.edition import Edition, Phase, load_edition
-from pipeline.errors import EditionConfigError, ExitCode
+from pipeline.core.context import RunContext
+from pipeline.core.edition import Edition, Phase, load_edition
+from pipeline.core.errors import EditionConfigError, ExitCode
 from pipeline.gongwen import Document, Heading, Para
 from tests.conftest import DEMO, MISTAKES
 
@@ -219,7 +219,7 @@ def test_web_page_shows_the_title_in_chromium(built: Built) -> None:
 
 
 def test_second_run_leaves_the_files_and_a_changed_date_rebuilds(tmp_path: Path) -> None:
-    from pipeline.stamps import read_stamp
+    from pipeline.core.stamps import read_stamp
 
     ed = _edition(tmp_path / "ed")
     ctx = RunContext(ed, quiet=True)
@@ -238,8 +238,8 @@ def test_second_run_leaves_the_files_and_a_changed_date_rebuilds(tmp_path: Path)
 
 
 def test_failed_run_removes_the_old_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.core.stamps import read_stamp
     from pipeline.gongwen import render
-    from pipeline.stamps import read_stamp
 
     ed = _edition(tmp_path / "ed")
     ctx = RunContext(ed, quiet=True)
@@ -267,7 +267,7 @@ def test_call_names_the_files_of_the_kit_and_survives_a_failed_kit(tmp_path: Pat
     import zipfile
 
     from pipeline.announce import kit
-    from pipeline.errors import StageError
+    from pipeline.core.errors import StageError
     from pipeline.gongwen import render
 
     ed = _edition(tmp_path / "ed")

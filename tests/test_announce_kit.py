@@ -24,17 +24,17 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from pipeline import office
 from pipeline.announce.choices import choices
 from pipeline.announce.kit import BLANK_FORM, MEMBERS, README, ROSTER, ZIP_NAME, build_kit
 from pipeline.announce.photo_examples import judged
 from pipeline.announce.roster_template import FIRST_ROW, SHEET, conditions_formula
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
-from pipeline.errors import RosterError
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
+from pipeline.core.errors import RosterError
 from pipeline.packets.docx_form import DOCX_TEMPLATE, render_form_docx
 from pipeline.packets.job import PacketJob, packet_paths
-from pipeline.roster import COLUMNS, EXAMPLE_CODE, read_roster
+from pipeline.render import office
+from pipeline.rules.roster import COLUMNS, EXAMPLE_CODE, read_roster
 from tests.conftest import DEMO
 
 HAVE_LO = shutil.which("libreoffice") is not None
@@ -94,7 +94,7 @@ def test_a_rebuild_gives_the_same_bytes_and_nothing_changed_does_no_work(kit: Ki
 
 def test_kit_holds_no_id_or_mobile_number(kit: Kit) -> None:
     """The kit is public (sent to every unit): the example row's numbers are masked."""
-    from pipeline.privacy import scan_tree
+    from pipeline.rules.privacy import scan_tree
 
     assert scan_tree(kit.folder) == {}
 
@@ -315,7 +315,7 @@ def test_photo_examples_are_judged_by_the_check_as_the_pdf_says(kit: Kit) -> Non
         for message in j.messages:
             assert "".join(message.split()) in text, message
     assert sum(1 for j in examples if not j.codes) == 1
-    from pipeline import photo
+    from pipeline.rules import photo
 
     low, high = photo.FACE_WIDTH_RANGE
     assert f"{low:.0%}–{high:.0%}" in text

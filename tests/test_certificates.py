@@ -21,17 +21,19 @@ import pytest
 from PIL import Image, ImageFilter
 from pypdf import PdfReader
 
-from pipeline import model, qr, raster, signing
-from pipeline.awardees import Awardee, save_awardees
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, load_edition
-from pipeline.errors import ExitCode, RenderError
-from pipeline.model import Candidate, Materials, Nominee, YearMonth
-from pipeline.registry import open_registry, registry_path
+from pipeline.certificates import settings as certificate_settings
+from pipeline.core import model, signing
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, load_edition
+from pipeline.core.errors import ExitCode, RenderError
+from pipeline.core.model import Candidate, CheckResult, Materials, Nominee, YearMonth
+from pipeline.core.stamps import write_stamp
+from pipeline.registry.store import open_registry, registry_path
+from pipeline.render import qr, raster
+from pipeline.rules.awardees import Awardee
 from pipeline.stages import certificates, results, verify
+from pipeline.stages.awardees import save_awardees
 from pipeline.stages.certificates import CertificatesResult, issue_certificates
-from pipeline.stages.check import CheckResult
-from pipeline.stamps import write_stamp
 from tests.conftest import DEMO, make_id
 
 NAMES = ("王建国", "李秀兰", "欧阳振华", "阿依古丽·买买提", "张<script>{{x}}&")
@@ -84,7 +86,7 @@ def context(edition: Path) -> RunContext:
 
 
 def rasterise(pdf: Path, dpi: int, page: int = 1) -> Image.Image:
-    """One page of a PDF → an RGB image (pipeline.raster)."""
+    """One page of a PDF → an RGB image (pipeline.render.raster)."""
     return raster.page(pdf, page, dpi=dpi)
 
 
@@ -282,7 +284,7 @@ def test_no_personal_data_in_qr_site_or_listing(env: World) -> None:
         assert len(fields) == 6 and fields[2] == item.awardee.nominee.candidate.name
         for secret in (*ids, *phones, item.awardee.nominee.candidate.id_number[6:14]):
             assert secret not in item.url and secret not in item.payload.text()
-    from pipeline.privacy import scan_tree
+    from pipeline.rules.privacy import scan_tree
 
     for folder in (env.result.verify_dir, env.result.print_file.parent):  # every PDF, XLSX, JSON, HTML, JS
         assert scan_tree(folder, known=[*ids, *phones]) == {}, folder
@@ -325,12 +327,12 @@ def test_blank_paper_mode_and_calibration_page(env: World) -> None:
 
 
 def test_blank_offsets_move_the_text(tmp_path: Path, env: World) -> None:
-    layout = certificates.blank_layout(certificates.certificate_options(load_edition(make_edition(
+    layout = certificates.blank_layout(certificate_settings.certificate_options(load_edition(make_edition(
         tmp_path / "ed", "demo = true", "[certificates.blank]\noffset_x_mm = 3\noffset_y_mm = -2\n"
         "[certificates.blank.name]\nx = 120\ny = 90\n"))).blank)
     name = next(b for b in layout["boxes"] if b["key"] == "name")
     assert (name["x"], name["y"]) == (123, 88)
-    assert layout["qr"]["x"] == certificates.BLANK_QR_DEFAULT[0] + 3
+    assert layout["qr"]["x"] == certificate_settings.BLANK_QR_DEFAULT[0] + 3
 
 
 # ---- numbers, rebuilds, keys ------------------------------------------------------------------------
@@ -429,12 +431,12 @@ def test_broken_seal_image_fails_the_document(tmp_path: Path, own: World) -> Non
 
 
 def test_page_size_setting(tmp_path: Path, own: World) -> None:
-    assert certificates.parse_page_size("A4 landscape") == (297, 210)
-    assert certificates.parse_page_size("A4 portrait") == (210, 297)
-    assert certificates.parse_page_size("A3") == (420, 297)
-    assert certificates.parse_page_size("250mm 180mm") == (250, 180)
+    assert certificate_settings.parse_page_size("A4 landscape") == (297, 210)
+    assert certificate_settings.parse_page_size("A4 portrait") == (210, 297)
+    assert certificate_settings.parse_page_size("A3") == (420, 297)
+    assert certificate_settings.parse_page_size("250mm 180mm") == (250, 180)
     with pytest.raises(ValueError):
-        certificates.parse_page_size("huge")
+        certificate_settings.parse_page_size("huge")
     edition = make_edition(tmp_path / "ed", 'demo = true\npage_size = "A3 landscape"',
                            "[certificates.blank]\nenabled = false")
     result = issue_certificates(context(edition), make_awardees(edition, NAMES[:1]))
@@ -444,11 +446,11 @@ def test_page_size_setting(tmp_path: Path, own: World) -> None:
 
 
 def test_bad_setting_names_the_key(tmp_path: Path) -> None:
-    from pipeline.errors import EditionConfigError
+    from pipeline.core.errors import EditionConfigError
 
     edition = make_edition(tmp_path / "ed", 'qr_error_correction = "Z"')
     with pytest.raises(EditionConfigError, match="qr_error_correction"):
-        certificates.certificate_options(load_edition(edition))
+        certificate_settings.certificate_options(load_edition(edition))
 
 
 def test_stage_main_reads_awardees_json(env: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

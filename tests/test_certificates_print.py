@@ -1,7 +1,7 @@
 """The certificate as a printer and an award ceremony see it: seal spaces, organs, type, border, punctuation.
 
 Everything is measured on the PDF (pdfplumber character boxes and colours, pypdf page boxes) and
-on its rendering (pipeline.raster): where the two organs sign, that a 42 mm circle under each is blank
+on its rendering (pipeline.render.raster): where the two organs sign, that a 42 mm circle under each is blank
 paper, that the circles are apart, that "”。" shows no double gap, that the title is 小标宋 red
 and centred, the text 楷体, every text well inside the red and gold border.
 """
@@ -19,11 +19,12 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from pipeline import raster
-from pipeline.edition import load_edition
-from pipeline.fonts import resolve_fonts
-from pipeline.stages import certificates
-from pipeline.stages.certificates import SEAL_MM, CertificatesResult, issue_certificates
+from pipeline.certificates import layout as certificate_layout
+from pipeline.certificates.layout import SEAL_MM
+from pipeline.core.edition import load_edition
+from pipeline.render import raster
+from pipeline.render.fonts import resolve_fonts
+from pipeline.stages.certificates import CertificatesResult, issue_certificates
 from tests.test_certificates import context, make_awardees, make_edition, rasterise
 
 MM = 25.4 / 72
@@ -141,7 +142,7 @@ def test_seal_spaces_are_blank_paper(printed: Printed) -> None:
 
 
 def test_layout_reports_what_the_page_shows(printed: Printed) -> None:
-    layout = certificates.issuer_layout(ORGANS, *printed.size)
+    layout = certificate_layout.issuer_layout(ORGANS, *printed.size)
     for space, (cx, cy, free) in zip(layout.seals, _seal_spaces(printed.pages[0]), strict=True):
         assert abs(space.cx - cx) < 0.5 and abs(space.cy - cy) < 1.5
         assert space.diameter >= SEAL_MM and free >= space.diameter - 0.5
@@ -155,7 +156,7 @@ def test_layout_reports_what_the_page_shows(printed: Printed) -> None:
 ])
 def test_seal_spaces_never_overlap_on_any_page_or_organ_count(page: tuple[float, float],
                                                                organs: tuple[str, ...]) -> None:
-    layout = certificates.issuer_layout(organs, *page)
+    layout = certificate_layout.issuer_layout(organs, *page)
     assert len(layout.seals) == len(organs)
     for a, b in zip(layout.seals, layout.seals[1:], strict=False):
         assert b.cx - a.cx >= a.diameter  # apart, clearance included
@@ -180,7 +181,7 @@ def test_seal_images_go_each_into_its_own_space(tmp_path: Path, monkeypatch: pyt
                            "[certificates.blank]\nenabled = false")
     result = issue_certificates(context(edition), make_awardees(edition, NAMES[:1]))
     pages, images, size = _measure(result.issued[0].pdf)
-    layout = certificates.issuer_layout(ORGANS, *size)
+    layout = certificate_layout.issuer_layout(ORGANS, *size)
     placed = sorted(box for box in images[0] if abs((box[2] - box[0]) - SEAL_MM) < 0.5)
     assert len(placed) == 2
     for (x0, top, x1, bottom), space in zip(placed, layout.seals, strict=True):
@@ -265,9 +266,9 @@ def test_no_double_gap_in_closing_quote_and_full_stop(printed: Printed) -> None:
 def test_punctuation_is_set_mainland_style(printed: Printed) -> None:
     """。，： sit in the left half of their em (GB style), in 楷体 or in the face chosen for marks."""
     fonts = resolve_fonts(load_edition(printed.edition).fonts)
-    role = certificates.punctuation_role(fonts)
+    role = certificate_layout.punctuation_role(fonts)
     face = fonts.roles[role or "kai"].face
-    assert certificates._punctuation_at_left(str(face.file), face.index)  # noqa: SLF001 - the check itself
+    assert certificate_layout._punctuation_at_left(str(face.file), face.index)  # noqa: SLF001 - the check itself
     page = printed.pages[0]
     for mark in "，。":
         chars = [c for c in page if c["text"] == mark]
@@ -275,9 +276,9 @@ def test_punctuation_is_set_mainland_style(printed: Printed) -> None:
 
 
 def test_typeset_compresses_only_adjacent_marks() -> None:
-    html = str(certificates.typeset("“兴安技术能手”。特发此证，以资鼓励。"))
+    html = str(certificate_layout.typeset("“兴安技术能手”。特发此证，以资鼓励。"))
     assert html.count('class="pu half"') == 1 and '<span class="pu half">”</span><span class="pu">。</span>' in html
-    assert str(certificates.typeset("<b>")) == "&lt;b&gt;"
+    assert str(certificate_layout.typeset("<b>")) == "&lt;b&gt;"
 
 
 def test_no_image_but_the_qr_code_and_no_seal_drawn(printed: Printed) -> None:

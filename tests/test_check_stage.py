@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.cli import main
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, load_edition
 from pipeline.stages.check import run_check
 from tests.conftest import make_id
 from tests.photo_fixtures import make_id_photo, save_jpeg

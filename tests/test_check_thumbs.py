@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
 from pipeline.ocr import engine
 from pipeline.stages.check import run_check
 from pipeline.stages.check_thumbs import HIGHLIGHT_COLOUR, LINE, PAD, THUMB_SIDE
@@ -137,7 +137,7 @@ def test_second_run_draws_nothing_and_stale_thumbnails_go(reading_edition: Path,
 def test_a_pdf_page_is_drawn_with_its_text_layer_box_and_a_duplicate_shows_both_scans(tmp_path: Path) -> None:
     import weasyprint
 
-    from pipeline.model import Finding, Severity
+    from pipeline.core.model import Finding, Severity
     from pipeline.stages.check_thumbs import attach
 
     pdf = tmp_path / "电子证书.pdf"

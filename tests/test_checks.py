@@ -9,11 +9,11 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from pipeline.checks import check_nominee, inspect_deeds, inspect_evidence, iter_checked_files
-from pipeline.edition import Edition
-from pipeline.fonts import resolve_fonts
-from pipeline.materials import parse_evidence_name, scan_materials
-from pipeline.model import Candidate, Severity, YearMonth
+from pipeline.core.edition import Edition
+from pipeline.core.model import Candidate, Severity, YearMonth
+from pipeline.render.fonts import resolve_fonts
+from pipeline.rules.checks import check_nominee, inspect_deeds, inspect_evidence, iter_checked_files
+from pipeline.rules.materials import parse_evidence_name, scan_materials
 from tests.conftest import make_id, replace
 
 DEEDS = "我是一名电工。" * 300  # 2100 characters
@@ -283,7 +283,7 @@ def test_a_truncated_scan_is_refused_even_after_weasyprint_was_imported(tmp_path
     import weasyprint  # noqa: F401  (the import is the point)
     from PIL import Image, ImageFile
 
-    from pipeline.checks import _inspect_image
+    from pipeline.rules.checks import _inspect_image
 
     buffer = io.BytesIO()
     Image.new("RGB", (400, 300), "white").save(buffer, "JPEG")

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import ARGPARSE_ZH, COMMAND_HELP, STAGES, main
-from pipeline.edition import PROJECT_ROOT
-from pipeline.errors import PipelineError
+from pipeline.core.edition import PROJECT_ROOT
+from pipeline.core.errors import PipelineError
 from pipeline.review.problems import Problem, ReviewError
 from tests.test_check_stage import good_photo, small_edition  # noqa: F401  (fixtures)
 
@@ -186,7 +186,7 @@ def test_make_all_waits_for_the_office_without_failing(monkeypatch: pytest.Monke
     """`make all` on a round whose 初审 is not filled in: the stages before it run, the ones after it wait,
     nothing failed (exit 0) and the last lines are the office's next step."""
     from pipeline import cli
-    from pipeline.errors import ExitCode, OfficeActionNeeded
+    from pipeline.core.errors import ExitCode, OfficeActionNeeded
 
     def shortlist(ctx: object, args: object) -> ExitCode:
         raise OfficeActionNeeded("已生成初审表 review/初审.xlsx（共 3 人，含审查结果），等办公室填写“初审结果”",
@@ -211,7 +211,7 @@ def test_make_all_waits_for_the_office_without_failing(monkeypatch: pytest.Monke
 
 
 def test_a_tie_at_the_cut_off_is_the_leading_groups_next_step() -> None:
-    from pipeline.errors import OfficeActionNeeded
+    from pipeline.core.errors import OfficeActionNeeded
     from pipeline.review.problems import TieError
 
     tie = TieError("专家评审总分并列，跨越入选线", ("N05", "N06"), hint="已生成 review/决定.xlsx：请填写后重新运行 make results",

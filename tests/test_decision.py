@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.awardees import load_awardees
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
-from pipeline.errors import EditionConfigError, ExitCode
-from pipeline.privacy import extract_text
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
+from pipeline.core.errors import EditionConfigError, ExitCode
+from pipeline.core.model import CheckResult
 from pipeline.review.objections import objection_path, read_objections, write_objection_sheet
+from pipeline.rules.privacy import extract_text
+from pipeline.rules.strokes import in_stroke_order
+from pipeline.rules.workdays import Period
 from pipeline.stages import decision, publicity
-from pipeline.stages.check import CheckResult
+from pipeline.stages.awardees import load_awardees
 from pipeline.stages.results import build_results
-from pipeline.strokes import in_stroke_order
-from pipeline.workdays import Period
 from tests.review_fixtures import (
     CAL_2027,
     DEMO,
@@ -199,7 +199,7 @@ def test_wrong_settings_are_refused_on_load(tmp_path: Path, changes: dict[str, s
 
 
 def test_editions_without_a_decision_table_use_defaults(tmp_path: Path) -> None:
-    from pipeline.edition import PROJECT_ROOT
+    from pipeline.core.edition import PROJECT_ROOT
 
     for name in ("mistakes", "stress"):
         s = decision.decision_settings(load_edition(PROJECT_ROOT / "input" / "examples" / name))
@@ -208,7 +208,7 @@ def test_editions_without_a_decision_table_use_defaults(tmp_path: Path) -> None:
 
 
 def test_the_demo_objection_record_is_checked_and_unfounded() -> None:
-    from pipeline.edition import PROJECT_ROOT
+    from pipeline.core.edition import PROJECT_ROOT
 
     path = objection_path(PROJECT_ROOT / "input" / "demo" / "review")
     found, problems = read_objections(path, "review/公示异议.xlsx", {"002": "孟淑英"}, ("002",))
@@ -238,7 +238,7 @@ def test_objection_records_name_the_row_and_the_fix(tmp_path: Path) -> None:
 
 def test_names_in_the_documents_follow_stroke_order() -> None:
     """The Document model itself: the 附件 rows are in 姓氏笔画 order, whatever the ranking."""
-    from pipeline.awardees import Awardee
+    from pipeline.rules.awardees import Awardee
     from tests.review_fixtures import nominee
 
     people = tuple(Awardee(i, 90.0 - i, nominee(k)) for i, k in enumerate((1, 0, 3), start=1))  # 李 王 刘

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.edition import PROJECT_ROOT
+from pipeline.core.edition import PROJECT_ROOT
 from tests.conftest import DEMO, MISTAKES, READ_CODES, expected_codes, reading_env
 
 pytestmark = pytest.mark.slow

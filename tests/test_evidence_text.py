@@ -9,9 +9,9 @@ import img2pdf
 import pikepdf
 from PIL import Image, ImageDraw
 
-from pipeline import evidence_text as et
-from pipeline.model import Candidate, Evidence, Materials, Severity, YearMonth
+from pipeline.core.model import Candidate, Evidence, Materials, Severity, YearMonth
 from pipeline.ocr import Line, Page, Reading
+from pipeline.ocr import evidence_text as et
 from tests.conftest import make_id, replace
 
 SINCE = YearMonth(2022, 3)

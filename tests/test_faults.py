@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, load_edition
-from pipeline.errors import ExitCode, PipelineError
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, load_edition
+from pipeline.core.errors import ExitCode, PipelineError
 from pipeline.stages.packets import run_packets
 from tests.packet_fixtures import FakeCheck, add_nominee, make_candidate, nominee_for, write_edition
 
@@ -33,8 +33,8 @@ import sys
 from pathlib import Path
 sys.path[:0] = [{root!r}, {tests!r}]
 from tests.packet_fixtures import FakeCheck, make_candidate, nominee_for
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
 from pipeline.stages.packets import run_packets
 if __name__ == "__main__":  # the workers import this file too
     edition = Path({edition!r})
@@ -222,9 +222,9 @@ sys.path[:0] = [{root!r}]
 os.umask({mask})
 from pathlib import Path
 from pipeline.cli import main
-from pipeline.edition import load_edition
-from pipeline.registry import open_registry, registry_path
-from pipeline.stages.certificates import certificate_options
+from pipeline.core.edition import load_edition
+from pipeline.registry.store import open_registry, registry_path
+from pipeline.certificates.settings import certificate_options
 edition = Path({edition!r})
 with open_registry(registry_path(certificate_options(load_edition(edition)).demo, edition.name)):
     pass

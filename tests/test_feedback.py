@@ -14,11 +14,11 @@ from docx import Document as Docx
 from openpyxl import load_workbook
 
 from pipeline.cli import main
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
-from pipeline.errors import EditionConfigError
-from pipeline.model import Finding, Materials, Nominee, Severity
-from pipeline.roster import read_roster
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
+from pipeline.core.errors import EditionConfigError
+from pipeline.core.model import Finding, Materials, Nominee, Severity
+from pipeline.rules.roster import read_roster
 from pipeline.stages.check import run_check
 from pipeline.stages.check_feedback import feedback_settings, group_units, write_feedback
 from tests.conftest import DEMO, MISTAKES, expected_codes, make_id

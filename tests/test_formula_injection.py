@@ -22,12 +22,13 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.cli import main
-from pipeline.errors import StageError
+from pipeline.core.errors import StageError
+from pipeline.core.model import CheckResult
 from pipeline.packets.printlist import PrintRow, print_list_xlsx
 from pipeline.review.decisions import read_table
 from pipeline.review.problems import ReviewError
 from pipeline.review.sheets import sheet_filename
-from pipeline.stages.check import CheckResult, run_check
+from pipeline.stages.check import run_check
 from pipeline.stages.results import build_results
 from pipeline.stages.scoresheets import build_scoresheets
 from pipeline.stages.shortlist import build_shortlist, preliminary_path
@@ -88,7 +89,7 @@ def _scores(expert: str, code: str, j: int) -> int:
 def hostile_round(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Round]:
     if LIBREOFFICE is None:
         pytest.skip("LibreOffice is not installed")
-    from pipeline.awardees import load_awardees
+    from pipeline.stages.awardees import load_awardees
     from pipeline.stages.certificates import issue_certificates
 
     root = tmp_path_factory.mktemp("formula")
@@ -109,7 +110,7 @@ def hostile_round(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Round]:
         skip_pdfs(mp)
         mp.setattr("pipeline.stages.shortlist.pdf_size", lambda html_at: 10.5)
         mp.setattr("pipeline.stages.certificates._render_all", lambda *args: None)
-        mp.setattr("pipeline.privacy.guard", lambda *args, **kwargs: None)  # stub PDFs: nothing to read back
+        mp.setattr("pipeline.rules.privacy.guard", lambda *args, **kwargs: None)  # stub PDFs: nothing to read back
         mp.setattr("pipeline.stages.certificates.subsidy_pdf", lambda *args: b"%PDF-1.4\n")
         with pytest.raises(StageError, match="初审表"):
             build_shortlist(ctx)  # writes review/初审.xlsx into the edition and asks for the decisions

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import raster
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
 from pipeline.gongwen import Attachment, Document, Heading, Para, Table
 from pipeline.gongwen.layout import SEAL_SPACE_MM, joint_layout, title_lines
 from pipeline.gongwen.render import write_all, write_pdf
 from pipeline.preflight.docx import libreoffice, print_docx
+from pipeline.render import raster
 from tests.review_fixtures import DEMO
 from tests.test_notice_print import CHAR, LEFT, RIGHT, Text, join_runs, texts
 

@@ -1,7 +1,7 @@
 """Hostile nominee input (issue 11, points 1, 3 and 11): path traversal through 编号, links leading
 outside the edition, and decompression bombs in DOCX, text and PDF files.
 
-Every bomb is built small: the real limits are module constants of pipeline.filelimits, which
+Every bomb is built small: the real limits are module constants of pipeline.core.filelimits, which
 the tests lower; the check runs in-process (jobs=1) so the lowered limits apply.
 """
 
@@ -19,14 +19,14 @@ import pikepdf
 import pytest
 from docx import Document
 
-from pipeline import filelimits
 from pipeline.cli import main
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, load_edition
-from pipeline.model import Nominee
-from pipeline.roster import read_roster
-from pipeline.safepath import CODE_HINT, UnsafePath, child, code_problem, inside, safe_name
-from pipeline.stages.check import CheckResult, run_check
+from pipeline.core import filelimits
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, load_edition
+from pipeline.core.model import CheckResult, Nominee
+from pipeline.core.safepath import CODE_HINT, UnsafePath, child, code_problem, inside, safe_name
+from pipeline.rules.roster import read_roster
+from pipeline.stages.check import run_check
 from pipeline.stages.packets import run_packets
 from tests.conftest import MISTAKES, make_id
 from tests.photo_fixtures import make_id_photo, save_jpeg
@@ -319,7 +319,7 @@ def test_a_huge_text_deeds_file_is_refused_unread(tmp_edition: Path, photo: byte
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     deeds_edition(tmp_edition, photo, "先进事迹.txt", DEEDS.encode() * 20)
     monkeypatch.setattr(filelimits, "MAX_TEXT_BYTES", 100_000)
-    monkeypatch.setattr("pipeline.materials.read_deeds", lambda path: pytest.fail("the file must not be read"))
+    monkeypatch.setattr("pipeline.rules.materials.read_deeds", lambda path: pytest.fail("the file must not be read"))
     (finding,) = check(tmp_edition).nominees[0].findings
     assert finding.code == "FILE_TOO_LARGE" and "文本文件" in finding.message
 

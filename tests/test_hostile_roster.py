@@ -17,8 +17,8 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.cli import main
-from pipeline.edition import PROJECT_ROOT, load_edition
-from pipeline.roster import COLUMNS, read_roster
+from pipeline.core.edition import PROJECT_ROOT, load_edition
+from pipeline.rules.roster import COLUMNS, read_roster
 from tests.conftest import make_id
 from tests.roster_fixtures import HEADER, row, write_csv, write_xlsx
 
@@ -199,7 +199,7 @@ def test_a_roster_xlsx_bomb_is_refused_before_openpyxl_inflates_it(tmp_edition: 
     with ROSTER_UNREADABLE before any part is inflated in memory."""
     import zipfile
 
-    from pipeline import filelimits
+    from pipeline.core import filelimits
 
     target = tmp_edition / "roster.xlsx"
     write_xlsx(target, two_rows())

@@ -22,11 +22,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline import model, qr, signing
 from pipeline.cli import main as cli_main
-from pipeline.edition import PROJECT_ROOT, load_edition
-from pipeline.errors import EditionConfigError, ExitCode, StageError
+from pipeline.core import model, signing
+from pipeline.core.edition import PROJECT_ROOT, load_edition
+from pipeline.core.errors import EditionConfigError, ExitCode, StageError
 from pipeline.media.settings import media_settings
+from pipeline.render import qr
 from pipeline.stages import verify
 from tests import chromium
 from tests.conftest import DEMO
@@ -237,7 +238,7 @@ def test_media_numbers_out_of_range_are_refused_when_a_document_command_loads_th
 ])
 def test_certificate_numbers_out_of_range_are_refused_when_the_edition_loads(
         tmp_path: Path, line: str, table: str, key: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from pipeline.stages.certificates import certificate_options
+    from pipeline.certificates.settings import certificate_options
 
     folder = make_edition(tmp_path / "ed", f"demo = true\n{line}", table + "\n")
     with pytest.raises(EditionConfigError) as info:

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pipeline import office
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
-from pipeline.errors import ExitCode
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
+from pipeline.core.errors import ExitCode
 from pipeline.intake.names import clean_name, member_name
-from pipeline.roster import COLUMNS, read_cells, read_roster
+from pipeline.render import office
+from pipeline.rules.roster import COLUMNS, read_cells, read_roster
 from pipeline.stages import check, intake
 from tests.conftest import DEMO
 from tools.make_submissions import ROSTER_NAME, make_submissions

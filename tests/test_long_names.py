@@ -16,9 +16,8 @@ import pytest
 from PIL import Image
 
 from pipeline import cli
-from pipeline.edition import load_edition
-from pipeline.errors import ExitCode, RenderError
-from pipeline.fonts import resolve_fonts
+from pipeline.core.edition import load_edition
+from pipeline.core.errors import ExitCode, RenderError
 from pipeline.media import newspaper as np_
 from pipeline.media.column import build_feature, feature_layout
 from pipeline.media.drawing import CENTRE, CENTRE_MARGIN, cover_name, lower_third, title_safe
@@ -29,6 +28,7 @@ from pipeline.media.prepress import press_profile
 from pipeline.media.render import MM
 from pipeline.media.settings import media_settings
 from pipeline.media.text import broadcast_script
+from pipeline.render.fonts import resolve_fonts
 from tests.media_fixtures import awardee_list, candidate
 from tests.test_media import DEMO_TOML, _edition, _fonts, _page_text, _pdftext, _squeeze, _words
 

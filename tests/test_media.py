@@ -16,12 +16,10 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from pipeline import raster
-from pipeline.awardees import AwardeeList
-from pipeline.context import RunContext
-from pipeline.edition import Edition, load_edition
-from pipeline.errors import EditionConfigError, ExitCode, RenderError
-from pipeline.fonts import resolve_fonts
+from pipeline.core.context import RunContext
+from pipeline.core.edition import Edition, load_edition
+from pipeline.core.errors import EditionConfigError, ExitCode, RenderError
+from pipeline.core.model import CheckResult
 from pipeline.media import OUTLETS, MediaKit, build_kit, build_media_kit, zip_names
 from pipeline.media import newspaper as np_
 from pipeline.media.column import build_feature
@@ -33,10 +31,12 @@ from pipeline.media.prepress import press_profile
 from pipeline.media.render import MM, layout, overflows, write_pdf
 from pipeline.media.settings import media_settings
 from pipeline.media.text import KEEP_WHOLE, word_spans
-from pipeline.office import UTF8_FLAG
-from pipeline.privacy import scan_tree
-from pipeline.stages.check import CheckResult
-from pipeline.wordbreak import runs as word_runs
+from pipeline.render import raster
+from pipeline.render.fonts import resolve_fonts
+from pipeline.render.office import UTF8_FLAG
+from pipeline.render.wordbreak import runs as word_runs
+from pipeline.rules.awardees import AwardeeList
+from pipeline.rules.privacy import scan_tree
 from tests.media_fixtures import awardee_list, candidate, summary_text
 
 DEMO_TOML = Path(__file__).resolve().parent.parent / "input" / "demo" / "edition.toml"
@@ -583,7 +583,7 @@ def test_word_runs_break_only_between_words() -> None:
 
 def _demo_deeds(code: str) -> str:
     """The 先进事迹 of a demo nominee as plain text (real paragraphs: long sentences, quotations, headings)."""
-    from pipeline.materials import read_deeds
+    from pipeline.rules.materials import read_deeds
 
     found = next((DEMO_TOML.parent / "candidates" / code).glob("先进事迹.*"))
     return "\n".join(read_deeds(found).paragraphs) + "\n"

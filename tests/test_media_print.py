@@ -20,8 +20,8 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from pipeline.edition import Edition
-from pipeline.errors import EditionConfigError
+from pipeline.core.edition import Edition
+from pipeline.core.errors import EditionConfigError
 from pipeline.media import newspaper as np_
 from pipeline.media.entries import MediaEntry, prepare_entries
 from pipeline.media.prepress import (
@@ -294,9 +294,9 @@ def test_grid_adapts_to_the_number_of_awardees(n: int, tmp_path: Path) -> None:
 # ---- WeChat and TV --------------------------------------------------------------------------------
 
 def _kit_fonts() -> Any:
-    from pipeline.edition import load_edition
-    from pipeline.fonts import resolve_fonts
+    from pipeline.core.edition import load_edition
     from pipeline.media.palette import font_info
+    from pipeline.render.fonts import resolve_fonts
 
     return font_info(resolve_fonts(load_edition(Path(__file__).resolve().parent.parent / "input" / "demo").fonts))
 

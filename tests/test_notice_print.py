@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.edition import Edition, load_edition
+from pipeline.core.edition import Edition, load_edition
+from pipeline.render.templating import render
+from pipeline.render.wordbreak import char_width
 from pipeline.review.notice import (
     LINE_CHARS,
     SEAL_SPACE_MM,
@@ -32,10 +34,9 @@ from pipeline.review.notice import (
     signature_layout,
     table_layout,
 )
-from pipeline.review.render import char_width, font_context, html_to_pdf
+from pipeline.review.render import font_context, html_to_pdf
+from pipeline.rules.workdays import Period
 from pipeline.stages.publicity import notice_html
-from pipeline.templating import render
-from pipeline.workdays import Period
 from tests.review_fixtures import DEMO
 from tests.seal_fixtures import NAMES, UNIT40
 
@@ -549,7 +550,7 @@ def test_a_broken_template_names_the_file_and_the_fix(demo: Edition, tmp_path: P
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from docx import Document
 
-    from pipeline.errors import RenderError
+    from pipeline.core.errors import RenderError
     from pipeline.review import notice as notice_module
 
     template = Document(str(notice_module.NOTICE_TEMPLATE))

@@ -10,8 +10,8 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
 from pipeline.ocr import Reading, engine
 from tests.conftest import DEMO
 

@@ -25,13 +25,13 @@ from openpyxl import load_workbook
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 
-from pipeline import raster
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, load_edition
-from pipeline.errors import ExitCode
-from pipeline.fonts import resolve_fonts
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, load_edition
+from pipeline.core.errors import ExitCode
 from pipeline.packets.evidence import Rect, Sheet, orientation_matrix
 from pipeline.packets.form import OPINIONS
+from pipeline.render import raster
+from pipeline.render.fonts import resolve_fonts
 from pipeline.stages.packets import PacketInfo, PacketsResult, run_packets
 from tests.imagecompare import assert_matches_golden, compare_images
 from tests.packet_fixtures import (
@@ -135,7 +135,7 @@ def image_streams(pdf: Path) -> list[bytes]:
 
 
 def render_page(pdf: Path, number: int, dpi: int = 40) -> Image.Image:
-    """One page rendered at low resolution (pipeline.raster)."""
+    """One page rendered at low resolution (pipeline.render.raster)."""
     return raster.page(pdf, number, dpi=dpi)
 
 
@@ -754,8 +754,8 @@ import sys
 from pathlib import Path
 sys.path[:0] = [{root!r}, {tests!r}]
 from tests.packet_fixtures import FakeCheck, make_candidate, nominee_for
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
 from pipeline.stages.packets import run_packets
 edition = Path({edition!r})
 cs = [make_candidate(f"K{{i:03d}}", f"孔{{i}}", row=i + 2) for i in range(4)]

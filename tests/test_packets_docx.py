@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, load_edition
 from pipeline.packets.form import OPINIONS
 from pipeline.stages.packets import PacketInfo, run_packets
 from tests.packet_fixtures import FakeCheck, add_nominee, make_candidate, nominee_for, write_edition

@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline import raster
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, load_edition
 from pipeline.packets.docx_form import (
     DOCX_INSIDE_MM,
     DOCX_MIN_PT,
@@ -32,8 +31,9 @@ from pipeline.packets.docx_form import (
     fitted_size,
 )
 from pipeline.packets.form import form_fields
+from pipeline.render import raster
+from pipeline.render.wordbreak import break_lines
 from pipeline.stages.packets import PacketInfo, run_packets
-from pipeline.wordbreak import break_lines
 from tests.packet_fixtures import FakeCheck, add_nominee, make_candidate, nominee_for, write_edition
 
 MM = 72 / 25.4
@@ -260,7 +260,7 @@ def test_every_box_that_asks_for_a_seal_has_room_for_one(printed: dict[str, Prin
 # ---- binding margin: mirrored margins, nothing within 25 mm of the bound edge ----------------
 
 def _render(pdf: Path, dpi: int = 50) -> list[Image.Image]:
-    """Every page of a PDF rendered (pipeline.raster), in grey."""
+    """Every page of a PDF rendered (pipeline.render.raster), in grey."""
     return list(raster.pages(pdf, dpi=dpi, grey=True))
 
 

@@ -19,10 +19,8 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from pipeline import raster
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
-from pipeline.fonts import FontSet, resolve_fonts
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
 from pipeline.packets.fit import Measure, fit_grid
 from pipeline.packets.form import (
     ANNEX_NOTE,
@@ -33,8 +31,10 @@ from pipeline.packets.form import (
     form_fields,
     grid_cells,
 )
+from pipeline.render import raster
+from pipeline.render.fonts import FontSet, resolve_fonts
+from pipeline.render.wordbreak import break_lines, words
 from pipeline.stages.packets import PacketInfo, PacketsResult, run_packets
-from pipeline.wordbreak import break_lines, words
 from tests.packet_fixtures import (
     STRESS_RECOMMENDER,
     STRESS_RESUME,
@@ -82,7 +82,7 @@ def text_lines(pdf: Path) -> list[Line]:
 
 
 def render(pdf: Path, dpi: int = 50) -> list[Image.Image]:
-    """Every page rendered (pipeline.raster), in grey."""
+    """Every page rendered (pipeline.render.raster), in grey."""
     return list(raster.pages(pdf, dpi=dpi, grey=True))
 
 
@@ -406,7 +406,7 @@ def test_deeds_headings_are_set_in_hei_and_kai(built: Built, lines: list[Line]) 
 # ---- 9. stand-in fonts ------------------------------------------------------------------------------
 
 def test_stand_in_fonts_are_named_once_per_run(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline import fonts as fonts_module
+    from pipeline.render import fonts as fonts_module
 
     monkeypatch.setattr(fonts_module, "_TOLD", set())
     fonts = built.fonts
@@ -424,7 +424,7 @@ def test_stand_in_fonts_are_named_once_per_run(built: Built, monkeypatch: pytest
 
 def test_packets_stage_says_it_on_the_console(built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    from pipeline import fonts as fonts_module
+    from pipeline.render import fonts as fonts_module
 
     monkeypatch.setattr(fonts_module, "_TOLD", set())
     monkeypatch.setenv("XN_OUTPUT", str(tmp_path / "output"))
@@ -437,7 +437,7 @@ def test_packets_stage_says_it_on_the_console(built: Built, tmp_path: Path, monk
 
 
 def test_an_edition_fonts_folder_is_given_to_fontconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline import fonts as fonts_module
+    from pipeline.render import fonts as fonts_module
 
     monkeypatch.setattr(fonts_module, "_EXTRA_DIRS", [])
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -522,7 +522,7 @@ def test_only_short_last_paragraphs_are_kept_with_the_one_before_them(built: Bui
 def test_resume_entries_break_between_words_and_never_leave_one_character(
         built: Built, lines: list[Line]) -> None:
     from pipeline.packets.form import resume_entry
-    from pipeline.wordbreak import tokens, weight
+    from pipeline.render.wordbreak import tokens, weight
 
     body = Measure([built.fonts.roles["body"].face, *(f.face for f in built.fonts.fallback)])
     hard = ("2024.09 在全区医疗护理员职业技能竞赛中获得第一名（大兴安岭地区总工会）",
@@ -566,7 +566,7 @@ def test_resume_entries_break_between_words_and_never_leave_one_character(
 
 def test_opinion_titles_break_between_words_and_leave_no_character_alone(built: Built, lines: list[Line]) -> None:
     from pipeline.packets.form import OPINIONS
-    from pipeline.wordbreak import weight
+    from pipeline.render.wordbreak import weight
 
     entries = contents(lines)
     form_lines = [ln.text for ln in lines if entries["一、申报审批表"] + 2 <= ln.page < entries["二、先进事迹材料"]]

@@ -1,4 +1,4 @@
-"""The 2-inch photo check (pipeline.photo): codes, the normalised copy, the contact sheet.
+"""The 2-inch photo check (pipeline.rules.photo): codes, the normalised copy, the contact sheet.
 
 Photos are made in code (tests/photo_fixtures.py) from the two portraits that installed
 packages ship, composed onto backgrounds; nothing is downloaded.
@@ -18,9 +18,9 @@ import pytest
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import Image
 
-from pipeline.edition import PROJECT_ROOT, PhotoSettings
-from pipeline.model import Severity
-from pipeline.photo import (
+from pipeline.core.edition import PROJECT_ROOT, PhotoSettings
+from pipeline.core.model import Severity
+from pipeline.rules.photo import (
     FACE_BAD_COLOUR,
     FACE_OK_COLOUR,
     MAX_PIXELS,
@@ -57,7 +57,7 @@ def codes(result: PhotoResult) -> set[str]:
 
 
 def faces_in(jpeg: bytes) -> list[tuple[int, int, int, int]]:
-    """Frontal faces OpenCV finds in a JPEG (independent of pipeline.photo's own detector)."""
+    """Frontal faces OpenCV finds in a JPEG (independent of pipeline.rules.photo's own detector)."""
     rgb = np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB"))
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     cascade = cv2.CascadeClassifier(

@@ -302,7 +302,7 @@ def test_public_order_in_rank_order(report: PreflightReport) -> None:
 
 
 def test_public_order_by_strokes() -> None:
-    strokes = pytest.importorskip("pipeline.strokes")
+    strokes = pytest.importorskip("pipeline.rules.strokes")
     lists = [PublicList("a", "证书编号", ("王志刚", "丁一")), PublicList("b", "证书编号", ("丁一", "王志刚"))]
     found = order_findings(lists, [], strokes.stroke_sort_key)
     assert [(f.file, f.code) for f in found] == [("a", "PF_PUBLIC_ORDER")]
@@ -359,8 +359,8 @@ def test_command_without_output(tmp_edition: Path, capsys: pytest.CaptureFixture
 @pytest.mark.slow
 def test_demo_check_and_shortlist(tmp_path: Path) -> None:
     """The demo round's check and shortlist outputs are clean (the rest of the round: `make demo`)."""
-    from pipeline.context import RunContext
-    from pipeline.edition import load_edition
+    from pipeline.core.context import RunContext
+    from pipeline.core.edition import load_edition
     from pipeline.stages import check, shortlist
 
     ctx = RunContext(load_edition(DEMO), quiet=True)

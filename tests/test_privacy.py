@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from openpyxl import Workbook
 
-from pipeline.privacy import scan_bytes, scan_file, scan_text, scan_tree
+from pipeline.rules.privacy import scan_bytes, scan_file, scan_text, scan_tree
 from tests.conftest import make_id
 from tests.review_fixtures import Round, whole_round
 
@@ -60,7 +60,7 @@ def test_each_number_is_reported_once() -> None:
 def _pdf(text: str) -> bytes:
     from weasyprint import HTML
 
-    from pipeline.fonts import use_project_fonts
+    from pipeline.render.fonts import use_project_fonts
 
     use_project_fonts()
     return HTML(string=f'<p style="font-family: \'Noto Serif CJK SC\'">{text}</p>').write_pdf()  # type: ignore[no-any-return]

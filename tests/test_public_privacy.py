@@ -4,7 +4,7 @@ A demo-like round whose first awardee wrote their own phone and ID number (dotte
 Chinese numerals), another nominee's phone and a home address into the 先进事迹, the 简要事迹, the
 unit and the trade. The 公示, the media kit (特刊, 专栏, WeChat articles, 口播稿, the ZIPs) and the
 certificates with the verification site are built for real, and their text is extracted with tools
-independent of pipeline.privacy (pdftotext, openpyxl, the ZIP members read directly).
+independent of pipeline.rules.privacy (pdftotext, openpyxl, the ZIP members read directly).
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pipeline import privacy
-from pipeline.awardees import Awardee, AwardeeList
-from pipeline.context import RunContext
-from pipeline.errors import ExitCode, RenderError
-from pipeline.model import Candidate, Materials, Nominee
-from pipeline.privacy import REDACTED, Known, redact
-from pipeline.stages.check import CheckResult
+from pipeline.core.context import RunContext
+from pipeline.core.errors import ExitCode, RenderError
+from pipeline.core.model import Candidate, CheckResult, Materials, Nominee
+from pipeline.rules import privacy
+from pipeline.rules.awardees import Awardee, AwardeeList
+from pipeline.rules.privacy import REDACTED, Known, redact
 from pipeline.stages.results import ReviewResults
 from tests import media_fixtures, review_fixtures
 
@@ -70,7 +69,7 @@ def _pdftext(data: bytes) -> str:
 
 
 def _text_of(name: str, data: bytes) -> str:
-    """The text of one written file, extracted without pipeline.privacy."""
+    """The text of one written file, extracted without pipeline.rules.privacy."""
     suffix = Path(name).suffix.lower()
     if suffix == ".pdf":
         return _pdftext(data)
@@ -159,7 +158,7 @@ def test_the_office_landline_is_public_but_a_nominees_is_not() -> None:
 @pytest.mark.parametrize("landline", ["(0457)2756328", "（0457）275 6328", "0457 275 6328", "+86 457 2756328",
                                       "021-62345678"])
 def test_a_landline_in_any_usual_form_is_redacted_from_nominee_text(landline: str) -> None:
-    # phonenumbers' matcher (pipeline.phones) with the shape of 0 + area code + number
+    # phonenumbers' matcher (pipeline.rules.phones) with the shape of 0 + area code + number
     assert redact(f"座机{landline}，欢迎来电").text == f"座机{REDACTED}，欢迎来电", landline
     assert privacy.scan_text(f"联系电话：{landline}") == []   # the office's own contact line stays public
 
@@ -256,7 +255,7 @@ def test_notice_shows_no_private_detail(tmp_path: Path, monkeypatch: pytest.Monk
 
 def _small_round(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[RunContext, ReviewResults, AwardeeList]:
     """Four nominees, the first leaking in its unit and trade, all selected."""
-    from pipeline.awardees import load_awardees
+    from pipeline.stages.awardees import load_awardees
     from pipeline.stages.results import build_results
 
     for module in ("shortlist", "results"):  # their PDFs are not looked at here

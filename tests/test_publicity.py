@@ -16,10 +16,10 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from pipeline.awardees import load_awardees
-from pipeline.errors import EditionConfigError, ExitCode
+from pipeline.core.errors import EditionConfigError, ExitCode
 from pipeline.review.notice import signature_layout, title_lines
 from pipeline.stages import publicity
+from pipeline.stages.awardees import load_awardees
 from tests.review_fixtures import (
     CAL_2027,
     HOSTILE,
@@ -331,7 +331,7 @@ def test_weasyprint_warnings_fail_the_document(tmp_path: Path) -> None:
     """WeasyPrint only logs a missing image or bad CSS; the pipeline refuses such a PDF."""
     import datetime as dt
 
-    from pipeline.errors import RenderError
+    from pipeline.core.errors import RenderError
     from pipeline.review.render import html_to_pdf
 
     when = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)

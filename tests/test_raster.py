@@ -1,4 +1,4 @@
-"""pipeline.raster, the one way PDF pages become images: sizes, colour, page ranges, broken files."""
+"""pipeline.render.raster, the one way PDF pages become images: sizes, colour, page ranges, broken files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline import raster
+from pipeline.render import raster
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import registry
-from pipeline.edition import PROJECT_ROOT
-from pipeline.errors import ExitCode
-from pipeline.registry import (
+from pipeline.core.edition import PROJECT_ROOT
+from pipeline.core.errors import ExitCode
+from pipeline.registry import store as registry
+from pipeline.registry.store import (
     IssueEntry,
     Numbering,
     RegistryBusyError,
@@ -376,9 +376,10 @@ def test_another_edition_of_the_same_year_is_refused(db: Path) -> None:
 def test_an_edition_shares_a_round_only_when_linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """Two real editions of 2027 share state/registry.sqlite3: the copy is refused until it names the first."""
+    from pipeline.certificates.settings import certificate_options
     from pipeline.cli import main
-    from pipeline.edition import load_edition
-    from pipeline.stages.certificates import certificate_options, issue_certificates
+    from pipeline.core.edition import load_edition
+    from pipeline.stages.certificates import issue_certificates
     from tests.test_certificates import NAMES, context, make_awardees, make_edition, skip_rendering
 
     for name in ("state", "keys", "output"):
@@ -462,7 +463,7 @@ FULL_DISK_SCRIPT = textwrap.dedent("""
     mnt = Path({mnt!r})
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)], check=True)
     os.environ["XN_STATE"] = str(mnt / "state")
-    from pipeline import registry
+    from pipeline.registry import store as registry
     from pipeline.cli import main
     from test_registry import entry, issue
     db = registry.registry_path(False, "ed")

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pipeline import atomic, cli, model, registry
-from pipeline.edition import PROJECT_ROOT
-from pipeline.registry_import import ACTIVITY_COLUMNS, PAST_COLUMNS
+from pipeline import cli
+from pipeline.core import atomic, model
+from pipeline.core.edition import PROJECT_ROOT
+from pipeline.registry import store as registry
+from pipeline.registry.importer import ACTIVITY_COLUMNS, PAST_COLUMNS
 from tests.conftest import make_id
 
 DEMO = PROJECT_ROOT / "input" / "demo"
@@ -43,8 +45,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 def db_path() -> Path:
     """The demo edition's registry file."""
-    from pipeline.edition import load_edition
-    from pipeline.stages.certificates import certificate_options
+    from pipeline.certificates.settings import certificate_options
+    from pipeline.core.edition import load_edition
 
     return certificate_options(load_edition(DEMO)).registry
 
@@ -311,9 +313,9 @@ def test_a_round_issued_by_the_pipeline_is_not_imported(env: Path, capsys: pytes
 def test_recommendation_settings_are_range_checked() -> None:
     import dataclasses
 
-    from pipeline.edition import load_edition
-    from pipeline.errors import EditionConfigError
-    from pipeline.registry_report import report_settings
+    from pipeline.core.edition import load_edition
+    from pipeline.core.errors import EditionConfigError
+    from pipeline.registry.report import report_settings
 
     edition = load_edition(DEMO)
     assert report_settings(edition).recommend_min_activities == 1

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import RosterError
-from pipeline.model import YearMonth
-from pipeline.roster import read_roster
+from pipeline.core.errors import RosterError
+from pipeline.core.model import YearMonth
+from pipeline.rules.roster import read_roster
 from tests.conftest import make_id
 from tests.roster_fixtures import HEADER, row, write_csv, write_xlsx
 

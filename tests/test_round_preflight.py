@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.edition import PROJECT_ROOT
-from pipeline.strokes import stroke_sort_key
+from pipeline.core.edition import PROJECT_ROOT
+from pipeline.rules.strokes import stroke_sort_key
 from tests.conftest import DEMO
 
 pytestmark = pytest.mark.slow

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from pipeline import normalize
-from pipeline.idcard import IdProblem, check_character, parse_id
-from pipeline.model import YearMonth
-from pipeline.retirement import Category, far_enough, retirement
+from pipeline.core.model import YearMonth
+from pipeline.rules import normalize
+from pipeline.rules.idcard import IdProblem, check_character, parse_id
+from pipeline.rules.retirement import Category, far_enough, retirement
 from tests.conftest import make_id
 
 # ---- GB 11643-1999 ------------------------------------------------------------------------

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pipeline.awardees import awardees_path
-from pipeline.context import RunContext
+from pipeline.core.context import RunContext
 from pipeline.review.problems import Problem, ReviewError, TieError
 from pipeline.review.scoring import aggregate, find_tie, ranked, select
 from pipeline.review.sheets import (
@@ -24,6 +23,7 @@ from pipeline.review.sheets import (
     read_score_sheet,
     write_score_sheet,
 )
+from pipeline.stages.awardees import awardees_path
 from pipeline.stages.results import build_results, read_returned
 from pipeline.stages.scoresheets import build_scoresheets
 from pipeline.stages.shortlist import build_shortlist, preliminary_path
@@ -271,7 +271,7 @@ def test_unprotected_but_intact_is_only_a_warning(ctx: RunContext) -> None:
 def test_a_name_corrected_in_the_roster_is_a_warning(ctx: RunContext, monkeypatch: pytest.MonkeyPatch) -> None:
     import dataclasses
 
-    from pipeline.stages.check import CheckResult
+    from pipeline.core.model import CheckResult
     from tests.review_fixtures import check_result, patch_check
 
     returned(ctx, distinct)

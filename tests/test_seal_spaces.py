@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
 from pipeline.review.notice import SEAL_SPACE_MM, sealed_layout
 from pipeline.review.render import html_to_pdf
-from pipeline.workdays import cn_date
+from pipeline.rules.workdays import cn_date
 from tests.review_fixtures import DEMO
 from tests.seal_fixtures import CHAR_MM, LINE_MM, NAMES, UNIT40, Box, page_boxes, seal_space
 
@@ -58,13 +58,14 @@ def _read(pdf: Path) -> list[tuple[list[Box], list[Box]]]:
 
 
 def _subsidy(ctx: RunContext, count: int, target: Path) -> Doc:
-    from pipeline.fonts import resolve_fonts
+    from pipeline.certificates import settings as certificate_settings
+    from pipeline.render.fonts import resolve_fonts
     from pipeline.stages import certificates
 
     edition = ctx.edition
     rows = [{"序号": i + 1, "姓名": NAMES[i % len(NAMES)], "单位": UNIT40, "证书编号": f"XATN-2027-{i + 1:03d}",
              "金额": 100000.0} for i in range(count)]
-    common = certificates._common(ctx, certificates.certificate_options(edition), resolve_fonts(edition.fonts))
+    common = certificates._common(ctx, certificate_settings.certificate_options(edition), resolve_fonts(edition.fonts))
     target.write_bytes(certificates.subsidy_pdf(ctx, common, rows, 100000.0))
     total = f"{100000 * count:,.2f}"
     return Doc(_read(target), (16, 210 - 16, 297 - 18), edition.office.bureau,

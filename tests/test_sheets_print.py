@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from pipeline import office
-from pipeline.context import RunContext
-from pipeline.edition import Criterion, load_edition
-from pipeline.model import Finding, Severity
+from pipeline.core.context import RunContext
+from pipeline.core.edition import Criterion, load_edition
+from pipeline.core.model import Finding, Severity
 from pipeline.packets.printlist import PrintRow, print_list_xlsx
+from pipeline.render import office
 from pipeline.review import decisions
 from pipeline.review.sheets import SheetRow, SheetSpec, one_line, write_score_sheet
 from pipeline.stages import check_report, results, shortlist
@@ -330,7 +330,7 @@ def test_results_sheet_is_marked_internal(printed: dict[str, Printed]) -> None:
 
 
 def test_narrative_text_keeps_its_chinese_punctuation() -> None:
-    from pipeline import normalize
+    from pipeline.rules import normalize
 
     summary = "从事电工工作22年，熟练掌握１０ｋＶ线路检修技术。带徒20余人。"
     assert one_line(summary) == "从事电工工作22年，熟练掌握１０ｋＶ线路检修技术。"
@@ -422,9 +422,9 @@ def test_report_never_breaks_names_or_status_words(report_pdf: list[Page]) -> No
 
 
 def test_shortlist_pdf_fits_40_rows_on_about_two_pages_without_wrapping_short_fields(tmp_path: Path) -> None:
+    from pipeline.render.templating import render
     from pipeline.review.notice import signature_layout
     from pipeline.review.render import font_context, html_to_pdf
-    from pipeline.templating import render
 
     ctx = RunContext(load_edition(DEMO), quiet=True, jobs=1)
     e = ctx.edition
@@ -487,9 +487,9 @@ def test_stress_shortlist_pdf_breaks_the_outlier_occupation_before_its_bracket(t
     name stays on one line (the preflight finds nothing)."""
     from pipeline.preflight import _text_findings
     from pipeline.preflight.lines import page_glyphs
+    from pipeline.render.templating import render
     from pipeline.review.render import font_context, html_to_pdf
-    from pipeline.roster import read_roster
-    from pipeline.templating import render
+    from pipeline.rules.roster import read_roster
 
     stress = DEMO.parent / "examples" / "stress"
     ctx = RunContext(load_edition(stress), quiet=True, jobs=1)

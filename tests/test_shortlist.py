@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.errors import ExitCode, StageError
+from pipeline.core.errors import ExitCode, StageError
 from pipeline.review.problems import ReviewError
 from pipeline.stages import shortlist as stage
 from pipeline.stages.shortlist import build_shortlist, preliminary_path

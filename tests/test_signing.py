@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import qr, signing
-from pipeline.errors import StageError
+from pipeline.core import signing
+from pipeline.core.errors import StageError
+from pipeline.render import qr
 
 BASE = "https://rsj.dxal.example.cn/xatn/verify/"
 TODAY = dt.date(2028, 1, 1)

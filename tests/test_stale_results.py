@@ -15,18 +15,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline.awardees import awardees_path
 from pipeline.cli import main
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
-from pipeline.errors import DiskFullError, ExitCode, RenderError, disk_full
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
+from pipeline.core.errors import DiskFullError, ExitCode, RenderError, disk_full
 from pipeline.packets.job import PacketJob
 from pipeline.packets.manifest import Manifest, OutputRecord
 from pipeline.packets.worker import PacketOutcome
-from pipeline.registry import open_registry, registry_path
+from pipeline.registry.store import open_registry, registry_path
 from pipeline.review.problems import ReviewError
 from pipeline.review.sheets import FIRST_ROW
 from pipeline.stages import packets, publicity, results, shortlist
+from pipeline.stages.awardees import awardees_path
 from pipeline.stages.preflight import stale_notice
 from pipeline.stages.results import build_results
 from pipeline.stages.shortlist import preliminary_path
@@ -206,7 +206,7 @@ def test_certificates_and_preflight_say_when_the_notice_is_older_than_the_result
     calendar.write_text(CAL_2027, encoding="utf-8")
     fake_media_kit(monkeypatch)
     roster = SimpleNamespace(candidates=[n.candidate for n in shortlist.run_check(ctx).nominees])
-    monkeypatch.setattr("pipeline.roster.read_roster", lambda _path: roster)  # the roster the fake check read
+    monkeypatch.setattr("pipeline.rules.roster.read_roster", lambda _path: roster)  # the roster the fake check read
     assert run(ctx, "publicity") == 0
     assert stale_notice(ctx) == []
     for expert in EXPERTS:  # the scores change after the 公示: N06 rises to the top, N05 drops out

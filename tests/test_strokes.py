@@ -1,8 +1,8 @@
-"""姓氏笔画 order: stroke count, then 横竖撇点折 stroke by stroke (pipeline.strokes)."""
+"""姓氏笔画 order: stroke count, then 横竖撇点折 stroke by stroke (pipeline.rules.strokes)."""
 
 from __future__ import annotations
 
-from pipeline.strokes import in_stroke_order, stroke_sort_key, strokes, unknown_characters
+from pipeline.rules.strokes import in_stroke_order, stroke_sort_key, strokes, unknown_characters
 
 
 def ordered(*names: str) -> list[str]:

@@ -20,9 +20,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from pipeline.context import RunContext
-from pipeline.edition import load_edition
-from pipeline.errors import EditionConfigError
+from pipeline.core.context import RunContext
+from pipeline.core.edition import load_edition
+from pipeline.core.errors import EditionConfigError
 from pipeline.ocr import Line, Page, Reading
 from pipeline.packets.bundle import Binder, DocMeta, Placement, email_rendition
 from pipeline.packets.evidence import Rect, Sheet, probe

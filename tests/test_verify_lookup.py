@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import lookup, signing
+from pipeline.core import signing
+from pipeline.registry import lookup
 from pipeline.stages import registry as registry_stage
 from pipeline.stages import verify
 from pipeline.stages.certificates import issue_certificates

@@ -25,7 +25,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline import qr, signing
+from pipeline.core import signing
+from pipeline.render import qr
 from pipeline.stages import verify
 from pipeline.stages.certificates import issue_certificates
 from tests import chromium

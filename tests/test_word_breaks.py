@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.context import RunContext
-from pipeline.edition import Edition, load_edition
+from pipeline.core.context import RunContext
+from pipeline.core.edition import Edition, load_edition
+from pipeline.render.templating import nowrap_words
+from pipeline.render.wordbreak import runs, words
 from pipeline.review.render import font_context, html_to_pdf
-from pipeline.templating import nowrap_words
-from pipeline.wordbreak import runs, words
 from tests.review_fixtures import DEMO
 
 UNITS = (
@@ -98,12 +98,13 @@ def demo() -> Edition:
 @pytest.fixture(scope="module")
 def pdfs(demo: Edition, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Path, list[str]]]]:
     """The four documents with the units above, rendered through their stages' templates."""
-    from pipeline.fonts import resolve_fonts
+    from pipeline.certificates import settings as certificate_settings
+    from pipeline.render.fonts import resolve_fonts
+    from pipeline.render.templating import render
     from pipeline.review.notice import NoticeRow, build_notice
+    from pipeline.rules.workdays import Period, cn_date
     from pipeline.stages import certificates, results, shortlist
     from pipeline.stages.publicity import notice_html
-    from pipeline.templating import render
-    from pipeline.workdays import Period, cn_date
 
     folder = tmp_path_factory.mktemp("words")
     ctx = RunContext(demo, quiet=True)
@@ -142,7 +143,7 @@ def pdfs(demo: Edition, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
 
     sub_rows = [{"序号": i + 1, "姓名": NAMES[i % 10], "单位": u, "证书编号": f"XATN-2027-{i + 1:03d}",
                  "金额": 100000.0} for i, u in enumerate(units)]
-    common = certificates._common(ctx, certificates.certificate_options(demo), resolve_fonts(demo.fonts))
+    common = certificates._common(ctx, certificate_settings.certificate_options(demo), resolve_fonts(demo.fonts))
     (folder / "颁奖及补贴发放表.pdf").write_bytes(certificates.subsidy_pdf(ctx, common, sub_rows, 100000.0))
     out["颁奖及补贴发放表"] = (folder / "颁奖及补贴发放表.pdf", units)
     yield out
@@ -167,7 +168,7 @@ def test_notice_docx_units_break_only_between_words(demo: Edition, tmp_path: Pat
         table_layout,
         write_docx,
     )
-    from pipeline.workdays import Period
+    from pipeline.rules.workdays import Period
 
     days = tuple(dt.date(2027, 5, d) for d in range(10, 15))
     rows = tuple(NoticeRow(i + 1, NAMES[i % 10], "男", u, OCCUPATIONS[i % 10]) for i, u in enumerate(UNITS))
@@ -212,7 +213,7 @@ def test_one_set_of_rules_for_every_line() -> None:
     """The PDF's and the DOCX's résumé, 简要事迹 (prose) and units break alike: "第01车间", a date
     range and "第十三期" whole, the name dot never ends a line, no line of one character, a
     space kept where a line does not break at it."""
-    from pipeline.wordbreak import break_lines, weight
+    from pipeline.render.wordbreak import break_lines, weight
 
     text = "2017.09—2018.03 阿依古丽·买买提在第01车间组织技能比武集训第十三期，节约100,000.00元 班长"
     for by_words in (True, False):

@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import EditionConfigError
-from pipeline.workdays import WorkdayCalendar, cn_date, load_calendar, parse_calendar, period_of
+from pipeline.core.errors import EditionConfigError
+from pipeline.rules.workdays import (
+    WorkdayCalendar,
+    cn_date,
+    load_calendar,
+    parse_calendar,
+    period_of,
+)
 from tests.review_fixtures import CAL_2027
 
 D = dt.date.fromisoformat

@@ -34,8 +34,8 @@ from demo_data import (
     Trade,
 )
 
-from pipeline.idcard import check_character
-from pipeline.model import NOMINATION_SELF, YearMonth
+from pipeline.core.model import NOMINATION_SELF, YearMonth
+from pipeline.rules.idcard import check_character
 
 REFERENCE = dt.date(2027, 3, 19)
 """Reference date of the demo round (end of 申报)."""

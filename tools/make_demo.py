@@ -62,11 +62,11 @@ from demo_text import (
 from fontTools.ttLib import TTCollection, TTFont
 from PIL import Image
 
-from pipeline.idcard import IdProblem, parse_id
-from pipeline.model import ACHIEVEMENT_CATEGORIES, NOMINATION_SELF, YearMonth
-from pipeline.retirement import Category, far_enough, retirement
-from pipeline.roster import MAX_CHARS
-from pipeline.safepath import code_problem, inside
+from pipeline.core.model import ACHIEVEMENT_CATEGORIES, NOMINATION_SELF, YearMonth
+from pipeline.core.safepath import code_problem, inside
+from pipeline.rules.idcard import IdProblem, parse_id
+from pipeline.rules.retirement import Category, far_enough, retirement
+from pipeline.rules.roster import MAX_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "input" / "demo"

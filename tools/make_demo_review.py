@@ -21,14 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import office  # noqa: E402
-from pipeline.context import RunContext  # noqa: E402
-from pipeline.edition import PROJECT_ROOT, load_edition  # noqa: E402
+from pipeline.core.context import RunContext  # noqa: E402
+from pipeline.core.edition import PROJECT_ROOT, load_edition  # noqa: E402
+from pipeline.core.model import CheckResult  # noqa: E402
+from pipeline.render import office  # noqa: E402
 from pipeline.review import decisions  # noqa: E402
 from pipeline.review.objections import UNFOUNDED, objection_path, write_objection_sheet  # noqa: E402
 from pipeline.review.scoring import aggregate, find_tie, ranked  # noqa: E402
 from pipeline.review.sheets import FIRST_ROW, FIRST_SCORE_COL, build_workbook, sheet_filename  # noqa: E402
-from pipeline.stages.check import CheckResult, run_check  # noqa: E402
+from pipeline.stages.check import run_check
 from pipeline.stages.scoresheets import sheet_specs  # noqa: E402
 from pipeline.stages.shortlist import build_shortlist, preliminary_path, write_preliminary_sheet  # noqa: E402
 
@@ -137,7 +138,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    from pipeline.errors import PipelineError
+    from pipeline.core.errors import PipelineError
 
     try:
         raise SystemExit(main())

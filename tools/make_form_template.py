@@ -35,7 +35,6 @@ from docx.text.paragraph import Paragraph
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.office import fixed_zip, write_zip  # noqa: E402
 from pipeline.packets.docx_form import (  # noqa: E402
     DOCX_CELL_PAD_MM,
     DOCX_GRID,
@@ -49,6 +48,7 @@ from pipeline.packets.docx_form import (  # noqa: E402
     WHO_LABEL,
 )
 from pipeline.packets.form import NOTES, OPINIONS  # noqa: E402
+from pipeline.render.office import fixed_zip, write_zip  # noqa: E402
 
 TARGET = ROOT / "templates" / "packet" / "申报审批表.docx"
 FIXED_DATE = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)

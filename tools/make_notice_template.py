@@ -48,7 +48,7 @@ from pipeline.gongwen.docx_kit import (  # noqa: E402
     new_document,
 )
 from pipeline.gongwen.layout import CHAR_SPACING_TWIPS, TableLayout  # noqa: E402
-from pipeline.office import fixed_zip  # noqa: E402
+from pipeline.render.office import fixed_zip  # noqa: E402
 from pipeline.review.notice import TABLE_HEADERS  # noqa: E402
 
 TARGET = ROOT / "templates" / "publicity" / "公示.docx"

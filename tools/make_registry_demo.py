@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from openpyxl import Workbook  # noqa: E402
 
-from pipeline.idcard import check_character  # noqa: E402
-from pipeline.office import put_row, save_workbook  # noqa: E402
-from pipeline.registry_import import ACTIVITY_COLUMNS, PAST_COLUMNS  # noqa: E402
+from pipeline.registry.importer import ACTIVITY_COLUMNS, PAST_COLUMNS  # noqa: E402
+from pipeline.render.office import put_row, save_workbook  # noqa: E402
+from pipeline.rules.idcard import check_character  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "input" / "demo" / "registry"

@@ -36,10 +36,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import office  # noqa: E402
-from pipeline.context import RunContext  # noqa: E402
-from pipeline.edition import PROJECT_ROOT, load_edition  # noqa: E402
-from pipeline.model import NOMINATION_SELF, YearMonth  # noqa: E402
+from pipeline.core.context import RunContext  # noqa: E402
+from pipeline.core.edition import PROJECT_ROOT, load_edition  # noqa: E402
+from pipeline.core.model import NOMINATION_SELF, YearMonth  # noqa: E402
+from pipeline.render import office  # noqa: E402
 from pipeline.review import decisions  # noqa: E402
 from pipeline.review.sheets import FIRST_ROW, FIRST_SCORE_COL, build_workbook, sheet_filename  # noqa: E402
 

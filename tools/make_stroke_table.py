@@ -2,7 +2,7 @@
 
 Developers only (needs npm and node; nothing of this runs in the pipeline). The table holds, for
 every character cnchar knows in the CJK Unified Ideographs block, its strokes in writing order as
-cnchar's stroke letters (25 kinds); pipeline.strokes folds them into the five classes 横竖撇点折.
+cnchar's stroke letters (25 kinds); pipeline.rules.strokes folds them into the five classes 横竖撇点折.
 
     .venv/bin/python tools/make_stroke_table.py
 """

@@ -29,9 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import normalize, office  # noqa: E402
-from pipeline.roster import COLUMNS, find_roster, read_cells  # noqa: E402
-from pipeline.safepath import safe_name  # noqa: E402
+from pipeline.core.safepath import safe_name  # noqa: E402
+from pipeline.render import office  # noqa: E402
+from pipeline.rules import normalize
+from pipeline.rules.roster import COLUMNS, find_roster, read_cells  # noqa: E402
 
 ROSTER_NAME = "推荐人选名册.xlsx"
 WHEN = dt.datetime(2027, 2, 20, 9, 30, tzinfo=dt.UTC)

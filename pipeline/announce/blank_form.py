@@ -14,9 +14,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic
-from pipeline.edition import Edition
-from pipeline.model import Candidate
+from pipeline.core import atomic
+from pipeline.core.edition import Edition
+from pipeline.core.model import Candidate
 from pipeline.packets.docx_form import (
     DOCX_TEMPLATE,
     DOCX_TITLE_PAGE_PT,

@@ -20,10 +20,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipeline.edition import Edition, Phase, section
-from pipeline.errors import EditionConfigError
+from pipeline.core.edition import Edition, Phase, section
+from pipeline.core.errors import EditionConfigError
 from pipeline.gongwen import Block, Document, Heading, Para
-from pipeline.workdays import cn_date
+from pipeline.rules.workdays import cn_date
 
 CONDITIONS = (
     "在从事的岗位和职业中，拥有一技之长或绝技高招，具有丰富的实践经验和理论知识，在实施工艺、技术等方面拥有"
@@ -129,8 +129,8 @@ def _items(texts: tuple[str, ...], last: str = "。") -> tuple[Para, ...]:
 def build_call(edition: Edition, kit_files: tuple[str, ...] | None = None) -> Document:
     """The edition (and the names of the files in the 申报材料包) → the 选拔公告 as a Document."""
     from pipeline.announce.kit import KIT_NAME, MEMBERS, ZIP_NAME
-    from pipeline.checks import evidence_since
     from pipeline.packets.form import chinese_number
+    from pipeline.rules.checks import evidence_since
 
     kit_files = MEMBERS if kit_files is None else kit_files
 
@@ -220,11 +220,11 @@ def _announce_day(edition: Edition) -> dt.date:
 
 
 def wechat_html(doc: Document, source: str = "") -> str:
-    """The Document → one self-contained page for the WeChat editor: inline styles only (pipeline.wechat,
+    """The Document → one self-contained page for the WeChat editor: inline styles only (pipeline.render.wechat,
     as the media kit's articles), no scripts, images or links to elsewhere; 署名 and date at the end."""
     from pipeline.gongwen import Table
-    from pipeline.templating import render
-    from pipeline.wechat import STYLE
+    from pipeline.render.templating import render
+    from pipeline.render.wechat import STYLE
 
     blocks: list[tuple[str, str]] = []
     for block in doc.body:

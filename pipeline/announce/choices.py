@@ -11,8 +11,8 @@ import functools
 import tomllib
 from pathlib import Path
 
-from pipeline.retirement import Category
-from pipeline.roster import GENDERS, NOMINATIONS
+from pipeline.rules.retirement import Category
+from pipeline.rules.roster import GENDERS, NOMINATIONS
 
 CHOICES_FILE = Path(__file__).resolve().parent.parent / "data" / "roster-choices.toml"
 

@@ -1,7 +1,7 @@
 """The two guides of the 申报材料包 (edition → PDF): `材料清单与目录结构.pdf` and `照片要求.pdf`.
 
 Everything they state comes from the code that later reads the submissions: the materials of
-notice §四(三)2 with the file and folder names `pipeline.materials` looks for, the evidence
+notice §四(三)2 with the file and folder names `pipeline.rules.materials` looks for, the evidence
 categories (`model.EVIDENCE_CATEGORIES`), the 编号 rule (`safepath.CODE_HINT`), file names with
 dates read back through `materials.parse_evidence_name` (so the examples show what the program
 understands), the edition's limits and dates; the photo rules and examples from
@@ -17,11 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.announce.photo_examples import Judged, judged, rules
-from pipeline.edition import Edition
-from pipeline.materials import DEEDS_NAMES, EVIDENCE_EXTENSIONS, PHOTO_NAMES, parse_evidence_name
-from pipeline.model import EVIDENCE_CATEGORIES, NOMINATION_SELF
-from pipeline.safepath import CODE_HINT
-from pipeline.workdays import cn_date
+from pipeline.core.edition import Edition
+from pipeline.core.model import EVIDENCE_CATEGORIES, NOMINATION_SELF
+from pipeline.core.safepath import CODE_HINT
+from pipeline.rules.materials import (
+    DEEDS_NAMES,
+    EVIDENCE_EXTENSIONS,
+    PHOTO_NAMES,
+    parse_evidence_name,
+)
+from pipeline.rules.workdays import cn_date
 
 MATERIALS_PDF = "材料清单与目录结构.pdf"
 PHOTO_PDF = "照片要求.pdf"
@@ -110,7 +115,7 @@ TREE = """申报材料/  ← 推荐单位的文件夹（可压缩为一个 ZIP �
     └── 002/
         └── …
 """
-"""The folder layout of the input contract (README 届次文件夹, pipeline.materials)."""
+"""The folder layout of the input contract (README 届次文件夹, pipeline.rules.materials)."""
 
 NAME_EXAMPLES = ("2023.06-龙江技术能手荣誉证书.jpg", "2023年6月-龙江技术能手荣誉证书.jpg",
                  "2023-06-龙江技术能手荣誉证书.pdf", "龙江技术能手荣誉证书.jpg", "2025-06-01-技术革新成果证书.pdf")
@@ -149,8 +154,8 @@ def _materials_context(edition: Edition) -> dict[str, object]:
 
 def write_materials_pdf(edition: Edition, target: Path, when: dt.datetime) -> int:
     """`材料清单与目录结构.pdf` written to `target`; its page count."""
+    from pipeline.render.templating import render
     from pipeline.review.render import html_to_pdf
-    from pipeline.templating import render
 
     html = render("announce/materials.html.j2", **_materials_context(edition))
     return html_to_pdf(html, target, title=f"{edition.round.title}申报材料清单与目录结构",
@@ -171,8 +176,8 @@ def _print_size(j: Judged, edition: Edition) -> tuple[float, float]:
 def write_photo_pdf(edition: Edition, target: Path, when: dt.datetime,
                     examples: tuple[Judged, ...] | None = None) -> tuple[int, tuple[Judged, ...]]:
     """`照片要求.pdf` written to `target`; its page count and the judged examples it shows."""
+    from pipeline.render.templating import render
     from pipeline.review.render import font_context, html_to_pdf
-    from pipeline.templating import render
 
     shown = examples if examples is not None else judged(edition.photo)
     html = render("announce/photo.html.j2", font=font_context(edition),

@@ -10,7 +10,7 @@
                                         Chinese names), fixed dates, stable order: byte-identical runs
 
 The parts are written into a staging folder and moved into place only when all of them were made,
-so a failure leaves the previous kit as it was (each file is atomic, pipeline.atomic).
+so a failure leaves the previous kit as it was (each file is atomic, pipeline.core.atomic).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pipeline import atomic, office
 from pipeline.announce.blank_form import write_blank_form
 from pipeline.announce.guides import (
     MATERIALS_PDF,
@@ -35,10 +34,12 @@ from pipeline.announce.guides import (
 )
 from pipeline.announce.photo_examples import Judged
 from pipeline.announce.roster_template import FIRST_ROW, instructions, write_roster_template
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, Edition
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, Edition
 from pipeline.media.kit import readme_text, text_file
-from pipeline.roster import EXAMPLE_CODE
+from pipeline.render import office
+from pipeline.rules.roster import EXAMPLE_CODE
 
 KIT_NAME = "申报材料包"
 ZIP_NAME = f"{KIT_NAME}.zip"
@@ -49,9 +50,9 @@ MEMBERS: tuple[str, ...] = (README, BLANK_FORM, ROSTER, MATERIALS_PDF, PHOTO_PDF
 """The files of the kit, in the order 说明.txt lists them (and the ZIP holds them)."""
 SOURCES: tuple[str, ...] = (
     "pipeline/announce", "pipeline/data/roster-choices.toml", "pipeline/packets/docx_form.py",
-    "pipeline/packets/form.py", "pipeline/packets/fit.py", "pipeline/photo.py", "pipeline/roster.py",
-    "pipeline/materials.py", "pipeline/retirement.py", "pipeline/safepath.py", "pipeline/office.py",
-    "pipeline/media/kit.py", "pipeline/review/render.py", "pipeline/fonts.py", "pipeline/wordbreak.py",
+    "pipeline/packets/form.py", "pipeline/packets/fit.py", "pipeline/rules/photo", "pipeline/rules/roster.py",
+    "pipeline/rules/materials.py", "pipeline/rules/retirement.py", "pipeline/core/safepath.py", "pipeline/render/office.py",
+    "pipeline/media/kit.py", "pipeline/review/render.py", "pipeline/render/fonts.py", "pipeline/render/wordbreak.py",
     "templates/announce", "templates/packet/申报审批表.docx")
 """The code, data and templates the kit is made by: a change to any of them rebuilds it."""
 

@@ -2,7 +2,7 @@
 
 A schematic head-and-shoulders portrait (no real person) is drawn on a backdrop; each example
 changes one thing the check judges, by an amount taken from the check's own thresholds
-(pipeline.photo): a backdrop outside the red range, too few pixels, the wrong proportions, a face
+(pipeline.rules.photo): a backdrop outside the red range, too few pixels, the wrong proportions, a face
 too small or off-centre. Every example is then run through `photo.check_photo` and the PDF
 prints what the check said, so the examples can never disagree with the check.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from pipeline import photo
-from pipeline.edition import PhotoSettings
+from pipeline.core.edition import PhotoSettings
+from pipeline.rules import photo
 
 STUDIO_RED = (215, 69, 50)
 """The usual photo-studio red (hue 37.5° in CIE L*C*h°, inside photo.RED_HUE_RANGE)."""

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import office
 from pipeline.announce.choices import STRICT, choices
-from pipeline.edition import Edition
-from pipeline.roster import COLUMNS, EXAMPLE_CODE, MAX_CHARS, OPTIONAL_VALUES
-from pipeline.safepath import CODE_HINT, CODE_MAX_CHARS
+from pipeline.core.edition import Edition
+from pipeline.core.safepath import CODE_HINT, CODE_MAX_CHARS
+from pipeline.render import office
+from pipeline.rules.roster import COLUMNS, EXAMPLE_CODE, MAX_CHARS, OPTIONAL_VALUES
 
 SHEET = "推荐人选名册"
 HELP_SHEET = "填写说明"
@@ -61,7 +61,7 @@ class ColumnHelp:
 
 EXAMPLE_ID = "23270119800115××××"
 """The example row's 身份证号码: 18 characters (it passes the length check) whose last four are
-masked, so no one takes it for a real number and the public-file scan (pipeline.privacy) finds no
+masked, so no one takes it for a real number and the public-file scan (pipeline.rules.privacy) finds no
 ID number in the kit."""
 EXAMPLE_PHONE = "139××××××××"
 """The example row's 联系电话, masked for the same reason."""
@@ -203,7 +203,7 @@ def write_roster_template(edition: Edition, target: Path, when: dt.datetime) -> 
 
 def _fit(ws: Any, font: Any) -> None:
     """Columns as wide as the example's unwrapped values (and at least their set width), rows as
-    high as their text, measured with the real fonts (pipeline.office), so nothing prints clipped."""
+    high as their text, measured with the real fonts (pipeline.render.office), so nothing prints clipped."""
     import math
 
     for cell in ws[FIRST_ROW]:

@@ -6,6 +6,8 @@ PDF (WeasyPrint), the editable DOCX (python-docx) and the web page, so the three
 things. The layout rules (版心 156 × 225 mm, 22 lines of 28 characters, 2号小标宋 title, 3号仿宋 body,
 一、 in 黑体 and （一） in 楷体, 署名 and 成文日期 with or without a seal, 版记 with 抄送 and 印发机关)
 live in the renderer, not in the stages.
+
+May import the other feature packages, pipeline.ocr, pipeline.rules, pipeline.render and pipeline.core; never pipeline.stages.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.edition import Edition
+from pipeline.core.edition import Edition
 from pipeline.gongwen.layout import (
     CELL_PAD_MM,
     CHAR_SPACING_TWIPS,
@@ -173,9 +173,9 @@ def fill_cell(cell: Any, text: str | tuple[str, ...], family: str, size: float, 
 
 def unit_lines(unit: str, width_mm: float, size: float, measure: Any) -> tuple[str, ...]:
     """工作单位及职务 → its lines in a DOCX cell of `width_mm` (padding excluded): broken only between
-    words, never one character alone on a line (pipeline.wordbreak.break_lines), so Word, WPS and
+    words, never one character alone on a line (pipeline.render.wordbreak.break_lines), so Word, WPS and
     LibreOffice cannot break "加格达奇区" or "医疗护理员" themselves."""
-    from pipeline.wordbreak import break_lines
+    from pipeline.render.wordbreak import break_lines
 
     return tuple(break_lines(unit, width_mm, size, measure))
 
@@ -327,8 +327,8 @@ def add_table(doc: Any, fonts: DocxFonts, fit: TableLayout, headers: Sequence[st
 def save_docx(doc: Any, target: Path, when: dt.datetime, *, title: str, author: str, subject: str = "") -> None:
     """A python-docx document → `target`, atomically, with fixed properties and ZIP dates (`when`), so
     the same content gives the same bytes."""
-    from pipeline import atomic
-    from pipeline.office import fixed_zip
+    from pipeline.core import atomic
+    from pipeline.render.office import fixed_zip
 
     props = doc.core_properties
     naive = when.astimezone(dt.UTC).replace(tzinfo=None)

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pipeline.review.render import char_width
+from pipeline.render.wordbreak import char_width
 
 TITLE_LINE_CHARS = 20
 """Full-width characters of 2号 (22 pt) that fit in the 156 mm 版心 line."""
@@ -43,14 +43,14 @@ def title_lines(title: str, width: float = TITLE_LINE_CHARS) -> tuple[str, ...]:
 
     One line when it fits; else two lines broken before its quoted name (“兴安技术能手”) when both
     halves fit; else the fewest lines that fit, broken only between words
-    (pipeline.wordbreak.tokens) and as even in length as possible.
+    (pipeline.render.wordbreak.tokens) and as even in length as possible.
     """
     if title_width(title) <= width:
         return (title,)
     cut = title.find("“")
     if cut > 0 and title_width(title[:cut]) <= width and title_width(title[cut:]) <= width:
         return (title[:cut], title[cut:])
-    from pipeline.wordbreak import tokens
+    from pipeline.render.wordbreak import tokens
 
     return balanced_lines(tokens(title), width, title_width)
 

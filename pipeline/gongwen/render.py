@@ -36,8 +36,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic
-from pipeline.context import RunContext
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
 from pipeline.gongwen import Attachment, Block, Document, Heading, Para, Table
 from pipeline.gongwen.docx_kit import (
     PITCH_PT,
@@ -69,9 +69,9 @@ from pipeline.gongwen.layout import (
     title_lines,
     unsealed_joint_indent,
 )
-from pipeline.review.render import char_width
-from pipeline.templating import render
-from pipeline.workdays import cn_date
+from pipeline.render.templating import render
+from pipeline.render.wordbreak import char_width
+from pipeline.rules.workdays import cn_date
 
 RED = "E60012"
 """The red of the 版头 (发文机关标志 and separating rule)."""
@@ -214,9 +214,9 @@ def banji_place(ctx: RunContext, doc: Document) -> BanjiPlace:
 def _banji_place(ctx: RunContext, doc: Document) -> BanjiPlace:
     from weasyprint import HTML
 
-    from pipeline.edition import PROJECT_ROOT
-    from pipeline.fonts import use_project_fonts
-    from pipeline.weasy import weasyprint_errors
+    from pipeline.core.edition import PROJECT_ROOT
+    from pipeline.render.fonts import use_project_fonts
+    from pipeline.render.weasy import weasyprint_errors
 
     use_project_fonts()
     with weasyprint_errors(f"《{doc.title}》", hint="模板或样式有误；请把此信息交给技术人员"):

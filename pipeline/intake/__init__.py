@@ -9,4 +9,6 @@
 
 `submissions/` is only read. Whatever the office changed by hand in roster.xlsx or candidates/
 since intake last wrote it is kept, and the conflict reported.
+
+May import the other feature packages, pipeline.ocr, pipeline.rules, pipeline.render and pipeline.core; never pipeline.stages.
 """

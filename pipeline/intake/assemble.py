@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic, normalize
-from pipeline.errors import RosterError, StageError
+from pipeline.core import atomic
+from pipeline.core.errors import RosterError, StageError
+from pipeline.core.safepath import UnsafePath, child, inside
 from pipeline.intake import model
 from pipeline.intake.gather import Nominee, Unit
 from pipeline.intake.model import Change
-from pipeline.roster import COLUMNS, read_cells
-from pipeline.safepath import UnsafePath, child, inside
+from pipeline.rules import normalize
+from pipeline.rules.roster import COLUMNS, read_cells
 
 MANIFEST = Path(".intake") / "manifest.json"
 """Where intake records what it wrote, relative to the edition folder."""
@@ -319,7 +320,7 @@ class Assembler:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
 
-        from pipeline import office
+        from pipeline.render import office
 
         wb = Workbook()
         ws = wb.active

@@ -20,14 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic, normalize
-from pipeline.errors import RosterError
+from pipeline.core import atomic
+from pipeline.core.errors import RosterError
+from pipeline.core.model import EVIDENCE_CATEGORIES
+from pipeline.core.safepath import UnsafePath, child
 from pipeline.intake import model, unpack
 from pipeline.intake.model import Problem
 from pipeline.intake.names import clean_name, person_key
-from pipeline.model import EVIDENCE_CATEGORIES
-from pipeline.roster import EXAMPLE_CODE, read_cells
-from pipeline.safepath import UnsafePath, child
+from pipeline.rules import normalize
+from pipeline.rules.roster import EXAMPLE_CODE, read_cells
 
 MAX_ZIP_DEPTH = 2
 """A ZIP inside a unit's ZIP (one per nominee) is opened; a ZIP inside that is not."""

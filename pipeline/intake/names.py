@@ -5,7 +5,7 @@
                         (Windows' “压缩文件夹” writes GBK without saying so)
     clean_name(name)    NFC, full-width letters/digits/./-/_ and the ideographic space folded,
                         spaces around separators dropped, forbidden characters replaced
-                        (pipeline.safepath.safe_name), lower-case extension
+                        (pipeline.core.safepath.safe_name), lower-case extension
     person_key(text)    a name reduced for matching a folder to a roster row
 """
 
@@ -17,7 +17,7 @@ import unicodedata
 import zipfile
 import zlib
 
-from pipeline.safepath import safe_name
+from pipeline.core.safepath import safe_name
 
 _UNICODE_PATH_FIELD = 0x7075
 _FULL_WIDTH = {0x3000: " ", **{code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic, office
-from pipeline.context import RunContext
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
 from pipeline.intake.assemble import Outcome
-from pipeline.templating import render
+from pipeline.render import office
+from pipeline.render.templating import render
 
 SEVERITY = {"error": "问题", "warning": "提示"}
 

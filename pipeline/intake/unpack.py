@@ -1,7 +1,7 @@
 """One ZIP from a unit → its members in a staging folder, each path, link and size checked first.
 
 The whole ZIP is refused when it is encrypted, damaged, or over the size and compression-ratio
-limits (pipeline.filelimits.zip_problem inflates every member, counting only, before anything is
+limits (pipeline.core.filelimits.zip_problem inflates every member, counting only, before anything is
 written). A member whose path would leave its folder ('/x', 'C:x', '../x') or that is a link is
 skipped with a problem; the others are extracted. Names are decoded as the maker meant them
 (pipeline.intake.names.member_name) and cleaned (clean_name).
@@ -15,11 +15,11 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from pipeline import filelimits
+from pipeline.core import filelimits
+from pipeline.core.safepath import UnsafePath, child, inside
 from pipeline.intake import model
 from pipeline.intake.model import Problem
 from pipeline.intake.names import clean_name, member_name
-from pipeline.safepath import UnsafePath, child, inside
 
 MAX_MEMBER_BYTES = filelimits.MAX_ZIP_MEMBER_BYTES
 """Largest file in a submission ZIP once extracted (a scan is a few MB)."""

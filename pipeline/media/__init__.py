@@ -7,14 +7,16 @@
       <报社>-特刊与专栏.zip, <电视台>-字幕与口播稿.zip, 新媒体-图文稿.zip
 
 Only the awardees of `make results` appear, and every product says 拟表彰 until edition.toml
-marks the list final. Text from nominees passes pipeline.privacy (no ID numbers, phones or
+marks the list final. Text from nominees passes pipeline.rules.privacy (no ID numbers, phones or
 addresses) before it is laid out, and every file of the kit, the ZIPs' members included, is read
-back before it is published (pipeline.privacy.guard). The kit is built in a staging folder and
+back before it is published (pipeline.rules.privacy.guard). The kit is built in a staging folder and
 swapped in whole, so a stale file of an earlier list never survives; an unchanged input skips the work.
 
 Print files go through pipeline.media.prepress: CMYK photos within the ink limit, every text
 in 100 % black on the K plate, an output intent (the printer's profile or the shipped default),
 and a press check that fails the build rather than ship a file a plant would reject.
+
+May import the other feature packages, pipeline.ocr, pipeline.rules, pipeline.render and pipeline.core; never pipeline.stages.
 """
 
 from __future__ import annotations
@@ -25,20 +27,21 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import atomic, privacy
-from pipeline.awardees import AwardeeList
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT
-from pipeline.errors import ExitCode, PipelineError, RenderError
-from pipeline.fonts import resolve_fonts
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT
+from pipeline.core.errors import ExitCode, PipelineError, RenderError
+from pipeline.core.model import CheckResult
+from pipeline.core.safepath import child
+from pipeline.core.workers import process_pool
 from pipeline.media import column, drawing, kit, newmedia, newspaper, prepress
 from pipeline.media.entries import MediaEntry, prepare_entries
 from pipeline.media.palette import FontInfo, font_info
 from pipeline.media.settings import MediaKitSettings, media_settings
 from pipeline.media.text import broadcast_script, headline, honour_line
-from pipeline.safepath import child
-from pipeline.stages.check import CheckResult
-from pipeline.workers import process_pool
+from pipeline.render.fonts import resolve_fonts
+from pipeline.rules import privacy
+from pipeline.rules.awardees import AwardeeList
 
 MANIFEST_SCHEMA = 1
 OUTLETS = ("newspaper", "tv", "newmedia")
@@ -80,7 +83,7 @@ def _fingerprint(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, 
     for e in entries:
         digest.update(repr((e.seq, e.name, e.unit, e.occupation, e.candidate.code, e.profile, e.deeds, e.notes)).encode())
         digest.update(e.photo.read_bytes())
-    code = (sorted((PROJECT_ROOT / "pipeline" / "media").glob("*.py")) + [PROJECT_ROOT / "pipeline" / "wordbreak.py"]
+    code = (sorted((PROJECT_ROOT / "pipeline" / "media").glob("*.py")) + [PROJECT_ROOT / "pipeline" / "render" / "wordbreak.py"]
             + sorted((PROJECT_ROOT / "templates" / "media").glob("*")))
     for path in code:
         digest.update(path.name.encode() + path.read_bytes())

@@ -16,7 +16,7 @@ from typing import Any
 
 from PIL import Image
 
-from pipeline.errors import RenderError
+from pipeline.core.errors import RenderError
 from pipeline.media.entries import MediaEntry
 from pipeline.media.palette import FontInfo, name_width_mm, press_palette
 from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
@@ -32,8 +32,8 @@ from pipeline.media.text import (
     sentences,
     word_spans,
 )
-from pipeline.templating import render
-from pipeline.weasy import data_uri
+from pipeline.render.templating import render
+from pipeline.render.weasy import data_uri
 
 PT = 25.4 / 72
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.awardees import AwardeeList
-from pipeline.errors import RenderError
-from pipeline.materials import DeedsUnreadable, read_deeds
+from pipeline.core.errors import RenderError
+from pipeline.core.model import Candidate
+from pipeline.core.safepath import safe_name
 from pipeline.media.text import scrub, unit_line
-from pipeline.model import Candidate
-from pipeline.privacy import Known, public_candidate
-from pipeline.safepath import safe_name
+from pipeline.rules.awardees import AwardeeList
+from pipeline.rules.materials import DeedsUnreadable, read_deeds
+from pipeline.rules.privacy import Known, public_candidate
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class MediaEntry:
     seq: int
     """1-based position in the public list (姓氏笔画 order, never the ranking)."""
     candidate: Candidate
-    """The roster row, public fields redacted (pipeline.privacy.public_candidate; only those are used)."""
+    """The roster row, public fields redacted (pipeline.rules.privacy.public_candidate; only those are used)."""
     photo: Path
     """The normalised 2-inch photo (check stage)."""
     profile: str

@@ -2,7 +2,7 @@
 
 ZIP members carry UTF-8 names with the language-encoding flag (general purpose bit 11) set,
 so Chinese names survive Windows' built-in extractor; dates are fixed (the run's source date)
-and members are sorted, so the same kit gives the same bytes (pipeline.office.write_zip).
+and members are sorted, so the same kit gives the same bytes (pipeline.render.office.write_zip).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipeline.office import write_zip
+from pipeline.render.office import write_zip
 
 
 def readme_text(title: str, intro: list[str], files: list[tuple[str, str]], notes: list[str]) -> str:

@@ -1,7 +1,7 @@
 """New media: one mobile article per awardee and an index, inline styles only (for WeChat).
 
 The WeChat editor drops <style> elements and class attributes, so every style is written into
-a style attribute by the templates (styles from pipeline.wechat, shared with the 选拔公告's article;
+a style attribute by the templates (styles from pipeline.render.wechat, shared with the 选拔公告's article;
 tests check that no <style>, class or script is left).
 Images are referenced relatively (images/…) and shipped beside the pages.
 """
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from pipeline.media.entries import MediaEntry
 from pipeline.media.text import is_heading
-from pipeline.templating import render
-from pipeline.wechat import FONT_STACK, STYLE
+from pipeline.render.templating import render
+from pipeline.render.wechat import FONT_STACK, STYLE
 
 
 @dataclass(frozen=True)

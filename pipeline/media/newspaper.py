@@ -28,7 +28,7 @@ from typing import Any
 
 from PIL import Image
 
-from pipeline.errors import RenderError
+from pipeline.core.errors import RenderError
 from pipeline.media.entries import MediaEntry
 from pipeline.media.palette import FontInfo, grey_jpeg, name_width_mm, press_palette
 from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
@@ -43,8 +43,8 @@ from pipeline.media.text import (
     name_spans,
     word_spans,
 )
-from pipeline.templating import render
-from pipeline.weasy import data_uri
+from pipeline.render.templating import render
+from pipeline.render.weasy import data_uri
 
 PT = 25.4 / 72
 """Millimetres per point."""
@@ -703,9 +703,9 @@ def dpi_warnings(plans: tuple[PagePlan, ...], min_dpi: int) -> list[str]:
 
 
 def proof_png(pdf: bytes, page: int, s: MediaKitSettings, *, trim: bool = True) -> bytes:
-    """One page of a PDF → a low-resolution PNG (pipeline.raster), cut to the trimmed page when `trim`."""
-    from pipeline.raster import RasterError
-    from pipeline.raster import page as rendered
+    """One page of a PDF → a low-resolution PNG (pipeline.render.raster), cut to the trimmed page when `trim`."""
+    from pipeline.render.raster import RasterError
+    from pipeline.render.raster import page as rendered
 
     dpi = s.proof_dpi
     try:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFont
 
-from pipeline.fonts import ROLES, FontSet
 from pipeline.media.prepress import PressProfile, cmyk_colour
+from pipeline.render.fonts import ROLES, FontSet
 
 COLOURS: dict[str, str] = {
     "red": "#b3171e",

@@ -28,7 +28,7 @@ import numpy as np
 import pikepdf
 from PIL import Image, ImageCms
 
-from pipeline.errors import EditionConfigError, RenderError
+from pipeline.core.errors import EditionConfigError, RenderError
 
 DEFAULT_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 """Artifex CMYK SWOP profile from Debian's libgs-common (installed with ghostscript)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.weasy import weasyprint_errors
+from pipeline.render.weasy import weasyprint_errors
 
 MM = 72 / 25.4
 """PDF points per millimetre."""
@@ -29,7 +29,7 @@ def layout(html: str, base: Path, label: str) -> Any:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    from pipeline.fonts import use_project_fonts
+    from pipeline.render.fonts import use_project_fonts
 
     use_project_fonts()
     fetcher = URLFetcher(allowed_protocols={"file", "data"})

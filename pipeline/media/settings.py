@@ -1,6 +1,6 @@
 """Media-kit settings: `[media]` of edition.toml → `MediaKitSettings`, every key with a default.
 
-The keys beyond `newspaper`, `tv`, `page_size` and `bleed_mm` (which pipeline.edition already
+The keys beyond `newspaper`, `tv`, `page_size` and `bleed_mm` (which pipeline.core.edition already
 types) are read here from `edition.raw["media"]`, so an edition.toml without them still works:
 
     page_width_mm, page_height_mm   trimmed page size; default from page_size (对开 390 × 540, 四开 270 × 390)
@@ -31,8 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.edition import Edition
-from pipeline.errors import EditionConfigError
+from pipeline.core.edition import Edition
+from pipeline.core.errors import EditionConfigError
 
 PAGE_SIZES: dict[str, tuple[float, float]] = {"对开": (390.0, 540.0), "四开": (270.0, 390.0)}
 """Trimmed newspaper page sizes (mm), width × height."""

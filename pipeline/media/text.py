@@ -1,6 +1,6 @@
 """Text of the media kit: privacy scrubbing, sentences, headlines, the 口播稿.
 
-Everything a nominee wrote (简要事迹, 先进事迹) passes `scrub()` (pipeline.privacy.redact) before
+Everything a nominee wrote (简要事迹, 先进事迹) passes `scrub()` (pipeline.rules.privacy.redact) before
 it reaches a public file: ID numbers, phone numbers and addresses are replaced by "（略）" and the
 editor is told. Every nominee's own ID number and phone are removed in any written form.
 """
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from pipeline import privacy
-from pipeline.model import Candidate
-from pipeline.privacy import Known, Redacted
+from pipeline.core.model import Candidate
+from pipeline.rules import privacy
+from pipeline.rules.privacy import Known, Redacted
 
 
 def scrub(text: str, candidate: Candidate | None = None, known: Known | None = None) -> Redacted:
-    """Public text from a nominee's text → Redacted (pipeline.privacy.redact: private details replaced by （略）).
+    """Public text from a nominee's text → Redacted (pipeline.rules.privacy.redact: private details replaced by （略）).
 
     `known`: every nominee's registered numbers; the candidate's own are always looked for.
     """
@@ -147,9 +147,9 @@ QUOTES = "“”‘’\"'"
 
 
 def word_spans(text: str) -> Markup:
-    """Text → HTML that a browser breaks only between words: each run of pipeline.wordbreak.runs
+    """Text → HTML that a browser breaks only between words: each run of pipeline.render.wordbreak.runs
     (KEEP_WHOLE phrases whole) in a no-wrap span."""
-    from pipeline.wordbreak import runs
+    from pipeline.render.wordbreak import runs
 
     out: list[Markup] = []
     previous = ""

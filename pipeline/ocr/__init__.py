@@ -1,9 +1,11 @@
 """Reading the evidence scans (issue 13): what was read on each page, and where.
 
 Contract shared by the OCR engine (pipeline.ocr.engine: reading, cache, parallelism), the evidence
-checks (pipeline.evidence_text: holder, date, kind, grade, blank pages, duplicates) and the packets'
+checks (pipeline.ocr.evidence_text: holder, date, kind, grade, blank pages, duplicates) and the packets'
 invisible text layer (pipeline.packets.textlayer). Coordinates are in the page image's pixels, origin
 top left, so a check can quote “第1页 (x, y)” and the text layer can place each line over the scan.
+
+May import pipeline.rules, pipeline.render and pipeline.core; never a feature package or a stage.
 """
 
 from __future__ import annotations

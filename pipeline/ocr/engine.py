@@ -39,10 +39,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic
-from pipeline.context import RunContext
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
+from pipeline.core.workers import process_pool
 from pipeline.ocr import Line, Page, Reading
-from pipeline.workers import process_pool
 
 ENGINE = "rapidocr PP-OCRv4 on openvino det960 nocls v2"
 """Part of every cache key: a change of engine or settings reads everything again."""
@@ -199,7 +199,7 @@ def iter_pages(path: Path, dpi: float = RENDER_DPI, pages: Collection[int] | Non
         return
     from PIL import Image, ImageOps
 
-    from pipeline.photo import strict_decoding
+    from pipeline.rules.photo import strict_decoding
 
     with strict_decoding():
         img = Image.open(path)

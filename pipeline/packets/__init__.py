@@ -10,4 +10,6 @@
     printlist.py  打印清单.xlsx
     manifest.py   content hashes and per-nominee manifests (incremental builds)
     worker.py     long-lived worker processes that hold one font configuration
+
+May import the other feature packages, pipeline.ocr, pipeline.rules, pipeline.render and pipeline.core; never pipeline.stages.
 """

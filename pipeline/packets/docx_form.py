@@ -13,7 +13,7 @@ The DOCX follows the PDF form's rules (pipeline.packets.fit) with its own measur
 * the 个人简历 keeps the entries that fit its cell and the rest goes to the 附页
   "个人简历（续）" (注意事项3), so the DOCX has as many pages as the PDF's form;
 * every résumé entry and 简要事迹 paragraph is broken into lines here, as explicit line breaks
-  (w:br), by the PDF's rules (pipeline.wordbreak: between words, never inside a number, date or
+  (w:br), by the PDF's rules (pipeline.render.wordbreak: between words, never inside a number, date or
   range, "第41期" or "第十三期", nor before closing or after opening punctuation; 简要事迹 as
   prose, between any other two characters): left to itself, Word, WPS and LibreOffice break
   CJK text between any two characters, digits included ("（第4" / "1期）").
@@ -30,9 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import office
-from pipeline.edition import PROJECT_ROOT, Edition, FontSettings
-from pipeline.errors import RenderError
+from pipeline.core.edition import PROJECT_ROOT, Edition, FontSettings
+from pipeline.core.errors import RenderError
 from pipeline.packets.fit import (
     FLOOR_PT,
     PT_PER_MM,
@@ -49,7 +48,8 @@ from pipeline.packets.form import (
     form_fields,
 )
 from pipeline.packets.job import PacketJob
-from pipeline.wordbreak import break_lines
+from pipeline.render import office
+from pipeline.render.wordbreak import break_lines
 
 DOCX_TEMPLATE = PROJECT_ROOT / "templates" / "packet" / "申报审批表.docx"
 
@@ -138,7 +138,7 @@ class DocxMeasure(Measure):
 @functools.cache
 def docx_measure(settings: FontSettings) -> DocxMeasure:
     """The body face and its fallbacks (the free faces the DOCX names last, LibreOffice's choice)."""
-    from pipeline.fonts import resolve_fonts
+    from pipeline.render.fonts import resolve_fonts
 
     fonts = resolve_fonts(settings)
     return DocxMeasure([fonts.roles["body"].face, *(f.face for f in fonts.fallback)])

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import RenderError
+from pipeline.core.errors import RenderError
 
 KIND_JPEG = "jpeg"
 KIND_IMAGE = "image"

@@ -9,7 +9,7 @@
   have room to spare (labels, the photo column keep theirs), then every field grows back to
   the largest size its final width allows.
 
-Where lines break (words, numbers, punctuation, no character alone) is `pipeline.wordbreak`.
+Where lines break (words, numbers, punctuation, no character alone) is `pipeline.render.wordbreak`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.fonts import Face
-from pipeline.wordbreak import PT_PER_MM
+from pipeline.render.fonts import Face
+from pipeline.render.wordbreak import PT_PER_MM
 
 __all__ = ["FLOOR_PT", "PT_PER_MM", "GridCell", "GridFit", "Measure", "fit_grid", "fit_size", "wrapped_lines"]
 

@@ -17,11 +17,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.edition import PROJECT_ROOT, Edition
-from pipeline.errors import RenderError
-from pipeline.fonts import FontSet, use_project_fonts
-from pipeline.materials import DeedsUnreadable, read_deeds
-from pipeline.model import Candidate, YearMonth
+from pipeline.core.edition import PROJECT_ROOT, Edition
+from pipeline.core.errors import RenderError
+from pipeline.core.model import Candidate, YearMonth
 from pipeline.packets.evidence import Rect, Sheet
 from pipeline.packets.fit import (
     PT_PER_MM,
@@ -32,8 +30,10 @@ from pipeline.packets.fit import (
     wrapped_lines,
 )
 from pipeline.packets.job import PacketJob
-from pipeline.weasy import weasyprint_errors
-from pipeline.wordbreak import break_lines, well_broken
+from pipeline.render.fonts import FontSet, use_project_fonts
+from pipeline.render.weasy import weasyprint_errors
+from pipeline.render.wordbreak import break_lines, well_broken
+from pipeline.rules.materials import DeedsUnreadable, read_deeds
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "packet"
 HTML_TEMPLATE = "packet/packet.html.j2"
@@ -466,7 +466,7 @@ class FrontRenderer:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
-        from pipeline.templating import environment
+        from pipeline.render.templating import environment
 
         self.fonts = fonts
         self._weasyprint = weasyprint

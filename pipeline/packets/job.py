@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.edition import Edition
-from pipeline.model import Candidate, Evidence
+from pipeline.core.edition import Edition
+from pipeline.core.model import Candidate, Evidence
+from pipeline.core.safepath import child, safe_name
 from pipeline.ocr import Page
-from pipeline.safepath import child, safe_name
 
 
 @dataclass(frozen=True)

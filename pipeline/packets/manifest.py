@@ -24,18 +24,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic
-from pipeline.edition import PROJECT_ROOT, Edition
-from pipeline.fonts import FontSet
-from pipeline.model import Candidate, Evidence
+from pipeline.core import atomic
+from pipeline.core.edition import PROJECT_ROOT, Edition
+from pipeline.core.model import Candidate, Evidence
+from pipeline.render.fonts import FontSet
 
 CODE_FILES: tuple[str, ...] = (
     "pipeline/packets",
     "pipeline/stages/packets.py",
-    "pipeline/materials.py",
-    "pipeline/fonts.py",
-    "pipeline/templating.py",
-    "pipeline/wordbreak.py",
+    "pipeline/rules/materials.py",
+    "pipeline/render/fonts.py",
+    "pipeline/render/templating.py",
+    "pipeline/render/wordbreak.py",
     "templates/packet",
 )
 """Code and templates whose change rebuilds every packet."""
@@ -206,7 +206,7 @@ class Manifest:
 
 def manifest_path(work: Path, code: str) -> Path:
     """.work/packets/<编号>-<hash>.json (the hash keeps odd 编号 apart after sanitising)."""
-    from pipeline.safepath import child, safe_name
+    from pipeline.core.safepath import child, safe_name
 
     return child(work, f"{safe_name(code)}-{hashlib.sha256(code.encode()).hexdigest()[:8]}.json")
 

@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline import office
+from pipeline.render import office
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pipeline.edition import Edition, section
+from pipeline.core.edition import Edition, section
 from pipeline.ocr import Line, Page, Reading
 from pipeline.packets.evidence import Rect
 

@@ -17,17 +17,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from pipeline import atomic
-from pipeline.errors import DiskFullError, PipelineError, RenderError, attach
-from pipeline.fonts import FontSet, use_project_fonts
-from pipeline.model import Finding, Severity
+from pipeline.core import atomic
+from pipeline.core.errors import DiskFullError, PipelineError, RenderError, attach
+from pipeline.core.model import Finding, Severity
 from pipeline.packets.bundle import Binder, DocMeta, Placement, email_rendition
 from pipeline.packets.docx_form import DOCX_TEMPLATE, render_form_docx
 from pipeline.packets.evidence import Sheet, probe
 from pipeline.packets.form import FrontRenderer, build_context, group_evidence
 from pipeline.packets.job import PacketJob
 from pipeline.packets.manifest import Manifest, OutputRecord
-from pipeline.weasy import data_uri
+from pipeline.render.fonts import FontSet, use_project_fonts
+from pipeline.render.weasy import data_uri
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ Checks by file (codes and fixes: pipeline.preflight.findings):
 
 Per-file results are cached by content hash under output/<edition>/.work/preflight/, so an
 unchanged round is re-checked in a moment.
+
+May import the other feature packages, pipeline.ocr, pipeline.rules, pipeline.render and pipeline.core; never pipeline.stages.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline import atomic
-from pipeline.atomic import sha256_file
+from pipeline.core import atomic
+from pipeline.core.atomic import sha256_file
 from pipeline.preflight import docx as docx_print
 from pipeline.preflight import lines as text_lines
 from pipeline.preflight import order as public_order
@@ -55,7 +57,7 @@ from pipeline.preflight import pdf as pdf_checks
 from pipeline.preflight.findings import CODES, PreflightFinding
 
 if TYPE_CHECKING:
-    from pipeline.context import RunContext
+    from pipeline.core.context import RunContext
 
 __all__ = ["CODES", "Expectations", "NomineeText", "PreflightFinding", "PreflightReport", "expectations",
            "inspect", "write_report"]
@@ -131,9 +133,9 @@ class PreflightReport:
 
 def expectations(ctx: RunContext) -> Expectations:
     """Names and short fields from the roster (as the 申报审批表 prints them), ranking from results/."""
-    from pipeline.errors import PipelineError
+    from pipeline.core.errors import PipelineError
     from pipeline.packets.form import form_fields
-    from pipeline.roster import read_roster
+    from pipeline.rules.roster import read_roster
 
     try:
         with warnings.catch_warnings():
@@ -577,7 +579,7 @@ def inspect(folder: Path, expect: Expectations, *, extra: Sequence[tuple[Path, s
 
     `found`: findings made elsewhere (a stale 公示, from the stage stamps), reported with the rest.
 
-    order_key=True looks up pipeline.strokes; None checks only that public lists are not in
+    order_key=True looks up pipeline.rules.strokes; None checks only that public lists are not in
     rank order; a callable is used as the stroke sort key.
     """
     jobs = [(p, p.relative_to(folder).as_posix()) for p in output_files(folder)] + list(extra)
@@ -651,7 +653,7 @@ def inspect(folder: Path, expect: Expectations, *, extra: Sequence[tuple[Path, s
     if order_key is True:
         key = public_order.stroke_key()
         if key is None:
-            notes.append("尚未提供姓氏笔画排序（pipeline.strokes），公开名单只检查了“不按评分排名排列”")
+            notes.append("尚未提供姓氏笔画排序（pipeline.rules.strokes），公开名单只检查了“不按评分排名排列”")
     elif order_key is False:
         key = None
     else:

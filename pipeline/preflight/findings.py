@@ -23,7 +23,7 @@ readers and the README rely on them.
     PF_SHORT_PAGE            a page of a packet's 先进事迹材料 holds only one or two lines of text
     PF_DOCX_PAGES            the DOCX 申报审批表, printed by LibreOffice, has another page count than
                              the 申报审批表 of its bound packet
-    PF_STALE_NOTICE          the 公示 was not made from the current results (pipeline.stamps), or its last
+    PF_STALE_NOTICE          the 公示 was not made from the current results (pipeline.core.stamps), or its last
                              run did not finish
 """
 

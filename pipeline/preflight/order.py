@@ -2,7 +2,7 @@
 
 The expert ranking is internal. The 公示, the 特刊, the 01–20 numbering of 专栏, WeChat and
 TV files, the certificate numbers and the 颁奖及补贴发放表 must list the awardees by the
-strokes of their names (pipeline.strokes.stroke_sort_key, when that module exists). Without
+strokes of their names (pipeline.rules.strokes.stroke_sort_key, when that module exists). Without
 it the check still catches the worst case: a public list in score order.
 """
 
@@ -23,9 +23,9 @@ SortKey = Callable[[str], Any]
 
 
 def stroke_key() -> SortKey | None:
-    """pipeline.strokes.stroke_sort_key when it exists, else None."""
+    """pipeline.rules.strokes.stroke_sort_key when it exists, else None."""
     try:
-        module = importlib.import_module("pipeline.strokes")
+        module = importlib.import_module("pipeline.rules.strokes")
     except ModuleNotFoundError:
         return None
     key = getattr(module, "stroke_sort_key", None)

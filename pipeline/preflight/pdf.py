@@ -1,7 +1,7 @@
 """PDF inspections: embedded fonts, colour of print files, page orientation, binding margin.
 
 Fonts and colours are read from the PDF objects and content streams with pikepdf (no
-rendering); the binding margin is measured on pages rasterised by pdfium (pipeline.raster) at a
+rendering); the binding margin is measured on pages rasterised by pdfium (pipeline.render.raster) at a
 low resolution (a printer's eye, not a proof).
 """
 
@@ -145,10 +145,10 @@ def landscape_findings(pdf: Any, rel: str) -> list[PreflightFinding]:
 
 
 def rasterise(pdf_path: Path, dpi: int = RASTER_DPI) -> list[Any]:
-    """Every page as a greyscale numpy array (pipeline.raster: crop box and rotation applied)."""
+    """Every page as a greyscale numpy array (pipeline.render.raster: crop box and rotation applied)."""
     import numpy as np
 
-    from pipeline.raster import pages
+    from pipeline.render.raster import pages
 
     return [np.asarray(image) for image in pages(pdf_path, dpi=dpi, grey=True)]
 

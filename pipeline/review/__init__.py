@@ -8,4 +8,6 @@
     problems    `Problem` (file, sheet, cell, message, fix) and `ReviewError`
 
 The stages in pipeline/stages/ (shortlist, scoresheets, results, publicity) tie these together.
+
+May import the other feature packages, pipeline.ocr, pipeline.rules, pipeline.render and pipeline.core; never pipeline.stages.
 """

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import office
+from pipeline.render import office
 from pipeline.review.problems import Problem
 
 PRELIMINARY_FILE = "初审.xlsx"
@@ -122,7 +122,7 @@ def read_table(path: Path, rel: str, want: Sequence[str], sheet_name: str
     """Read the first sheet (or `sheet_name`) with a header row holding every column of `want`."""
     from openpyxl import load_workbook
 
-    from pipeline.filelimits import zip_problem
+    from pipeline.core.filelimits import zip_problem
 
     refusal = zip_problem(path)  # a decompression bomb is refused before openpyxl inflates it
     if refusal is not None and refusal.code:

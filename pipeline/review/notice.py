@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.edition import PROJECT_ROOT, Edition
-from pipeline.errors import RenderError
+from pipeline.core.edition import PROJECT_ROOT, Edition
+from pipeline.core.errors import RenderError
 from pipeline.gongwen.docx_kit import (
     DocxFonts,
     docx_fonts,
@@ -55,7 +55,7 @@ from pipeline.gongwen.layout import (
     signature_layout,
     title_lines,
 )
-from pipeline.workdays import Period, cn_date
+from pipeline.rules.workdays import Period, cn_date
 
 __all__ = ["CELL_PAD_MM", "LINE_CHARS", "SEAL_SPACE_MM", "TABLE_HEADERS", "TABLE_SIZES_PT", "TABLE_WIDTH_MM",
            "TITLE_LINE_CHARS", "UNIT_MIN_CHARS", "DocxFonts", "Notice", "NoticeRow", "SealedLayout", "SignLayout",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import office
+from pipeline.render import office
 from pipeline.review.decisions import _choice, _letter, _styled_sheet, clean, match_code, read_table
 from pipeline.review.problems import Problem
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.errors import InputError, OfficeActionNeeded, listed
+from pipeline.core.errors import InputError, OfficeActionNeeded, listed
 
 
 @dataclass(frozen=True)

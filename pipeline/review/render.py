@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, Edition
-from pipeline.weasy import weasyprint_errors
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, Edition
+from pipeline.render.weasy import weasyprint_errors
 
 _CODE_FILES = ("pipeline/review", "pipeline/stages/shortlist.py", "pipeline/stages/scoresheets.py",
-               "pipeline/stages/results.py", "pipeline/stages/publicity.py", "pipeline/workdays.py",
-               "pipeline/fonts.py", "pipeline/office.py", "pipeline/templating.py", "pipeline/wordbreak.py",
+               "pipeline/stages/results.py", "pipeline/stages/publicity.py", "pipeline/rules/workdays.py",
+               "pipeline/render/fonts.py", "pipeline/render/office.py", "pipeline/render/templating.py", "pipeline/render/wordbreak.py",
                "pipeline/gongwen/docx_kit.py", "pipeline/gongwen/layout.py", "templates/review", "templates/publicity")
 
 
@@ -83,7 +83,7 @@ def html_to_pdf(html: str, target: Path, *, title: str, author: str, when: dt.da
     """HTML → PDF written atomically at `target` with fixed metadata; returns the page count."""
     from weasyprint import HTML
 
-    from pipeline.fonts import use_project_fonts
+    from pipeline.render.fonts import use_project_fonts
 
     use_project_fonts()
     stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -108,18 +108,11 @@ def rel(ctx: RunContext, path: Path) -> str:
         return str(path)
 
 
-def char_width(text: str) -> float:
-    """Width of text in full-width characters (CJK = 1, ASCII = 0.5), for layout decisions."""
-    import unicodedata
-
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
-
-
 def font_context(edition: Edition) -> dict[str, Any]:
     """CSS font-family stacks and weights of the font roles, safe to put into templates."""
     from markupsafe import Markup
 
-    from pipeline.fonts import resolve_fonts
+    from pipeline.render.fonts import resolve_fonts
 
     fonts = resolve_fonts(edition.fonts)
     song = ", ".join(['"宋体"', '"SimSun"', '"Noto Serif CJK SC"', fonts.stack("body")])

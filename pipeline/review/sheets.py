@@ -26,11 +26,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pipeline import office
-from pipeline.edition import Criterion
+from pipeline.core.edition import Criterion
+from pipeline.core.safepath import safe_name
+from pipeline.render import office
 from pipeline.review.decisions import clean
 from pipeline.review.problems import Problem
-from pipeline.safepath import safe_name
 
 SHEET = "评分表"
 META = "_meta"
@@ -365,7 +365,7 @@ def _read(path: Path, rel: str, year: int, experts: tuple[str, ...], criteria: t
     """A returned file → (expert, verified scores, problems); see read_score_sheet."""
     from openpyxl import load_workbook
 
-    from pipeline.filelimits import zip_problem
+    from pipeline.core.filelimits import zip_problem
 
     problems: list[Problem] = []
     refusal = zip_problem(path)  # a decompression bomb is refused before openpyxl inflates it

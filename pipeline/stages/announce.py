@@ -8,7 +8,7 @@ Stage `announce`, step 1 of the round (§四(三)1 发布公告): edition.toml �
     申报材料包.zip …                the kit for units and applicants (pipeline.announce.kit)
 
 The kit is built first so that the 公告 names the files it really holds. The 公告 is stamped
-(pipeline.stamps) with the settings, the kit's file names and the code it was made from: a second
+(pipeline.core.stamps) with the settings, the kit's file names and the code it was made from: a second
 run with nothing changed leaves the files alone, any change (a phase date, the office's phone)
 rebuilds them, and a failed run removes the old 公告 rather than leave it looking current. No
 personal data goes into it, but every public file is read back by the privacy guard as the 公示's are.
@@ -23,16 +23,17 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline import atomic, privacy
 from pipeline.announce.call import build_call, wechat_html
 from pipeline.announce.kit import MEMBERS, ZIP_NAME
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT
-from pipeline.errors import ExitCode, PipelineError
-from pipeline.stamps import read_stamp, replacing, write_stamp
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT
+from pipeline.core.errors import ExitCode, PipelineError
+from pipeline.core.stamps import read_stamp, replacing, write_stamp
+from pipeline.rules import privacy
 
 STAMP = "announce"
-"""The stage stamp (pipeline.stamps) that vouches for the 公告 files."""
+"""The stage stamp (pipeline.core.stamps) that vouches for the 公告 files."""
 
 STEM = "选拔公告"
 """选拔公告.pdf, .docx, .html."""
@@ -42,8 +43,8 @@ WECHAT = "选拔公告-微信.html"
 SETTINGS = ("round", "phases", "office", "organs", "checks", "photo", "packets", "publicity", "announce")
 """The tables of edition.toml the 公告 prints from."""
 
-CODE = ("pipeline/announce/call.py", "pipeline/stages/announce.py", "pipeline/gongwen", "pipeline/wechat.py",
-        "pipeline/workdays.py", "templates/announce")
+CODE = ("pipeline/announce/call.py", "pipeline/stages/announce.py", "pipeline/gongwen", "pipeline/render/wechat.py",
+        "pipeline/rules/workdays.py", "templates/announce")
 """The code and templates the 公告 is made by: a change rebuilds it."""
 
 
@@ -78,7 +79,7 @@ def _code_hash() -> str:
 
 
 def call_inputs(ctx: RunContext, kit_files: tuple[str, ...]) -> dict[str, str]:
-    """What the 公告 is made from, as it is now: label → hash (see pipeline.stamps)."""
+    """What the 公告 is made from, as it is now: label → hash (see pipeline.core.stamps)."""
     raw = ctx.edition.raw
     settings = [raw.get(k) for k in (*SETTINGS, "fonts")]
     tables = "、".join(f"[{k}]" for k in SETTINGS)

@@ -13,7 +13,7 @@ Stage `certificates`: output/<edition>/results/awardees.json (make results) + th
         证书清单.json                      number, 编号, name and QR URL of every certificate
     output/<edition>/verify/              the static verification site (pipeline.stages.verify)
 
-Numbers come from the registry (pipeline.registry): assigned once, in rank order, never changed.
+Numbers come from the registry (pipeline.registry.store): assigned once, in rank order, never changed.
 Rendering is skipped when nothing that goes into the documents changed since the last run.
 """
 
@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import argparse
 import base64
-import dataclasses
-import functools
 import hashlib
 import json
-import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,215 +31,40 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from pipeline import atomic, office, privacy, qr, signing
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, Edition, section
-from pipeline.errors import EditionConfigError, ExitCode, RenderError, StageError
-from pipeline.registry import Certificate, IssueEntry, Numbering, open_registry, registry_path
-from pipeline.safepath import child, safe_name
-from pipeline.weasy import data_uri, weasyprint_errors
+from pipeline.certificates.layout import (
+    GOLD,
+    RED,
+    frame_svg,
+    issuer_layout,
+    punctuation_role,
+    typeset,
+)
+from pipeline.certificates.settings import (
+    BLANK_FIELDS,
+    PT_MM,
+    BlankLayout,
+    CertificateOptions,
+    certificate_options,
+)
+from pipeline.core import atomic, signing
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT
+from pipeline.core.errors import ExitCode, RenderError, StageError
+from pipeline.core.safepath import child, safe_name
+from pipeline.registry.store import Certificate, IssueEntry, Numbering, open_registry
+from pipeline.render import office, qr
+from pipeline.render.weasy import data_uri, weasyprint_errors
+from pipeline.rules import privacy
 
 if TYPE_CHECKING:
-    from pipeline.awardees import Awardee
-    from pipeline.fonts import FontSet
+    from pipeline.render.fonts import FontSet
+    from pipeline.rules.awardees import Awardee
 
 TEMPLATES = "certificates"
-CODE_FILES = ("pipeline/stages/certificates.py", "pipeline/qr.py", "pipeline/signing.py",
-              "pipeline/review/notice.py", "pipeline/gongwen/layout.py", "pipeline/templating.py", "pipeline/wordbreak.py",
+CODE_FILES = ("pipeline/stages/certificates.py", "pipeline/certificates/layout.py", "pipeline/certificates/settings.py",
+              "pipeline/render/qr.py", "pipeline/core/signing.py",
+              "pipeline/review/notice.py", "pipeline/gongwen/layout.py", "pipeline/render/templating.py", "pipeline/render/wordbreak.py",
               "templates/gongwen/sealed.css", "templates/gongwen/_sealed.html.j2")
-
-PAGE_SIZES: dict[str, tuple[float, float]] = {
-    "A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "B4": (250, 353), "B5": (176, 250),
-    "8K": (260, 368), "16K": (184, 260),
-}
-"""Portrait sizes in mm of the page names [certificates] page_size accepts."""
-PT_MM = 25.4 / 72
-"""One typographic point in mm."""
-
-
-# ---- settings --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FieldPos:
-    """Where one variable text goes on a pre-printed blank (blank-paper mode)."""
-
-    x: float
-    """Horizontal anchor in mm from the sheet's left edge (left edge, centre or right edge per align)."""
-    y: float
-    """Vertical middle of the line in mm from the sheet's top edge."""
-    width: float
-    """Width of the text box in mm."""
-    size_pt: float
-    """Font size in points."""
-    align: str
-    """left, center or right."""
-    show: bool
-    """False: not printed (already on the blank)."""
-
-
-BLANK_FIELDS: dict[str, tuple[str, FieldPos]] = {
-    "name": ("姓名", FieldPos(110, 80, 100, 28, "center", True)),
-    "citation": ("表彰文字", FieldPos(148.5, 104, 230, 19, "center", True)),
-    "term": ("任期", FieldPos(148.5, 121, 230, 15, "center", True)),
-    "organs": ("署名机关", FieldPos(222, 150, 110, 15, "center", False)),
-    "date": ("日期", FieldPos(222, 170, 110, 15, "center", True)),
-    "number": ("证书编号", FieldPos(24, 190, 120, 10.5, "left", True)),
-}
-"""Blank-paper fields: key → (Chinese label, default position on an A4 landscape blank)."""
-BLANK_QR_DEFAULT = (46.0, 160.0, 36.0)
-"""QR code centre x, centre y and size in mm on the blank."""
-
-
-@dataclass(frozen=True)
-class BlankLayout:
-    """[certificates.blank]: positions of the variable text on pre-printed blanks."""
-
-    enabled: bool
-    """Write the blank-paper print file and calibration page."""
-    offset_x_mm: float
-    """Printer calibration: move everything right (+) or left (−)."""
-    offset_y_mm: float
-    """Printer calibration: move everything down (+) or up (−)."""
-    fields: dict[str, FieldPos]
-    """Field key → position."""
-    qr_x: float
-    """QR code centre, mm from the left edge."""
-    qr_y: float
-    """QR code centre, mm from the top edge."""
-    qr_size_mm: float
-    """QR code size (quiet zone included)."""
-
-
-@dataclass(frozen=True)
-class CertificateOptions:
-    """The certificate settings of edition.toml beyond Edition.certificates (read defensively)."""
-
-    demo: bool
-    """Demo edition: demo key, 演示 marks, the demo registry."""
-    page_css: str
-    """CSS page size, e.g. '297mm 210mm'."""
-    page_w: float
-    """Page width in mm."""
-    page_h: float
-    """Page height in mm."""
-    qr_size_mm: float
-    """Printed QR size (quiet zone included) on the full design."""
-    qr_level: str
-    """Error correction L/M/Q/H."""
-    seal: bool
-    """Place the office's seal image (only when the file exists)."""
-    seal_image: Path
-    """The first issuing organ's seal image (assets/seal.png by default)."""
-    seal_images: tuple[Path, ...]
-    """One seal image per issuing organ, in [organs] issuing order (seal_image may list several)."""
-    blank: BlankLayout
-    """Blank-paper mode."""
-    registry_edition: str
-    """The edition the round is registered under: [certificates] registry_edition (an explicit link to
-    another edition folder's round and registry), else this folder's name."""
-    keep_valid: tuple[str, ...]
-    """[certificates] keep_valid: certificate numbers the office confirmed stay valid although their
-    holders are no longer among the awardees."""
-
-    @property
-    def registry(self) -> Path:
-        """The registry file: the real one, or the (linked) edition's own demo one."""
-        return registry_path(self.demo, self.registry_edition)
-
-
-def _default_demo(edition: Edition) -> bool:
-    inputs = PROJECT_ROOT / "input"
-    return edition.path == inputs / "demo" or edition.path.is_relative_to(inputs / "examples")
-
-
-def _bad(edition: Edition, key: str, want: str) -> EditionConfigError:
-    return EditionConfigError(f"设置项 [certificates] {key} 不正确，应为{want}",
-                              hint=f"修改 {edition.path.name}/edition.toml 中的 [certificates] {key}",
-                              file=str(edition.path / "edition.toml"))
-
-
-def parse_page_size(text: str) -> tuple[float, float]:
-    """'A4 landscape', 'A3', '297mm 210mm' or '297 210' in → (width, height) in mm; ValueError otherwise."""
-    words = text.replace("×", " ").replace("x", " ").split()
-    orientation = ""
-    if words and words[-1].lower() in ("landscape", "portrait", "横向", "纵向"):
-        orientation = words.pop().lower()
-    if len(words) == 1 and words[0].upper() in PAGE_SIZES:
-        w, h = PAGE_SIZES[words[0].upper()]
-        if orientation in ("landscape", "横向", ""):
-            w, h = h, w  # certificates are landscape unless told otherwise
-        return float(w), float(h)
-    if len(words) == 2 and not orientation:
-        w_s, h_s = (re.sub(r"mm$", "", w) for w in words)
-        w_f, h_f = float(w_s), float(h_s)
-        if 50 <= w_f <= 1000 and 50 <= h_f <= 1000:
-            return w_f, h_f
-    raise ValueError(text)
-
-
-QR_SIZE_MM = (10.0, 100.0)
-"""Allowed printed QR sizes in mm (quiet zone included); qr.MIN_MODULE_MM then decides if a code is too dense."""
-FONT_PT = (5.0, 72.0)
-"""Allowed type sizes of a blank-paper field in points."""
-OFFSET_MM = 30.0
-"""Largest printer calibration offset in mm, either way."""
-
-
-def certificate_options(edition: Edition) -> CertificateOptions:
-    """Edition in → its certificate options; EditionConfigError naming the file, key and allowed range when one is wrong.
-
-    Numbers are checked with pipeline.edition's getters: sizes positive, positions on the sheet.
-    """
-    table = edition.raw.get("certificates", {})
-    c = section(edition, "certificates", table, {"demo": _default_demo(edition), "seal": False, "qr_size_mm": 38})
-    table = c.data
-    page = table.get("page_size", "A4 landscape")
-    try:
-        page_w, page_h = parse_page_size(str(page))
-    except ValueError:
-        raise _bad(edition, "page_size", "纸张尺寸，如 \"A4 landscape\"、\"A3 landscape\" 或 \"297mm 210mm\"") from None
-    level = str(table.get("qr_error_correction", "Q")).upper()
-    if level not in qr.LEVELS:
-        raise _bad(edition, "qr_error_correction", " L、M、Q 或 H")
-    seal_value = table.get("seal_image", "assets/seal.png")
-    seal_list = seal_value if isinstance(seal_value, list) else [seal_value]
-    if not seal_list or not all(isinstance(v, str) and v for v in seal_list):
-        raise _bad(edition, "seal_image", "图片路径，或每个署名机关一个路径的列表")
-    seal_paths = tuple(p if p.is_absolute() else PROJECT_ROOT / p for p in (Path(v) for v in seal_list))
-    on_sheet = f"（毫米，从纸张{{}}边量起，纸张为 {page_w:g} × {page_h:g} 毫米）"
-    b = section(edition, "certificates.blank", table.get("blank"),
-                {"enabled": True, "offset_x_mm": 0, "offset_y_mm": 0})
-    fields: dict[str, FieldPos] = {}
-    for key, (_, default) in BLANK_FIELDS.items():
-        f = section(edition, f"certificates.blank.{key}", b.data.get(key), dataclasses.asdict(default))
-        fields[key] = FieldPos(
-            f.number("x", 0, page_w, on_sheet.format("左")), f.number("y", 0, page_h, on_sheet.format("上")),
-            f.number("width", 1, page_w, f"（毫米，不超过纸张宽度 {page_w:g} 毫米）"),
-            f.number("size_pt", *FONT_PT, "（磅）"), f.choice("align", ("left", "center", "right")), f.flag("show"))
-    q = section(edition, "certificates.blank.qr", b.data.get("qr"), dict(zip(("x", "y", "size_mm"), BLANK_QR_DEFAULT,
-                                                                              strict=True)))
-    blank = BlankLayout(
-        enabled=b.flag("enabled"),
-        offset_x_mm=b.number("offset_x_mm", -OFFSET_MM, OFFSET_MM, "（毫米，打印机校准偏移）"),
-        offset_y_mm=b.number("offset_y_mm", -OFFSET_MM, OFFSET_MM, "（毫米，打印机校准偏移）"),
-        fields=fields,
-        qr_x=q.number("x", 0, page_w, on_sheet.format("左")),
-        qr_y=q.number("y", 0, page_h, on_sheet.format("上")),
-        qr_size_mm=q.number("size_mm", *QR_SIZE_MM, "（毫米，含空白边）"),
-    )
-    linked = table.get("registry_edition", edition.name)
-    if not isinstance(linked, str) or not linked.strip() or re.search(r"[/\\]", linked):
-        raise _bad(edition, "registry_edition", "另一个届次文件夹的名称（不含路径），如 \"2027\"")
-    keep = table.get("keep_valid", [])
-    if not isinstance(keep, list) or not all(isinstance(n, str) and n.strip() for n in keep):
-        raise _bad(edition, "keep_valid", "证书编号的列表，如 [\"XATN-2027-005\"]")
-    return CertificateOptions(
-        registry_edition=linked.strip(), keep_valid=tuple(n.strip() for n in keep),
-        demo=c.flag("demo"), page_css=f"{page_w:g}mm {page_h:g}mm", page_w=page_w, page_h=page_h,
-        qr_size_mm=c.number("qr_size_mm", *QR_SIZE_MM, "（毫米，含空白边）"), qr_level=level,
-        seal=c.flag("seal"), seal_image=seal_paths[0], seal_images=seal_paths,
-        blank=blank)
 
 
 # ---- results ------------------------------------------------------------------------------------
@@ -309,7 +131,7 @@ class CertificatesResult:
 
 def render_pdf(html: str, what: str) -> bytes:
     """HTML text in → PDF bytes (WeasyPrint, project fonts, warnings are errors)."""
-    from pipeline.fonts import use_project_fonts
+    from pipeline.render.fonts import use_project_fonts
 
     use_project_fonts()
     import weasyprint
@@ -369,207 +191,6 @@ def _cn_date(day: Any) -> str:
 def _name_class(name: str) -> str:
     n = len(name)
     return "short" if n <= 4 else "medium" if n <= 8 else "long" if n <= 16 else "very-long"
-
-
-# ---- the full design: seal spaces, border, punctuation ----------------------------------------------
-
-SEAL_MM = 42.0
-"""Diameter of a round official seal (公章); each issuing organ gets a free circle this wide."""
-SEAL_CLEARANCE_MM = 1.0
-"""Extra free ring around each seal space (a seal is never stamped exactly)."""
-RED = "#a3171e"
-"""The certificate's red (title, border rules)."""
-GOLD = "#b8903c"
-"""The certificate's gold (ornament)."""
-
-
-@dataclass(frozen=True)
-class SealSpace:
-    """One issuing organ's signature line and the free circle below it for its seal."""
-
-    organ: str
-    """The organ's name as signed."""
-    lines: tuple[str, ...]
-    """The name as set: one line, or two when three organs would not fit side by side."""
-    cx: float
-    """Centre of the seal space, mm from the page's left edge (also the centre of the name)."""
-    cy: float
-    """Centre of the seal space, mm from the page's top edge."""
-    diameter: float
-    """Diameter of the free circle in mm (SEAL_MM plus the clearance on both sides)."""
-    name_top: float
-    """Top of the organ's name, mm from the top edge."""
-    name_width: float
-    """Width of the name's box in mm (centred on cx)."""
-
-
-@dataclass(frozen=True)
-class IssuerLayout:
-    """The signature block: organs side by side, a seal space under each, the date under them all."""
-
-    seals: tuple[SealSpace, ...]
-    """One per issuing organ, left to right (the first organ left, as GB/T 9704 联合行文 orders seals)."""
-    name_size_pt: float
-    """Font size of the organ names."""
-    line_mm: float
-    """Line height of the organ names in mm."""
-    date_top: float
-    """Top of the date line, mm from the top edge."""
-    date_size_pt: float
-    """Font size of the date."""
-    top: float
-    """Top of the whole block (the body text ends above it)."""
-
-
-def issuer_layout(organs: Sequence[str], page_w: float, page_h: float) -> IssuerLayout:
-    """Issuing organs and the page size in mm → names side by side, each above its own free seal circle.
-
-    The seal spaces keep their real size on every page size (a seal is 42 mm on A3 as on A5);
-    the type scales with the page. Circles of neighbouring organs never overlap.
-    """
-    scale = min(page_w / 297, page_h / 210)
-    organs = list(organs) or [""]
-    n = len(organs)
-    diameter = SEAL_MM + 2 * SEAL_CLEARANCE_MM
-    avail = page_w - 2 * 40 * scale  # inside the border, clear of the QR code's column on a full block
-    size = 16 * scale
-    longest = max(len(o) for o in organs)
-
-    def pitch_for(pt: float, chars: int) -> float:
-        return max(chars * pt * PT_MM + 8 * scale, diameter + 6 * scale)
-
-    while size > 11 and n * pitch_for(size, longest) > avail:
-        size -= 0.5
-    two_lines = n * pitch_for(size, longest) > avail
-    chars = (longest + 1) // 2 if two_lines else longest
-    pitch = max(pitch_for(size, chars), min(avail / n, diameter + 40 * scale))
-    line = size * PT_MM * 1.45
-    date_size = 16 * scale
-    date_top = page_h - 26 * scale - date_size * PT_MM * 1.45
-    cy = date_top - 1.5 * scale - diameter / 2
-    name_top = cy - diameter / 2 - 1 * scale - line * (2 if two_lines else 1)
-    first = page_w / 2 - pitch * (n - 1) / 2
-    seals = []
-    for i, organ in enumerate(organs):
-        half = (len(organ) + 1) // 2
-        lines = (organ[:half], organ[half:]) if two_lines and len(organ) > 1 else (organ,)
-        seals.append(SealSpace(organ, lines, first + i * pitch, cy, diameter, name_top, pitch - 4 * scale))
-    return IssuerLayout(tuple(seals), size, line, date_top, date_size, name_top)
-
-
-def _unit(x: float, y: float, s: float, rotate: int) -> list[tuple[float, float]]:
-    """One 回纹 key in a square of side s at (x, y), as a polyline; rotate 0/90/180/270 degrees."""
-    g = s / 5
-    pts = [(0, 6), (0, 0.8), (4.2, 0.8), (4.2, 4.2), (1.6, 4.2), (1.6, 2.4), (2.8, 2.4)]  # the leg stands on the rule
-    out = []
-    for px, py in pts:
-        u, v = px * g, py * g
-        for _ in range(rotate // 90):
-            u, v = s - v, u
-        out.append((x + u, y + v))
-    return out
-
-
-def frame_svg(page_w: float, page_h: float) -> str:
-    """Page size in mm → the border as SVG (mm units): red rules, a gold 回纹 band, corner blocks."""
-    k = min(page_w / 297, page_h / 210)
-    outer, band_top, band = 9 * k, 12.2 * k, 5 * k
-    inner = band_top + band + 1.0 * k
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{page_w:g}mm" height="{page_h:g}mm" '
-             f'viewBox="0 0 {page_w:g} {page_h:g}">',
-             f'<rect x="{outer:.3f}" y="{outer:.3f}" width="{page_w - 2 * outer:.3f}" height="{page_h - 2 * outer:.3f}" '
-             f'fill="none" stroke="{RED}" stroke-width="{1.6 * k:.3f}"/>']
-    for inset, width in ((band_top - 0.9 * k, 0.3 * k), (inner, 0.3 * k)):
-        parts.append(f'<rect x="{inset:.3f}" y="{inset:.3f}" width="{page_w - 2 * inset:.3f}" '
-                     f'height="{page_h - 2 * inset:.3f}" fill="none" stroke="{GOLD}" stroke-width="{width:.3f}"/>')
-    inner_red = inner + 1.3 * k
-    parts.append(f'<rect x="{inner_red:.3f}" y="{inner_red:.3f}" width="{page_w - 2 * inner_red:.3f}" '
-                 f'height="{page_h - 2 * inner_red:.3f}" fill="none" stroke="{RED}" stroke-width="{0.5 * k:.3f}"/>')
-    lines: list[list[tuple[float, float]]] = []
-    blocks: list[tuple[float, float]] = []  # corner blocks and the block at the middle of each side
-    # the left half of the top band and the top half of the left band; every other stretch is a
-    # mirror image of these, so the border is symmetric about both centre lines
-    for horizontal in (True, False):
-        half = ((page_w if horizontal else page_h) - 2 * (band_top + band) - band) / 2
-        count = max(1, round(half / (band * 1.25)))
-        step = half / count
-        for i in range(count):
-            offset = band_top + band + i * step + (step - band) / 2
-            unit = _unit(offset, band_top, band, 0) if horizontal else _unit(band_top, offset, band, 270)
-            images = [unit, [(page_w - x, y) for x, y in unit]] if horizontal else [
-                unit, [(x, page_h - y) for x, y in unit]]
-            for image in images:
-                lines.append(image)
-                lines.append([(x, page_h - y) for x, y in image] if horizontal else [(page_w - x, y) for x, y in image])
-    far_x, far_y = page_w - band_top - band, page_h - band_top - band
-    mid_x, mid_y = (page_w - band) / 2, (page_h - band) / 2
-    blocks += [(band_top, band_top), (far_x, band_top), (band_top, far_y), (far_x, far_y),
-               (mid_x, band_top), (mid_x, far_y), (band_top, mid_y), (far_x, mid_y)]
-    stroke = f'fill="none" stroke="{GOLD}" stroke-width="{0.42 * k:.3f}" stroke-linejoin="miter" stroke-linecap="square"'
-    for pts in lines:
-        parts.append(f'<polyline {stroke} points="' + " ".join(f"{x:.3f},{y:.3f}" for x, y in pts) + '"/>')
-    for cx, cy in blocks:
-        parts.append(f'<rect x="{cx + 0.4 * k:.3f}" y="{cy + 0.4 * k:.3f}" width="{band - 0.8 * k:.3f}" '
-                     f'height="{band - 0.8 * k:.3f}" {stroke}/>')
-        m, r = band / 2, band * 0.26
-        parts.append(f'<polygon fill="{RED}" points="{cx + m:.3f},{cy + m - r:.3f} {cx + m + r:.3f},{cy + m:.3f} '
-                     f'{cx + m:.3f},{cy + m + r:.3f} {cx + m - r:.3f},{cy + m:.3f}"/>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-CJK_OPENING = "“‘（《「『【〔〈"
-CJK_CLOSING = "”’）》」』】〕〉"
-CJK_STOPS = "。，、；：！？"
-CJK_PUNCTUATION = CJK_OPENING + CJK_CLOSING + CJK_STOPS
-
-
-@functools.cache
-def _punctuation_at_left(file: str, index: int) -> bool:
-    """True when the face sets 。 in the left half of its em box (mainland style), not centred."""
-    from fontTools.pens.boundsPen import BoundsPen
-    from fontTools.ttLib import TTFont
-
-    try:
-        font = TTFont(file, fontNumber=index, lazy=True)  # type: ignore[no-untyped-call]
-        glyph = font.getBestCmap().get(ord("。"))  # type: ignore[no-untyped-call]
-        if glyph is None:
-            return False
-        glyphs = font.getGlyphSet()  # type: ignore[no-untyped-call]
-        pen = BoundsPen(glyphs)
-        glyphs[glyph].draw(pen)
-        return pen.bounds is not None and float(pen.bounds[2]) / float(font["head"].unitsPerEm) <= 0.5
-    except Exception:  # noqa: BLE001 - an unreadable font: assume it is not mainland style
-        return False
-
-
-def punctuation_role(fonts: FontSet) -> str | None:
-    """The role whose face sets Chinese punctuation mainland style, for the 楷体 text; None: 楷体's own."""
-    for role in ("kai", "body", "title"):
-        face = fonts.roles[role].face
-        if _punctuation_at_left(str(face.file), face.index):
-            return None if role == "kai" else role
-    return None
-
-
-def typeset(text: str) -> Markup:
-    """Text in → HTML with CJK punctuation compressed (标点挤压) and marked for the punctuation face.
-
-    A closing mark or stop followed by another mark loses the blank half of its em (so "”。"
-    shows no double gap, per 《中文排版需求》 3.1.6); every mark is wrapped in <span class="pu">
-    so that CSS can set it in a face that places it mainland style.
-    """
-    from markupsafe import escape
-
-    out = []
-    for i, ch in enumerate(text):
-        if ch not in CJK_PUNCTUATION:
-            out.append(str(escape(ch)))
-            continue
-        following = text[i + 1] if i + 1 < len(text) else ""
-        half = ch in CJK_CLOSING + CJK_STOPS and following != "" and following in CJK_PUNCTUATION
-        out.append(f'<span class="pu{" half" if half else ""}">{escape(ch)}</span>')
-    return Markup("".join(out))
 
 
 def _common(ctx: RunContext, options: CertificateOptions, fonts: FontSet) -> dict[str, Any]:
@@ -664,8 +285,8 @@ def _input_hash(ctx: RunContext, options: CertificateOptions, views: list[dict[s
 
 def issue_certificates(ctx: RunContext, awardees: Sequence[Awardee]) -> CertificatesResult:
     """Awardees (姓氏笔画 order: new numbers follow it) in → registry updated, certificates, lists and the verification site written."""
-    from pipeline import model
-    from pipeline.fonts import resolve_fonts
+    from pipeline.core import model
+    from pipeline.render.fonts import resolve_fonts
     from pipeline.stages import verify
 
     edition = ctx.edition
@@ -811,7 +432,7 @@ def _render_all(ctx: RunContext, options: CertificateOptions, common: dict[str, 
                 issued: list[IssuedCertificate], print_file: Path, blank_file: Path | None,
                 calibration: Path | None) -> None:
     """One WeasyPrint document (certificates, blank sheets, calibration page) → the files, split by page."""
-    from pipeline.templating import render
+    from pipeline.render.templating import render
 
     ctx.say(f"排版证书：{len(views)} 份")
     edition = ctx.edition
@@ -910,8 +531,8 @@ def subsidy_pdf(ctx: RunContext, common: dict[str, Any], rows: list[dict[str, An
     characters from the right, the organ centred over it, a 45 mm seal space pressing both
     (`sealed_layout`), kept on the page of the last rows and the 合计.
     """
+    from pipeline.render.templating import render
     from pipeline.review.notice import sealed_layout
-    from pipeline.templating import render
 
     edition = ctx.edition
     title = f"{edition.round.region}{edition.round.year}年度“{edition.round.honour}”颁奖及补贴发放表"
@@ -991,9 +612,9 @@ def _write_subsidy_xlsx(ctx: RunContext, rows: list[dict[str, Any]], amount: flo
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     """`make certificates`: awardees.json → certificates, registry, lists, verification site; exit 1 if someone was skipped.
 
-    Refuses results older than their inputs (pipeline.awardees); warns when the 公示 is older than the results.
+    Refuses results older than their inputs (pipeline.stages.awardees); warns when the 公示 is older than the results.
     """
-    from pipeline.awardees import load_awardees
+    from pipeline.stages.awardees import load_awardees
     from pipeline.stages.check import run_check
     from pipeline.stages.publicity import notice_staleness
 

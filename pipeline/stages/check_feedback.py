@@ -10,8 +10,8 @@ Part of stage `check`: output/<edition>/check/反馈/
 
 Letters are `pipeline.gongwen.Document`s rendered by pipeline.gongwen.render. A letter is rendered
 again only when its content changed (the content hashes are the stage stamp 'check-feedback',
-pipeline.stamps); letters of units no longer in the roster are removed. ID numbers in finding texts
-are masked (pipeline.privacy), since the letters leave the office.
+pipeline.core.stamps); letters of units no longer in the roster are removed. ID numbers in finding texts
+are masked (pipeline.rules.privacy), since the letters leave the office.
 
 Settings: [feedback] in edition.toml (`feedback_settings`).
 """
@@ -28,17 +28,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import office, privacy, stamps
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT, Edition, section
-from pipeline.errors import EditionConfigError, PipelineError
-from pipeline.fonts import FontSet, resolve_fonts
+from pipeline.core import stamps
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT, Edition, section
+from pipeline.core.errors import EditionConfigError, PipelineError
+from pipeline.core.model import Finding, Nominee, Severity
+from pipeline.core.safepath import child, safe_name
+from pipeline.core.workers import process_pool
 from pipeline.gongwen import Block, Document, Heading, Para, Table
-from pipeline.model import Finding, Nominee, Severity
-from pipeline.safepath import child, safe_name
+from pipeline.render import office
+from pipeline.render.fonts import FontSet, resolve_fonts
+from pipeline.rules import privacy
+from pipeline.rules.workdays import cn_date, load_calendar
 from pipeline.stages.check_report import CODE_TITLES, SEVERITY_TITLES
-from pipeline.workdays import cn_date, load_calendar
-from pipeline.workers import process_pool
 
 if TYPE_CHECKING:
     from openpyxl.styles.borders import Border

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic, office
-from pipeline.context import RunContext
-from pipeline.model import Nominee
-from pipeline.templating import render
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
+from pipeline.core.model import Nominee
+from pipeline.render import office
+from pipeline.render.templating import render
 
 CODE_TITLES: dict[str, str] = {
     "ROSTER_MISSING_COLUMN": "名册缺少列",

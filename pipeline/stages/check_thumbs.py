@@ -22,10 +22,10 @@ import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from pipeline import atomic
-from pipeline.model import Finding
+from pipeline.core import atomic
+from pipeline.core.model import Finding
+from pipeline.core.safepath import child
 from pipeline.ocr import Page, Reading, engine
-from pipeline.safepath import child
 
 FOLDER = "evidence"
 """Subfolder of output/<edition>/check/ holding the thumbnails."""
@@ -138,7 +138,7 @@ def _draw(folder: Path, path: Path, reading: Reading | None, todo: Mapping[_Want
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
-    from pipeline import photo
+    from pipeline.rules import photo
 
     numbers = {w.page for w in todo}
     dpi = float(engine.RENDER_DPI)

@@ -14,10 +14,10 @@ Stage `decision`: review results + awardee list + [decision] + review/公示异�
   current list) ended before the decision's 成文日期 and every objection recorded in
   review/公示异议.xlsx was checked with none upheld against a person still on the list
   (pipeline.review.objections). Otherwise the stage says why and when it may be issued, removes an
-  older 表彰决定 (pipeline.stamps), and exits 1; the 请示 is still made.
+  older 表彰决定 (pipeline.core.stamps), and exits 1; the 请示 is still made.
 
 Both are `pipeline.gongwen.Document`s rendered by pipeline.gongwen.render; the 表彰决定 is public
-and read back for personal data (pipeline.privacy).
+and read back for personal data (pipeline.rules.privacy).
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import privacy
-from pipeline.awardees import Awardee, AwardeeList
-from pipeline.context import RunContext
-from pipeline.edition import Edition, section
-from pipeline.errors import EditionConfigError, ExitCode, StageError
+from pipeline.core.context import RunContext
+from pipeline.core.edition import Edition, section
+from pipeline.core.errors import EditionConfigError, ExitCode, StageError
+from pipeline.core.signing import term_of
+from pipeline.core.stamps import clear_stamp, remove_outputs, replacing, write_stamp
 from pipeline.gongwen import Attachment, Document, Para, Table
 from pipeline.review.notice import TABLE_HEADERS, approving_body, review_process, round_year
 from pipeline.review.objections import (
@@ -45,16 +45,16 @@ from pipeline.review.objections import (
     write_objection_sheet,
 )
 from pipeline.review.render import Manifest, file_hash, fingerprint
-from pipeline.signing import term_of
-from pipeline.stamps import clear_stamp, remove_outputs, replacing, write_stamp
-from pipeline.workdays import CALENDAR_FILE, Period, cn_date, load_calendar
+from pipeline.rules import privacy
+from pipeline.rules.awardees import Awardee, AwardeeList
+from pipeline.rules.workdays import CALENDAR_FILE, Period, cn_date, load_calendar
 
 REQUEST_STEM = "提请审议的请示"
 DECISION_STEM = "表彰决定"
 BLANK_RECORD = "公示异议登记表（空白）.xlsx"
 """The blank objection record written beside the documents, to copy to review/公示异议.xlsx."""
 STAMP = "decision"
-"""The stage stamp (pipeline.stamps) that vouches for the 表彰决定."""
+"""The stage stamp (pipeline.core.stamps) that vouches for the 表彰决定."""
 APPROVER = "地区人才工作小组"
 """The body the 请示 goes to (notice §四(三)6: 提请地区人才工作小组会审议)."""
 
@@ -267,7 +267,7 @@ def blockers(ctx: RunContext, awardees: tuple[Awardee, ...], period: Period, nam
 
 
 def decision_inputs(ctx: RunContext, awardees: tuple[Awardee, ...]) -> dict[str, str]:
-    """What the 表彰决定 is made from: label → hash (see pipeline.stamps)."""
+    """What the 表彰决定 is made from: label → hash (see pipeline.core.stamps)."""
     people = sorted((a.nominee.candidate.code, a.nominee.candidate.name, a.nominee.candidate.unit_and_post)
                     for a in awardees)
     raw = ctx.edition.raw
@@ -321,7 +321,7 @@ def write_document(ctx: RunContext, doc: Document, stem: str, known: privacy.Kno
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     """`make decision`: the 请示 always, the 表彰决定 once the 公示 ended without an open or upheld
     objection; exit 1 (with the reasons and the earliest date) when the 表彰决定 may not be issued yet."""
-    from pipeline.awardees import load_awardees
+    from pipeline.stages.awardees import load_awardees
     from pipeline.stages.publicity import publicity_period
     from pipeline.stages.results import build_results
 

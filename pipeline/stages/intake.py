@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from pipeline.context import RunContext
-from pipeline.errors import ExitCode, is_disk_full
+from pipeline.core.context import RunContext
+from pipeline.core.errors import ExitCode, is_disk_full
+from pipeline.core.safepath import inside
 from pipeline.intake.assemble import Assembler
 from pipeline.intake.gather import Unit, gather_unit
 from pipeline.intake.model import UNREADABLE, ZIP_SYMLINK
 from pipeline.intake.report import write_reports
-from pipeline.safepath import inside
 
 NO_SUBMISSIONS = "没有 submissions/ 文件夹，不汇总：名册由办公室直接提供。"
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 
-from pipeline import signing
-from pipeline.context import RunContext
-from pipeline.errors import ExitCode
+from pipeline.core import signing
+from pipeline.core.context import RunContext
+from pipeline.core.errors import ExitCode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ roster row, one of its files, the edition's packet settings, the fonts or the te
 code changed, or when an output is missing. Nominees with error findings are skipped
 (and their old packets removed, so nobody prints an outdated one); so are the old files of a
 packet that fails, and, when the run stops (full disk, Ctrl-C), the old packets it had yet to
-rebuild and the print list (pipeline.stamps.replacing) — each manifest is written as soon as its
+rebuild and the print list (pipeline.core.stamps.replacing) — each manifest is written as soon as its
 packet is done, so the next run makes only the rest. Packets are rendered in long-lived worker
 processes (pipeline.packets.worker); every output is written to a temporary file and renamed.
 """
@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from pipeline import atomic
-from pipeline.context import RunContext
-from pipeline.errors import ExitCode
-from pipeline.fonts import FontSet, add_font_dir, resolve_fonts, stand_in_notice, use_project_fonts
-from pipeline.model import Candidate, Finding, Materials, Severity
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
+from pipeline.core.errors import ExitCode
+from pipeline.core.model import Candidate, Finding, Materials, Severity
+from pipeline.core.stamps import replacing
+from pipeline.core.workers import process_pool
 from pipeline.ocr import Reading
 from pipeline.packets.job import PacketJob, PacketPaths, packet_paths
 from pipeline.packets.manifest import (
@@ -51,15 +52,20 @@ from pipeline.packets.manifest import (
 from pipeline.packets.printlist import PrintRow, print_list_xlsx
 from pipeline.packets.textlayer import layer_digest, layer_pages, text_layer_settings
 from pipeline.packets.worker import PacketOutcome, build_packet, in_this_process, init_worker
-from pipeline.stamps import replacing
-from pipeline.workers import process_pool
+from pipeline.render.fonts import (
+    FontSet,
+    add_font_dir,
+    resolve_fonts,
+    stand_in_notice,
+    use_project_fonts,
+)
 
 PRINT_LIST = "打印清单.xlsx"
 _OUTPUT_SUFFIXES = ("-申报材料.pdf", "-申报审批表.docx")
 
 
 class NomineeLike(Protocol):
-    """What the packets stage needs of a checked nominee (pipeline.model.Nominee)."""
+    """What the packets stage needs of a checked nominee (pipeline.core.model.Nominee)."""
 
     @property
     def candidate(self) -> Candidate:
@@ -83,7 +89,7 @@ class NomineeLike(Protocol):
 
 
 class CheckLike(Protocol):
-    """What the packets stage needs of the check result (pipeline.stages.check.CheckResult)."""
+    """What the packets stage needs of the check result (pipeline.core.model.CheckResult)."""
 
     @property
     def nominees(self) -> Sequence[NomineeLike]:

@@ -12,8 +12,8 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from pipeline.context import RunContext
-from pipeline.errors import ExitCode, StageError
+from pipeline.core.context import RunContext
+from pipeline.core.errors import ExitCode, StageError
 
 if TYPE_CHECKING:
     from pipeline.preflight.findings import PreflightFinding
@@ -24,11 +24,11 @@ CONSOLE_LIMIT = 30
 
 def stale_notice(ctx: RunContext) -> list[PreflightFinding]:
     """PF_STALE_NOTICE on 公示.pdf when the 公示 was not made from the awardees of results/awardees.json
-    (with their roster fields) and the settings as they are now (pipeline.stamps); nothing without a 公示."""
-    from pipeline.awardees import awardees_path
-    from pipeline.errors import PipelineError
+    (with their roster fields) and the settings as they are now (pipeline.core.stamps); nothing without a 公示."""
+    from pipeline.core.errors import PipelineError
     from pipeline.preflight.findings import PreflightFinding
-    from pipeline.roster import read_roster
+    from pipeline.rules.roster import read_roster
+    from pipeline.stages.awardees import awardees_path
     from pipeline.stages.publicity import notice_paths, notice_staleness
 
     pdf = notice_paths(ctx)[0]

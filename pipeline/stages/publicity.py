@@ -7,11 +7,11 @@ Stage `publicity`: review results + awardee list + [publicity] + calendar → ou
 公示.html for the bureau's website), then the media kit (pipeline.media, when present).
 
 The period is `working_days` (5) working days from [publicity] start (or the next working day),
-counted on the official calendar (pipeline.workdays). The nominees' public fields are redacted
-before rendering and every public file is read back after it is written (pipeline.privacy); a
+counted on the official calendar (pipeline.rules.workdays). The nominees' public fields are redacted
+before rendering and every public file is read back after it is written (pipeline.rules.privacy); a
 surviving ID number, phone or address deletes the files and fails the stage.
 
-A failed run removes what it would have replaced (pipeline.stamps.replacing): the old 公示 files and
+A failed run removes what it would have replaced (pipeline.core.stamps.replacing): the old 公示 files and
 the media kit when the 公示 cannot be made, the media kit alone when only the kit fails. A stamp
 records the awardees and settings the 公示 was made from, so `certificates` can tell when the
 公示 is older than the current results (`notice_staleness`).
@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import atomic, privacy
-from pipeline.awardees import AwardeeList, awardees_path, load_awardees
-from pipeline.context import RunContext
-from pipeline.errors import ExitCode, StageError
-from pipeline.model import Candidate
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
+from pipeline.core.errors import ExitCode, StageError
+from pipeline.core.model import Candidate, CheckResult
+from pipeline.core.stamps import changes, read_stamp, replacing, write_stamp
 from pipeline.packets.docx_form import docx_measure
+from pipeline.render.templating import render
 from pipeline.review.notice import (
     TABLE_HEADERS,
     Notice,
@@ -45,11 +46,11 @@ from pipeline.review.notice import (
     write_docx,
 )
 from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
-from pipeline.stages.check import CheckResult
+from pipeline.rules import privacy
+from pipeline.rules.awardees import AwardeeList
+from pipeline.rules.workdays import CALENDAR_FILE, Period, load_calendar, period_of
+from pipeline.stages.awardees import awardees_path, load_awardees
 from pipeline.stages.results import ReviewResults, build_results
-from pipeline.stamps import changes, read_stamp, replacing, write_stamp
-from pipeline.templating import render
-from pipeline.workdays import CALENDAR_FILE, Period, load_calendar, period_of
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class NoticeFiles:
 
 
 STAMP = "publicity"
-"""The stage stamp (pipeline.stamps) that vouches for the 公示 files."""
+"""The stage stamp (pipeline.core.stamps) that vouches for the 公示 files."""
 
 
 NOTICE_FILES = ("公示.pdf", "公示.docx", "公示.html")
@@ -84,7 +85,7 @@ def notice_paths(ctx: RunContext) -> list[Path]:
 
 
 def notice_inputs(ctx: RunContext, awardees: Iterable[Candidate]) -> dict[str, str]:
-    """What the 公示 is made from, as it is now: label → hash (see pipeline.stamps).
+    """What the 公示 is made from, as it is now: label → hash (see pipeline.core.stamps).
 
     The awardees by 编号 with the roster fields the 公示 prints (a changed score alone changes nothing
     printed), and the settings and calendar that reach it.

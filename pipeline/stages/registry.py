@@ -34,10 +34,10 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from pipeline import model
-from pipeline.context import RunContext
-from pipeline.errors import ExitCode
-from pipeline.registry import STATUS_TITLES, Registry, RegistryError, open_registry
+from pipeline.core import model
+from pipeline.core.context import RunContext
+from pipeline.core.errors import ExitCode
+from pipeline.registry.store import STATUS_TITLES, Registry, RegistryError, open_registry
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -90,7 +90,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _date(text: str) -> dt.date:
     """'2027-09-01' (also 2027.9.1, 2027年9月1日, full-width digits) → date; argparse error otherwise."""
-    from pipeline.registry_import import parse_day
+    from pipeline.registry.importer import parse_day
 
     day = parse_day(text.strip())
     if day is None:
@@ -108,7 +108,7 @@ def _pad(text: str, width: int) -> str:
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     """`make registry ARGS="…"`: run one registry action; exit 0 done, 1 refused (reason printed)."""
-    from pipeline.stages.certificates import certificate_options
+    from pipeline.certificates.settings import certificate_options
 
     options = certificate_options(ctx.edition)
     path = options.registry
@@ -127,7 +127,7 @@ def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
             from pipeline.stages.verify import site_dir, write_published
 
             if site_dir(ctx).is_dir():
-                from pipeline import signing
+                from pipeline.core import signing
 
                 signer = signing.load_signer(certificate_options(ctx.edition).demo)
                 targets = write_published(ctx, signer, reg.revocations(), reg.certificates())
@@ -151,7 +151,7 @@ def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
             print(f"共 {len(acts)} 次传帮带活动。")
             return ExitCode.ok
         if action == "export":
-            from pipeline.registry import export_xlsx
+            from pipeline.registry.store import export_xlsx
 
             target = args.out or output_dir(ctx) / "兴安技术能手数据库.xlsx"
             export_xlsx(reg, target, ctx.source_date, today, full_id=args.full_id)
@@ -202,7 +202,7 @@ def _show(reg: Registry, number: str, today: dt.date) -> ExitCode:
 def output_dir(ctx: RunContext) -> Path:
     """Where the registry's lists and reports go: output/registry/, or output/<edition>/registry/ for a demo
     edition (its fictional people have their own registry too)."""
-    from pipeline.stages.certificates import certificate_options
+    from pipeline.certificates.settings import certificate_options
 
     if certificate_options(ctx.edition).demo:
         return ctx.output / "registry"
@@ -210,7 +210,7 @@ def output_dir(ctx: RunContext) -> Path:
 
 
 def _template(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.date) -> ExitCode:
-    from pipeline import registry_import as ri
+    from pipeline.registry import importer as ri
 
     if args.action == "template-import":
         target = args.out or ctx.output.parent / "registry" / "往届名单模板.xlsx"
@@ -224,8 +224,8 @@ def _template(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.d
 
 
 def _import(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.date) -> ExitCode:
-    from pipeline import registry_import as ri
-    from pipeline.registry import Numbering
+    from pipeline.registry import importer as ri
+    from pipeline.registry.store import Numbering
 
     if args.action == "import":
         if not 2000 <= args.year <= today.year:
@@ -252,7 +252,7 @@ def _import(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.dat
 
 
 def _terms(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.date) -> ExitCode:
-    from pipeline.registry_report import terms
+    from pipeline.registry.report import terms
 
     with open_registry(path, create=False) as reg:
         rows = terms(reg, today, args.year)
@@ -267,7 +267,7 @@ def _terms(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.date
 
 
 def _report(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.date) -> ExitCode:
-    from pipeline import registry_report as rr
+    from pipeline.registry import report as rr
 
     year = args.year or today.year
     if not 2000 <= year <= 2200:
@@ -285,7 +285,7 @@ def _report(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.dat
 
 
 def _backup(ctx: RunContext, args: argparse.Namespace, path: Path, today: dt.date) -> ExitCode:
-    from pipeline import registry
+    from pipeline.registry import store as registry
 
     now = dt.datetime.now()
     if args.action == "backup":

@@ -4,7 +4,7 @@ Expert review results: returned score sheets → ranking, selection, 评审结�
 
 Stage `results`: shortlist + `<edition>/review/scores/*.xlsx` (+ `review/决定.xlsx` after a tie)
 → output/<edition>/results/ (评审结果.pdf, 评审结果.xlsx, awardees.json — the list the
-publicity, media and certificate stages read, see pipeline.awardees).
+publicity, media and certificate stages read, see pipeline.stages.awardees).
 
 Every returned sheet is verified (pipeline.review.sheets): each problem names file, sheet
 and cell, and all of them are reported at once. Scores are aggregated per criterion (mean of
@@ -23,22 +23,17 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pipeline import office
-from pipeline.awardees import awardees_path, save_awardees
-from pipeline.context import RunContext
-from pipeline.edition import Criterion
-from pipeline.errors import ExitCode, StageError
+from pipeline.core.context import RunContext
+from pipeline.core.edition import Criterion
+from pipeline.core.errors import ExitCode, StageError
+from pipeline.core.model import CheckResult
+from pipeline.core.stamps import changes, read_stamp, replacing, write_stamp
+from pipeline.render import office
+from pipeline.render.wordbreak import char_width
 from pipeline.review import decisions
 from pipeline.review.notice import sealed_layout
 from pipeline.review.problems import Problem, TieError, raise_errors
-from pipeline.review.render import (
-    Manifest,
-    char_width,
-    file_hash,
-    fingerprint,
-    font_context,
-    html_to_pdf,
-)
+from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
 from pipeline.review.scoring import (
     DROP_MIN_EXPERTS,
     Outcome,
@@ -51,11 +46,10 @@ from pipeline.review.scoring import (
     total_text,
 )
 from pipeline.review.sheets import ExpertSheet, list_returned, read_score_sheet, sheet_filename
-from pipeline.stages.check import CheckResult
+from pipeline.rules.workdays import cn_date
+from pipeline.stages.awardees import awardees_path, save_awardees
 from pipeline.stages.scoresheets import check_experts
 from pipeline.stages.shortlist import Shortlist, build_shortlist
-from pipeline.stamps import changes, read_stamp, replacing, write_stamp
-from pipeline.workdays import cn_date
 
 
 @dataclass(frozen=True)
@@ -137,7 +131,7 @@ def read_returned(ctx: RunContext, shortlist: Shortlist) -> tuple[list[ExpertShe
 
 
 STAMP = "results"
-"""The stage stamp (pipeline.stamps) that vouches for awardees.json and 评审结果."""
+"""The stage stamp (pipeline.core.stamps) that vouches for awardees.json and 评审结果."""
 
 
 def results_outputs(ctx: RunContext) -> list[Path]:
@@ -147,7 +141,7 @@ def results_outputs(ctx: RunContext) -> list[Path]:
 
 
 def results_inputs(ctx: RunContext, check: CheckResult) -> dict[str, str]:
-    """What the awardee list is made from, as it is now: label → hash (see pipeline.stamps)."""
+    """What the awardee list is made from, as it is now: label → hash (see pipeline.core.stamps)."""
     review = ctx.edition.review_dir
     settings = json.dumps([ctx.edition.raw.get("round"), ctx.edition.raw.get("review")], sort_keys=True, default=str)
     nominees = json.dumps([(n.candidate.code, n.candidate.name, n.ok) for n in check.nominees], ensure_ascii=False)
@@ -187,7 +181,7 @@ def build_results(ctx: RunContext, shortlist: Shortlist | None = None) -> Review
     """Shortlist + returned score sheets (+ 决定.xlsx) → ReviewResults, with every output up to date.
 
     The stamp is removed first and written last; any failure removes the awardee list and 评审结果
-    (pipeline.stamps.replacing), so nobody reads or issues from stale ones.
+    (pipeline.core.stamps.replacing), so nobody reads or issues from stale ones.
     """
     with replacing(ctx, "评审结果", results_outputs(ctx), stage=STAMP):
         shortlist = shortlist if shortlist is not None else build_shortlist(ctx)
@@ -322,7 +316,7 @@ def render_results_html(ctx: RunContext, results: ReviewResults, rows: list[dict
     the date four characters from the right, the office centred over it, a 45 mm seal space
     pressing both (`sealed_layout`), kept with the last rows.
     """
-    from pipeline.templating import render
+    from pipeline.render.templating import render
 
     edition = ctx.edition
     phase = edition.phases.get("expert_review")

@@ -16,14 +16,14 @@ import argparse
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from pipeline.context import RunContext
-from pipeline.errors import EditionConfigError, ExitCode
+from pipeline.core.context import RunContext
+from pipeline.core.errors import EditionConfigError, ExitCode
+from pipeline.core.safepath import child
+from pipeline.core.stamps import replacing
 from pipeline.review.render import Manifest, fingerprint
 from pipeline.review.sheets import SheetRow, SheetSpec, one_line, sheet_filename, write_score_sheet
-from pipeline.safepath import child
+from pipeline.rules.workdays import cn_date
 from pipeline.stages.shortlist import Shortlist, build_shortlist
-from pipeline.stamps import replacing
-from pipeline.workdays import cn_date
 
 
 def check_experts(ctx: RunContext) -> tuple[str, ...]:
@@ -54,7 +54,7 @@ def sheet_specs(ctx: RunContext, shortlist: Shortlist) -> list[SheetSpec]:
 
 
 def replacing_sheets(ctx: RunContext) -> AbstractContextManager[None]:
-    """A block that rebuilds the blank sheets: if it fails, every old 评分表-*.xlsx is removed (pipeline.stamps)."""
+    """A block that rebuilds the blank sheets: if it fails, every old 评分表-*.xlsx is removed (pipeline.core.stamps)."""
     folder = ctx.output / "scoresheets"
     return replacing(ctx, "专家评分表", lambda: sorted(folder.glob("评分表-*.xlsx")))
 
@@ -63,7 +63,7 @@ def build_scoresheets(ctx: RunContext, shortlist: Shortlist | None = None) -> li
     """Shortlist → the blank score sheets (unchanged ones are not rewritten).
 
     Any failure (初审, experts or a sheet that cannot be written) removes every old blank sheet
-    (pipeline.stamps.replacing): none goes out listing an outdated shortlist or expert.
+    (pipeline.core.stamps.replacing): none goes out listing an outdated shortlist or expert.
     """
     folder = ctx.output / "scoresheets"
     with replacing_sheets(ctx):

@@ -21,18 +21,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import atomic, office
-from pipeline.context import RunContext
-from pipeline.errors import ExitCode, OfficeActionNeeded
-from pipeline.model import Nominee, Severity
+from pipeline.core import atomic
+from pipeline.core.context import RunContext
+from pipeline.core.errors import ExitCode, OfficeActionNeeded
+from pipeline.core.model import CheckResult, Nominee, Severity
+from pipeline.core.stamps import replacing
+from pipeline.render import office
+from pipeline.render.templating import render
 from pipeline.review import decisions
 from pipeline.review.notice import sealed_layout
 from pipeline.review.problems import raise_errors
 from pipeline.review.render import Manifest, file_hash, fingerprint, font_context, html_to_pdf
-from pipeline.stages.check import CheckResult, run_check
-from pipeline.stamps import replacing
-from pipeline.templating import render
-from pipeline.workdays import cn_date
+from pipeline.rules.workdays import cn_date
+from pipeline.stages.check import run_check
 
 SHORTLIST_SCHEMA = 1
 STATUS_TITLES = {"ok": "合格", "warning": "合格（有提示）", "error": "不合格"}
@@ -116,7 +117,7 @@ def build_shortlist(ctx: RunContext, check: CheckResult | None = None) -> Shortl
     """Check result + 初审.xlsx → Shortlist, with 提名人选名单 brought up to date.
 
     Any failure (初审.xlsx to fill in or with problems, a check or rendering error) removes the old
-    提名人选名单 (pipeline.stamps.replacing): nobody sends out a list the 初审 no longer supports.
+    提名人选名单 (pipeline.core.stamps.replacing): nobody sends out a list the 初审 no longer supports.
     """
     with replacing(ctx, "提名人选名单", shortlist_outputs(ctx)):
         return _build(ctx, check if check is not None else run_check(ctx))
@@ -224,8 +225,8 @@ def page_count(html: str) -> int:
     """Pages of an HTML document laid out by WeasyPrint (nothing written)."""
     from weasyprint import HTML
 
-    from pipeline.edition import PROJECT_ROOT
-    from pipeline.fonts import use_project_fonts
+    from pipeline.core.edition import PROJECT_ROOT
+    from pipeline.render.fonts import use_project_fonts
 
     use_project_fonts()
     return len(HTML(string=html, base_url=str(PROJECT_ROOT / "templates")).render().pages)
@@ -246,8 +247,8 @@ def pdf_columns(ctx: RunContext, rows: list[dict[str, str]], size: float = PDF_S
     value (measured in the body font) or header (黑体), the unit column the rest of the 版心. An
     outlier 职业 or 技术等级 ("桦树皮制作技艺（民间传统工艺）") counts with its longest piece: it
     breaks before its bracket (the template's `whole` filter) rather than starve the unit column."""
-    from pipeline.fonts import resolve_fonts
-    from pipeline.review.render import char_width
+    from pipeline.render.fonts import resolve_fonts
+    from pipeline.render.wordbreak import char_width
 
     fonts = resolve_fonts(ctx.edition.fonts)
     body, hei = fonts.roles["body"].face.family, fonts.roles["hei"].face.family

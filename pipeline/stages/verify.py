@@ -9,10 +9,10 @@ page does; 未查到 when the pair is not there) → prints the verdict
 (有效 / 尚未生效 / 已期满 / 已撤销 / 无效 / 演示证书) with the reason; exit 0 only when valid, 1
 otherwise. A picture that cannot be read, or holds no readable QR code, is 无法查验 (exit 2):
 nothing was checked, so nothing is called 无效. Only the first pages of a PDF are read, at a
-bounded raster size (pipeline.qr.decode_file).
+bounded raster size (pipeline.render.qr.decode_file).
 
 The static site `output/<edition>/verify/` (index.html, verify.js, nomodule.js, style.css, keys.json,
-public-key.pem, revoked.json signed with the site key, lookup.json (pipeline.lookup), vendor/) does the
+public-key.pem, revoked.json signed with the site key, lookup.json (pipeline.registry.lookup), vendor/) does the
 same in the browser, from a scanned QR code or a typed 证书编号 and 姓名, and needs no database: publish
 the folder on any static web server at [certificates] verify_base_url. It checks with WebCrypto
 Ed25519 where the browser has it, else with the vendored @noble/ed25519 (templates/verify/vendor/).
@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
 
-from pipeline import atomic, signing
-from pipeline.context import RunContext
-from pipeline.edition import PROJECT_ROOT
-from pipeline.errors import ExitCode, PipelineError, StageError
+from pipeline.core import atomic, signing
+from pipeline.core.context import RunContext
+from pipeline.core.edition import PROJECT_ROOT
+from pipeline.core.errors import ExitCode, PipelineError, StageError
 
 if TYPE_CHECKING:
-    from pipeline.registry import Certificate
+    from pipeline.registry.store import Certificate
 
 SITE_TEMPLATES = PROJECT_ROOT / "templates" / "verify"
 STATIC_FILES = ("verify.js", "nomodule.js", "style.css")
@@ -67,7 +67,7 @@ def write_published(ctx: RunContext, signer: signing.Signer, revoked: Mapping[st
     `make certificates` writes both with the whole site; `make registry ARGS="revoke …"` rewrites them,
     so a revocation made after printing reaches every verifier once the folder is uploaded again.
     """
-    from pipeline import lookup
+    from pipeline.registry import lookup
 
     folder = site_dir(ctx)
     revoked_file, lookup_file = folder / "revoked.json", folder / "lookup.json"
@@ -88,7 +88,7 @@ def write_published(ctx: RunContext, signer: signing.Signer, revoked: Mapping[st
 def write_site(ctx: RunContext, keys: Sequence[signing.PublishedKey], signer: signing.Signer,
                revoked: Mapping[str, dt.date], certificates: Sequence[Certificate]) -> Path:
     """Accepted public keys, the signing key, revocations and certificates in → the static verification site."""
-    from pipeline.templating import render
+    from pipeline.render.templating import render
 
     edition = ctx.edition
     folder = site_dir(ctx)
@@ -148,8 +148,8 @@ def _keys(ctx: RunContext, demo: bool) -> list[signing.PublishedKey]:
 
 def _revocations(ctx: RunContext) -> tuple[dict[str, dt.date], str]:
     """The revocation list (from the registry, else the published revoked.json) and where it came from."""
-    from pipeline.registry import open_registry
-    from pipeline.stages.certificates import certificate_options
+    from pipeline.certificates.settings import certificate_options
+    from pipeline.registry.store import open_registry
 
     path = certificate_options(ctx.edition).registry
     if path.is_file():
@@ -170,8 +170,8 @@ def _revocations(ctx: RunContext) -> tuple[dict[str, dt.date], str]:
 
 def check_texts(ctx: RunContext, texts: Sequence[str]) -> list[signing.Verification]:
     """QR texts in → one verdict each, against this edition's key and revocation list."""
-    from pipeline import model
-    from pipeline.stages.certificates import certificate_options
+    from pipeline.certificates.settings import certificate_options
+    from pipeline.core import model
 
     demo = certificate_options(ctx.edition).demo
     keys = _keys(ctx, demo)
@@ -215,7 +215,7 @@ def _source(args: argparse.Namespace) -> tuple[str | None, Path | None]:
 
 def find_typed(ctx: RunContext, number: str, name: str) -> str | None:
     """Typed 证书编号 and 姓名 in → the certificate's QR token from the published lookup.json, None when not found."""
-    from pipeline import lookup
+    from pipeline.registry import lookup
 
     index = site_dir(ctx) / "lookup.json"
     if not index.is_file():
@@ -231,7 +231,7 @@ def find_typed(ctx: RunContext, number: str, name: str) -> str | None:
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
     """`make verify QR=… | IMAGE=… | NUMBER=… NAME=…`: print the verdict; exit 0 valid, 1 not valid or not found,
     2 could not check."""
-    from pipeline import qr
+    from pipeline.render import qr
 
     qr_text: str | None
     image: Path | None

@@ -4,7 +4,7 @@
  * UTF-8 text "1|number|name|round|YYYYMMDD|YYYYMMDD"; the signature is Ed25519 over
  * "XATN-CERT-SIG-1\n" + payload, checked against keys.json. revoked.json lists revoked numbers,
  * signed with the site's key: a list whose signature fails is not used (状态 badlist 无法查验).
- * Without a QR code, the form takes 证书编号 and 姓名: lookup.json (pipeline/lookup.py) holds each
+ * Without a QR code, the form takes 证书编号 and 姓名: lookup.json (pipeline/registry/lookup.py) holds each
  * certificate's token encrypted under a slow hash of both, and the token found is checked as if scanned;
  * a wrong name and an unknown number both say 未查到 (notfound).
  * Every value is shown with textContent: nothing from the URL is ever treated as markup.
@@ -18,11 +18,11 @@
  * demo 演示证书 (signed with the demo key: never shown as 有效), notfound 未查到, badlist (revocation list
  * not trusted), and none / pending / unsupported / unknown.
  * A key is a demo key when keys.json says so or when it is one of DEMO_KEYS (the shipped demo keys,
- * pipeline/signing.py DEMO_KEY_FINGERPRINTS): a site that publishes a demo key as real still says 演示证书.
+ * pipeline/core/signing.py DEMO_KEY_FINGERPRINTS): a site that publishes a demo key as real still says 演示证书.
  */
 const DOMAIN = new TextEncoder().encode("XATN-CERT-SIG-1\n");
 const DEMO_KEYS = [
-  "6B8OmgKocxzd2jdkrYlSUVEBJMM6ICG1FM6Mqizqan4="  // SHA-256 916353c3…: the demo key of pipeline/signing.py
+  "6B8OmgKocxzd2jdkrYlSUVEBJMM6ICG1FM6Mqizqan4="  // SHA-256 916353c3…: the demo key of pipeline/core/signing.py
 ];
 const TITLES = {
   valid: "有效", notyet: "尚未生效", expired: "已期满", revoked: "已撤销", forged: "无效", demo: "演示证书",
@@ -303,7 +303,7 @@ async function run() {
   await verifyToken(token);
 }
 
-/* ---- lookup by 证书编号 + 姓名 (lookup.json; pipeline/lookup.py builds it, same derivation) ------------- */
+/* ---- lookup by 证书编号 + 姓名 (lookup.json; pipeline/registry/lookup.py builds it, same derivation) ------------- */
 
 const LOOKUP_ID = new TextEncoder().encode("XATN-LOOKUP-1 id");
 const LOOKUP_KEY = new TextEncoder().encode("XATN-LOOKUP-1 key");

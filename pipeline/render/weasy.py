@@ -1,0 +1,60 @@
+"""WeasyPrint only *logs* missing images and bad CSS; here such a log line fails the document.
+
+Every renderer wraps its WeasyPrint calls in `weasyprint_errors(...)`, so a document with a
+missing photo or a broken stylesheet is never written half-right.
+
+Images go into WeasyPrint as `data_uri(path)`: WeasyPrint names each image in the PDF after the
+MD5 of its URL, so a file:// URL would make the bytes (and the content-derived /ID) depend on
+where output/ or the edition folder is.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pipeline.core.errors import RenderError
+
+DEFAULT_HINT = "若提到图片，检查照片等图片文件是否存在且完整；否则请联系技术人员（模板或样式有误）"
+
+
+def data_uri(path: Path) -> str:
+    """A JPEG/PNG/SVG file → a data: URI (image names in the PDF then depend on content, not on the path)."""
+    kind = {".png": "png", ".svg": "svg+xml"}.get(path.suffix.lower(), "jpeg")
+    return f"data:image/{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+class _Collector(logging.Handler):
+    """Keeps the messages of WARNING and worse."""
+
+    def __init__(self) -> None:
+        """A handler for WARNING and above."""
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Log record → its message kept."""
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def weasyprint_errors(what: str, *, candidate: str = "", file: str = "", hint: str = DEFAULT_HINT) -> Iterator[None]:
+    """Raise RenderError naming `what` when WeasyPrint logs a warning or an error inside the block."""
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(collector)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+    if collector.messages:
+        shown = "；".join(dict.fromkeys(collector.messages))
+        raise RenderError(f"生成{what}时排版引擎报告问题：{shown[:500]}", hint=hint, candidate=candidate, file=file)
