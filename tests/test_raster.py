@@ -56,3 +56,14 @@ def test_a_broken_pdf_is_a_raster_error(tmp_path: Path) -> None:
         list(raster.pages(broken, dpi=10))
     with pytest.raises(raster.RasterError):
         list(raster.pages(b"", dpi=10))
+
+
+def test_pages_rendered_from_many_threads_at_once(pdf: Path) -> None:
+    """Preflight checks files in threads; PDFium is not thread-safe, so raster serialises its calls.
+    Without the lock this crashes the process (segmentation fault) or garbles pages."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    alone = [img.tobytes() for img in raster.pages(pdf, dpi=40)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _: [img.tobytes() for img in raster.pages(pdf, dpi=40)], range(60)))
+    assert all(r == alone for r in results)

@@ -16,6 +16,7 @@ is a proof of the printer's output, not a picture of the page.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,12 @@ class RasterError(RuntimeError):
     """pdfium could not open or render the PDF (callers translate it into their own error)."""
 
 
+PDFIUM = threading.RLock()
+"""PDFium is not thread-safe (pypdfium2's documentation: no two pdfium calls at once in one process):
+every call here holds this lock (preflight checks files in threads). Images are copied out of
+pdfium's bitmaps before the lock is released, and the caller's work on them runs unlocked."""
+
+
 def pages(pdf: Path | bytes, *, dpi: float | None = None, fit: int | None = None, first: int = 1,
           last: int | None = None, grey: bool = False) -> Iterator[Image.Image]:
     """Pages `first` … `last` (1-based, inclusive; `last` None: to the end, beyond the end: the end)
@@ -38,23 +45,32 @@ def pages(pdf: Path | bytes, *, dpi: float | None = None, fit: int | None = None
     if (dpi is None) == (fit is None):
         raise ValueError("pass exactly one of dpi and fit")
     try:
-        document = pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
+        with PDFIUM:
+            document = pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
     except pdfium.PdfiumError as exc:
         raise RasterError(str(exc)) from None
     try:
-        end = len(document) if last is None else min(last, len(document))
+        with PDFIUM:
+            count = len(document)
+        end = count if last is None else min(last, count)
         for index in range(first - 1, end):
-            try:
-                page = document[index]
-                width, height = page.get_size()
-                scale = dpi / 72 if dpi is not None else fit / max(width, height)  # type: ignore[operator]
-                bitmap = page.render(scale=scale, may_draw_forms=True)
-                image = bitmap.to_pil()
-            except pdfium.PdfiumError as exc:
-                raise RasterError(f"第{index + 1}页：{exc}") from None
-            yield image.convert("L" if grey else "RGB")
+            with PDFIUM:
+                try:
+                    page = document[index]
+                    try:
+                        width, height = page.get_size()
+                        scale = dpi / 72 if dpi is not None else fit / max(width, height)  # type: ignore[operator]
+                        bitmap = page.render(scale=scale, may_draw_forms=True)
+                        image = bitmap.to_pil().convert("L" if grey else "RGB")  # a copy, off pdfium's buffer
+                        bitmap.close()
+                    finally:
+                        page.close()
+                except pdfium.PdfiumError as exc:
+                    raise RasterError(f"第{index + 1}页：{exc}") from None
+            yield image
     finally:
-        document.close()
+        with PDFIUM:
+            document.close()
 
 
 def page(pdf: Path | bytes, number: int, *, dpi: float | None = None, fit: int | None = None,
