@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CODE_SHAPE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 """How a finding code looks: upper-case words joined by underscores (ID_CHECKSUM)."""
 NOT_CODES = frozenset({"SOURCE_DATE_EPOCH", "XDG_CACHE_HOME", "FONTCONFIG_FILE", "OMP_THREAD_LIMIT",
-                       "INFERENCE_NUM_THREADS"})
+                       "INFERENCE_NUM_THREADS", "ENABLE_CPU_PINNING"})
 """Strings of that shape that are not finding codes: environment variables and settings of other programs (ours
 start with XN_). Add a name here only if it is not a code a user can meet."""
 
