@@ -5,7 +5,6 @@
     form.py       the HTML context and WeasyPrint rendering of cover, 目录, 申报审批表, 事迹
     bundle.py     pikepdf: scans under the placeholder sheets, metadata, print settings,
                   the print master and the size-bounded e-mail copy
-    fontpack.py   CJK fonts cut down to the glyphs used (≈ 0.5 MB less per packet)
     docx_form.py  the editable 申报审批表 (docxtpl)
     printlist.py  打印清单.xlsx
     manifest.py   content hashes and per-nominee manifests (incremental builds)

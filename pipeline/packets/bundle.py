@@ -37,8 +37,8 @@ from pipeline.packets.evidence import (
     lossless_png,
     orientation_matrix,
 )
-from pipeline.packets.fontpack import compact_cid_fonts
 from pipeline.packets.textlayer import TextLayer
+from pipeline.render.fontpack import compact_cid_fonts
 
 if TYPE_CHECKING:
     import pikepdf
@@ -121,7 +121,7 @@ class Binder:
     meta: DocMeta
     """Document information."""
     compact_fonts: bool = True
-    """Re-subset CID-keyed CJK fonts to the glyphs used (pipeline.packets.fontpack)."""
+    """Re-subset CID-keyed CJK fonts to the glyphs used (pipeline.render.fontpack)."""
     _encoded: dict[tuple[str, int], EncodedImage] = field(default_factory=dict)
 
     def encoded(self, placement: Placement, max_dpi: int) -> EncodedImage:

@@ -488,7 +488,7 @@ class FrontRenderer:
 
         With `compact_fonts` its CJK CFF fonts are subset for the Binder's compact_cid_fonts() (the
         PDF is not for a viewer before that); the subsetting changes nothing else in the process."""
-        from pipeline.packets.fontpack import cff_subsetting
+        from pipeline.render.fontpack import cff_subsetting
 
         html_text = self.template.render(**context, fit=fit_form(context, self.body, self.kai, self.title))
         with weasyprint_errors("申报材料", candidate=candidate):

@@ -70,7 +70,7 @@ def in_this_process() -> Iterator[None]:
     """Packets built in the calling process (one job): afterwards the renderers are dropped (the
     stages after it in `make all` do not carry the packet renderer's fonts and stylesheet). WeasyPrint's
     font subsetting needs no restoring: the packet renderer's compact subsetting acts only while it
-    writes a packet (pipeline.packets.fontpack.cff_subsetting)."""
+    writes a packet (pipeline.render.fontpack.cff_subsetting)."""
     try:
         yield
     finally:

@@ -8,6 +8,7 @@
     raster      PDF pages → Pillow images (pypdfium2)
     wordbreak   CJK line breaks and text width (`char_width`)
     wechat      inline styles of the pages meant for the WeChat editor
+    fontpack    CJK fonts cut down to the glyphs used (HarfBuzz; ≈ 0.5 MB less per packet)
 
 May import pipeline.core only.
 """
