@@ -135,7 +135,6 @@ def attach(folder: Path, findings: Iterable[Finding], files: Mapping[str, tuple[
 
 def _draw(folder: Path, path: Path, reading: Reading | None, todo: Mapping[_Wanted, str]) -> None:
     """Decode the wanted pages of one file and write their thumbnails."""
-    import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
     from pipeline.rules import photo
@@ -167,6 +166,5 @@ def _draw(folder: Path, path: Path, reading: Reading | None, todo: Mapping[_Want
                 buf = io.BytesIO()
                 thumb.save(buf, "JPEG", quality=JPEG_QUALITY, subsampling=0, optimize=False, progressive=False)
                 atomic.write_bytes(child(folder, name), buf.getvalue(), private=True)
-    except (OSError, ValueError, RuntimeError, Image.DecompressionBombError, Image.DecompressionBombWarning,
-            pdfium.PdfiumError):
+    except (OSError, ValueError, RuntimeError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         return  # the file changed or broke since it was read: its findings are shown without a picture
