@@ -35,6 +35,7 @@ from docx.text.paragraph import Paragraph
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.core import atomic  # noqa: E402
 from pipeline.packets.docx_form import (  # noqa: E402
     DOCX_CELL_PAD_MM,
     DOCX_GRID,
@@ -456,14 +457,9 @@ def with_font_table(docx: bytes) -> bytes:
 def main() -> None:
     """Write the template (only when its bytes change)."""
     data = build()
-    if TARGET.is_file() and TARGET.read_bytes() == data:
-        print(f"{TARGET.relative_to(ROOT)} 无变化")
-        return
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    tmp = TARGET.with_suffix(".docx.part")
-    tmp.write_bytes(data)
-    tmp.replace(TARGET)
-    print(f"已生成 {TARGET.relative_to(ROOT)}")
+    same = TARGET.is_file() and TARGET.read_bytes() == data
+    atomic.write_bytes(TARGET, data)
+    print(f"{TARGET.relative_to(ROOT)} {'无变化' if same else '已生成'}")
 
 
 if __name__ == "__main__":

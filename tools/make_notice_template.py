@@ -38,6 +38,7 @@ from docx.shared import Pt, Twips
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.core import atomic  # noqa: E402
 from pipeline.gongwen.docx_kit import (  # noqa: E402
     PITCH_PT,
     DocxFonts,
@@ -196,14 +197,9 @@ def build() -> bytes:
 def main() -> None:
     """Write the template (only when its bytes change)."""
     data = build()
-    if TARGET.is_file() and TARGET.read_bytes() == data:
-        print(f"{TARGET.relative_to(ROOT)} 无变化")
-        return
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    tmp = TARGET.with_suffix(".docx.part")
-    tmp.write_bytes(data)
-    tmp.replace(TARGET)
-    print(f"已生成 {TARGET.relative_to(ROOT)}")
+    same = TARGET.is_file() and TARGET.read_bytes() == data
+    atomic.write_bytes(TARGET, data)
+    print(f"{TARGET.relative_to(ROOT)} {'无变化' if same else '已生成'}")
 
 
 if __name__ == "__main__":
