@@ -484,6 +484,36 @@ def test_email_copy_fits_a_small_budget_by_downsampling_scans_only(tmp_path: Pat
     assert info.email_fits and info.email_dpi < 300
     assert len(PdfReader(info.email_pdf).pages) == len(PdfReader(info.print_pdf).pages) == info.pages
     assert page_texts(info.email_pdf) == page_texts(info.print_pdf)
+    assert info.email_pdf == info.print_pdf.parent / "email" / info.print_pdf.name and not info.email_is_master
+    assert result.print_list is not None
+    sheet = load_workbook(result.print_list).active
+    assert sheet is not None and sheet.cell(2, 10).value == "电子版（发送用）"
+    assert sheet.cell(3, 10).value == f"email/{info.print_pdf.name}"
+
+
+def test_a_master_within_the_budget_is_the_email_copy_and_old_copies_go(two: tuple[Path, FakeCheck]) -> None:
+    edition, check = two
+    first = run_packets(RunContext(load_edition(edition), quiet=True, jobs=1), check)
+    d1, d2 = first.packets
+    email_dir = d1.print_pdf.parent / "email"
+    assert d1.email_is_master and d1.email_pdf == d1.print_pdf and d1.email_bytes == d1.print_bytes
+    assert not email_dir.exists() or list(email_dir.iterdir()) == []
+    assert first.print_list is not None
+    sheet = load_workbook(first.print_list).active
+    assert sheet is not None and [sheet.cell(r, 10).value for r in (3, 4)] == ["同打印版（该文件即电子版）"] * 2
+
+    # An e-mail copy an older build left (or anybody put there) must not look current: removed by
+    # the next run, whether the packet is rebuilt or not.
+    email_dir.mkdir(parents=True, exist_ok=True)
+    for info in (d1, d2):
+        (email_dir / info.print_pdf.name).write_bytes(b"%PDF-1.7 old e-mail copy")
+    again = run_packets(RunContext(load_edition(edition), quiet=True, jobs=1), check)
+    assert again.built == () and list(email_dir.iterdir()) == []
+    deeds = edition / "candidates" / "D002" / "先进事迹.txt"
+    deeds.write_text(deeds.read_text(encoding="utf-8") + "新增的一段事迹。\n", encoding="utf-8")
+    (email_dir / d2.print_pdf.name).write_bytes(b"%PDF-1.7 old e-mail copy")
+    third = run_packets(RunContext(load_edition(edition), quiet=True, jobs=1), check)
+    assert [p.code for p in third.built] == ["D002"] and list(email_dir.iterdir()) == []
 
 
 def test_imprint_can_be_switched_off(tmp_path: Path) -> None:
@@ -583,7 +613,7 @@ def test_same_input_gives_byte_identical_files_in_workers_and_in_process(
 
     one = build(tmp_path / "one", 1)
     pooled = build(tmp_path / "two", 2)
-    assert one == pooled and len(one) == 7
+    assert one == pooled and len(one) == 5  # 2 × (PDF, DOCX) + 打印清单: each master is its e-mail copy
 
 
 def test_source_date_epoch_sets_the_document_date(two: tuple[Path, FakeCheck], monkeypatch: pytest.MonkeyPatch) -> None:
