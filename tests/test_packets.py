@@ -428,6 +428,24 @@ def test_imprint_on_every_evidence_page(rich_pdf: Path) -> None:
     assert not any("经核对与原件一致" in t for t in texts[:first_evidence - 1])
 
 
+def test_each_face_is_embedded_once_and_shared_parts_are_stored_once(built: Built) -> None:
+    # The imprint and the 注意事项 are rendered once per worker and laid over their pages: one stored
+    # drawing per side for all the evidence sheets, and the fonts they use merged with the packet's own.
+    for info in built.result.packets:
+        with pikepdf.open(info.print_pdf) as doc:
+            programs: dict[str, set[tuple[int, int]]] = {}
+            for obj in doc.objects:
+                if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                    face = str(obj.FontName).split("+", 1)[-1]
+                    for key in ("/FontFile2", "/FontFile3"):
+                        if key in obj:
+                            programs.setdefault(face, set()).add(obj[key].objgen)
+            assert programs and all(len(p) == 1 for p in programs.values()), (info.code, programs)
+            drawn = {xobj.objgen for page in doc.pages if "/XObject" in page.Resources
+                     for name, xobj in page.Resources.XObject.items() if name.startswith("/XnPart")}
+            assert 2 <= len(drawn) <= 4, (info.code, drawn)  # notes and imprint, a right and a left page each
+
+
 # ---- hostile text ---------------------------------------------------------------------------
 
 def test_hostile_text_is_printed_literally(built: Built) -> None:

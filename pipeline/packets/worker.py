@@ -54,6 +54,7 @@ class _Renderers:
         self.fonts = fonts
         self.front = FrontRenderer(fonts)
         self.docx_template = DOCX_TEMPLATE.read_bytes()
+        self.faces = tuple((f.face.file, f.face.index) for f in (*fonts.roles.values(), *fonts.fallback))
 
 
 _STATE: dict[str, _Renderers] = {}
@@ -137,7 +138,8 @@ def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
     meta = context["meta"]
     binder = Binder(front.pdf, placements, DocMeta(
         title=meta["title"], author=meta["author"], subject=meta["subject"], keywords=meta["keywords"],
-        created=job.source_date, copies=settings.copies))
+        created=job.source_date, copies=settings.copies), overlays=[(o.pdf, o.pages) for o in front.overlays],
+        faces=renderers.faces)
     master = binder.bind(settings.print_dpi)
     budget = int(settings.email_budget_mb * 1024 * 1024)
     email, fits = email_rendition(binder, master, budget, settings.print_dpi)
