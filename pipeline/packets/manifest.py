@@ -34,6 +34,8 @@ CODE_FILES: tuple[str, ...] = (
     "pipeline/stages/packets.py",
     "pipeline/rules/materials.py",
     "pipeline/render/fonts.py",
+    "pipeline/render/fontpack.py",
+    "pipeline/render/weasy.py",
     "pipeline/render/templating.py",
     "pipeline/render/wordbreak.py",
     "templates/packet",
