@@ -31,6 +31,7 @@ from pipeline.core.errors import ExitCode
 from pipeline.packets.evidence import Rect, Sheet, orientation_matrix
 from pipeline.packets.form import OPINIONS
 from pipeline.render import raster
+from pipeline.render.fontpack import glyph_count
 from pipeline.render.fonts import resolve_fonts
 from pipeline.stages.packets import PacketInfo, PacketsResult, run_packets
 from tests.imagecompare import assert_matches_golden, compare_images
@@ -440,6 +441,11 @@ def test_each_face_is_embedded_once_and_shared_parts_are_stored_once(built: Buil
                     for key in ("/FontFile2", "/FontFile3"):
                         if key in obj:
                             programs.setdefault(face, set()).add(obj[key].objgen)
+                if info.code == "A001" and isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/CIDFontType2":
+                    # TrueType renumbered to the glyphs it draws, not 20 000 retained empty ones (A002's
+                    # characters no font has keep WeasyPrint's own subset)
+                    program = obj.FontDescriptor.FontFile2.read_bytes()
+                    assert glyph_count(program) <= 300 and isinstance(obj.CIDToGIDMap, pikepdf.Stream), info.code
             assert programs and all(len(p) == 1 for p in programs.values()), (info.code, programs)
             drawn = {xobj.objgen for page in doc.pages if "/XObject" in page.Resources
                      for name, xobj in page.Resources.XObject.items() if name.startswith("/XnPart")}
