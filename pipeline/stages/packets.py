@@ -390,6 +390,9 @@ def _remove_stale(out: Path, keep: set[Path]) -> None:
             ours = path.name.endswith(_OUTPUT_SUFFIXES)
             if leftover or (ours and path not in keep):
                 path.unlink(missing_ok=True)
+    email = out / "email"
+    if email.is_dir() and not any(email.iterdir()):  # every master is its e-mail copy: no folder to look in
+        email.rmdir()
 
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
