@@ -31,6 +31,7 @@ from pipeline.core.errors import ExitCode
 from pipeline.packets.evidence import Rect, Sheet, orientation_matrix
 from pipeline.packets.form import OPINIONS
 from pipeline.render import raster
+from pipeline.render.fontpack import glyph_count
 from pipeline.render.fonts import resolve_fonts
 from pipeline.stages.packets import PacketInfo, PacketsResult, run_packets
 from tests.imagecompare import assert_matches_golden, compare_images
@@ -428,6 +429,29 @@ def test_imprint_on_every_evidence_page(rich_pdf: Path) -> None:
     assert not any("经核对与原件一致" in t for t in texts[:first_evidence - 1])
 
 
+def test_each_face_is_embedded_once_and_shared_parts_are_stored_once(built: Built) -> None:
+    # The imprint and the 注意事项 are rendered once per worker and laid over their pages: one stored
+    # drawing per side for all the evidence sheets, and the fonts they use merged with the packet's own.
+    for info in built.result.packets:
+        with pikepdf.open(info.print_pdf) as doc:
+            programs: dict[str, set[tuple[int, int]]] = {}
+            for obj in doc.objects:
+                if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                    face = str(obj.FontName).split("+", 1)[-1]
+                    for key in ("/FontFile2", "/FontFile3"):
+                        if key in obj:
+                            programs.setdefault(face, set()).add(obj[key].objgen)
+                if info.code == "A001" and isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/CIDFontType2":
+                    # TrueType renumbered to the glyphs it draws, not 20 000 retained empty ones (A002's
+                    # characters no font has keep WeasyPrint's own subset)
+                    program = obj.FontDescriptor.FontFile2.read_bytes()
+                    assert glyph_count(program) <= 300 and isinstance(obj.CIDToGIDMap, pikepdf.Stream), info.code
+            assert programs and all(len(p) == 1 for p in programs.values()), (info.code, programs)
+            drawn = {xobj.objgen for page in doc.pages if "/XObject" in page.Resources
+                     for name, xobj in page.Resources.XObject.items() if name.startswith("/XnPart")}
+            assert 2 <= len(drawn) <= 4, (info.code, drawn)  # notes and imprint, a right and a left page each
+
+
 # ---- hostile text ---------------------------------------------------------------------------
 
 def test_hostile_text_is_printed_literally(built: Built) -> None:
@@ -484,6 +508,37 @@ def test_email_copy_fits_a_small_budget_by_downsampling_scans_only(tmp_path: Pat
     assert info.email_fits and info.email_dpi < 300
     assert len(PdfReader(info.email_pdf).pages) == len(PdfReader(info.print_pdf).pages) == info.pages
     assert page_texts(info.email_pdf) == page_texts(info.print_pdf)
+    assert info.email_pdf == info.print_pdf.parent / "email" / info.print_pdf.name and not info.email_is_master
+    assert result.print_list is not None
+    sheet = load_workbook(result.print_list).active
+    assert sheet is not None and sheet.cell(2, 10).value == "电子版（发送用）"
+    assert sheet.cell(3, 10).value == f"email/{info.print_pdf.name}"
+
+
+def test_a_master_within_the_budget_is_the_email_copy_and_old_copies_go(two: tuple[Path, FakeCheck]) -> None:
+    edition, check = two
+    first = run_packets(RunContext(load_edition(edition), quiet=True, jobs=1), check)
+    d1, d2 = first.packets
+    email_dir = d1.print_pdf.parent / "email"
+    assert d1.email_is_master and d1.email_pdf == d1.print_pdf and d1.email_bytes == d1.print_bytes
+    assert not email_dir.exists()
+    assert first.print_list is not None
+    sheet = load_workbook(first.print_list).active
+    assert sheet is not None and [sheet.cell(r, 10).value for r in (3, 4)] == ["同打印版（该文件即电子版）"] * 2
+
+    # An e-mail copy an older build left (or anybody put there) must not look current: removed by
+    # the next run, whether the packet is rebuilt or not.
+    email_dir.mkdir(parents=True, exist_ok=True)
+    for info in (d1, d2):
+        (email_dir / info.print_pdf.name).write_bytes(b"%PDF-1.7 old e-mail copy")
+    again = run_packets(RunContext(load_edition(edition), quiet=True, jobs=1), check)
+    assert again.built == () and not email_dir.exists()
+    deeds = edition / "candidates" / "D002" / "先进事迹.txt"
+    deeds.write_text(deeds.read_text(encoding="utf-8") + "新增的一段事迹。\n", encoding="utf-8")
+    email_dir.mkdir()
+    (email_dir / d2.print_pdf.name).write_bytes(b"%PDF-1.7 old e-mail copy")
+    third = run_packets(RunContext(load_edition(edition), quiet=True, jobs=1), check)
+    assert [p.code for p in third.built] == ["D002"] and not email_dir.exists()
 
 
 def test_imprint_can_be_switched_off(tmp_path: Path) -> None:
@@ -583,7 +638,7 @@ def test_same_input_gives_byte_identical_files_in_workers_and_in_process(
 
     one = build(tmp_path / "one", 1)
     pooled = build(tmp_path / "two", 2)
-    assert one == pooled and len(one) == 7
+    assert one == pooled and len(one) == 5  # 2 × (PDF, DOCX) + 打印清单: each master is its e-mail copy
 
 
 def test_source_date_epoch_sets_the_document_date(two: tuple[Path, FakeCheck], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.ocr import Page
@@ -122,6 +123,11 @@ class Binder:
     """Document information."""
     compact_fonts: bool = True
     """Re-subset CID-keyed CJK fonts to the glyphs used (pipeline.render.fontpack)."""
+    overlays: Sequence[tuple[bytes, Sequence[int]]] = ()
+    """Parts rendered once per worker (form.FrontRenderer.overlay: a PDF whose page 1 goes on right-hand,
+    page 2 on left-hand pages) and the indices of the pages each is laid over."""
+    faces: tuple[tuple[Path, int], ...] = ()
+    """Font files (and face indices) the pages may use: fonts of one face get one program."""
     _encoded: dict[tuple[str, int], EncodedImage] = field(default_factory=dict)
 
     def encoded(self, placement: Placement, max_dpi: int) -> EncodedImage:
@@ -159,6 +165,7 @@ class Binder:
         total = passthrough = downsampled = 0
         layer = TextLayer(pdf)
         try:
+            self._lay_overlays(pdf, sources)
             for placement in self.placements:
                 page = pdf.pages[placement.page]
                 sheet = placement.sheet
@@ -178,7 +185,7 @@ class Binder:
                 page.contents_add(pikepdf.Stream(pdf, stream), prepend=True)
             layer.finish()
             if self.compact_fonts:
-                compact_cid_fonts(pdf)
+                compact_cid_fonts(pdf, self.faces)
             self._finish(pdf)
             out = io.BytesIO()
             pdf.save(
@@ -194,6 +201,23 @@ class Binder:
             pdf.close()
             for src in (*sources.values(), *converted.values()):
                 src.close()
+
+    def _lay_overlays(self, pdf: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf]) -> None:
+        """Each overlay's right- and left-hand page as a Form XObject of `pdf` (one for all the pages it goes
+        on), drawn over each of its pages' own content from the page's initial graphics state."""
+        import pikepdf
+
+        for number, (data, pages) in enumerate(self.overlays):
+            if not pages:
+                continue
+            src = sources[f"\0overlay{number}"] = pikepdf.open(io.BytesIO(data))
+            forms = [pdf.copy_foreign(page.as_form_xobject()) for page in src.pages]
+            for index in pages:
+                page = pdf.pages[index]
+                side = index % 2  # pages may share one resource dictionary: one name per overlay and side
+                name = page.add_resource(forms[side], pikepdf.Name.XObject, pikepdf.Name(f"/XnPart{number}s{side}"))
+                page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
+                page.contents_add(pikepdf.Stream(pdf, f"Q\nq {name} Do Q\n".encode("ascii")))
 
     @staticmethod
     def _image_xobject(pdf: pikepdf.Pdf, enc: EncodedImage, sheet: Sheet,

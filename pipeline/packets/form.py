@@ -37,6 +37,10 @@ from pipeline.rules.materials import DeedsUnreadable, read_deeds
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "packet"
 HTML_TEMPLATE = "packet/packet.html.j2"
+OVERLAY_TEMPLATE = "packet/overlay.html.j2"
+OVERLAY_CSS = "".join(f"@page {name}:right {{ @bottom-right {{ content: none; }} }}\n"
+                      f"@page {name}:left {{ @bottom-left {{ content: none; }} }}\n" for name in ("", "sheet"))
+"""An overlay's pages carry no folio (the packet's page has its own)."""
 STYLESHEET = TEMPLATE_DIR / "packet.css"
 PX_TO_PT = 0.75
 """WeasyPrint lays out in CSS pixels (1/96 in); PDF points are 1/72 in."""
@@ -272,6 +276,18 @@ class RenderedFront:
     """Page count."""
     scan_boxes: dict[int, tuple[int, Rect]]
     """Sheet number → (page index, the .scan box in PDF points)."""
+    overlays: tuple[Overlay, ...] = ()
+    """Parts rendered once per worker to lay over pages of this PDF (the imprint, the 注意事项)."""
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A part rendered once per worker and content (FrontRenderer.overlay), to lay over some pages."""
+
+    pdf: bytes
+    """Its PDF: page 1 for a right-hand (odd) page, page 2 for a left-hand (even) page."""
+    pages: tuple[int, ...]
+    """Indices of the packet's pages it goes on."""
 
 
 def form_fields(c: Candidate) -> dict[str, object]:
@@ -478,6 +494,10 @@ class FrontRenderer:
                 string=css_text, base_url=str(TEMPLATE_DIR), font_config=self.font_config,
                 url_fetcher=self.fetcher)
         self.template = environment().get_template(HTML_TEMPLATE)
+        self.overlay_template = environment().get_template(OVERLAY_TEMPLATE)
+        with weasyprint_errors("样式表"):
+            self.overlay_stylesheet = weasyprint.CSS(string=OVERLAY_CSS, font_config=self.font_config)
+        self._overlays: dict[tuple[str, bool], bytes] = {}
         body = fonts.roles["body"]
         self.body = Measure([body.face, *(f.face for f in fonts.fallback)])
         self.kai = Measure([fonts.roles["kai"].face, *(f.face for f in fonts.fallback)])
@@ -490,13 +510,17 @@ class FrontRenderer:
         PDF is not for a viewer before that); the subsetting changes nothing else in the process."""
         from pipeline.render.fontpack import cff_subsetting
 
-        html_text = self.template.render(**context, fit=fit_form(context, self.body, self.kai, self.title))
+        fit = fit_form(context, self.body, self.kai, self.title)
+        html_text = self.template.render(**context, fit=fit)
         with weasyprint_errors("申报材料", candidate=candidate):
             html = self._weasyprint.HTML(string=html_text, base_url=str(TEMPLATE_DIR),
                                          url_fetcher=self.fetcher)
             document = html.render(font_config=self.font_config, stylesheets=[self.stylesheet])
             boxes: dict[int, tuple[int, Rect]] = {}
+            notes: list[int] = []
             for index, page in enumerate(document.pages):
+                if "form-notes" in page.anchors:
+                    notes.append(index)
                 for anchor, (x1, y1, x2, y2) in page.anchors.items():
                     if anchor.startswith("scan-"):
                         n = int(anchor[5:])
@@ -507,4 +531,30 @@ class FrontRenderer:
             # Uncompressed: the binder compresses once, after swapping in the compact fonts.
             with cff_subsetting() if compact_fonts else nullcontext():
                 pdf = document.write_pdf(pdf_identifier=b"xingan-nengshou-packet", uncompressed_pdf=True)
-        return RenderedFront(pdf, len(document.pages), boxes)
+        overlays = [Overlay(self.overlay("notes", candidate, compact_fonts, notes=NOTES), tuple(notes))]
+        if context["imprint"]["on"]:
+            sheets = tuple(sorted(index for index, _ in boxes.values()))
+            overlays.append(Overlay(self.overlay("imprint", candidate, compact_fonts, unit_lines=fit["imprint_unit"]),
+                                    sheets))
+        return RenderedFront(pdf, len(document.pages), boxes, tuple(overlays))
+
+    def overlay(self, part: str, candidate: str, compact_fonts: bool, **values: Any) -> bytes:
+        """A part that is the same on many pages ('imprint' with its 推荐单位 lines, 'notes') → its PDF
+        (overlay.html.j2: page 1 for a right-hand page, page 2 for a left-hand one), rendered once per
+        worker and content — not once per page and nominee; the binder lays it over the pages."""
+        from pipeline.render.fontpack import cff_subsetting
+
+        html_text = self.overlay_template.render(part=part, **values)
+        cached = self._overlays.get((html_text, compact_fonts))
+        if cached is None:
+            with weasyprint_errors("申报材料", candidate=candidate):
+                html = self._weasyprint.HTML(string=html_text, base_url=str(TEMPLATE_DIR), url_fetcher=self.fetcher)
+                document = html.render(font_config=self.font_config,
+                                       stylesheets=[self.stylesheet, self.overlay_stylesheet])
+                if len(document.pages) != 2:
+                    what = "“经核对与原件一致”印章" if part == "imprint" else "申报审批表的注意事项"
+                    raise RenderError(f"{what}排版超出一页", candidate=candidate)
+                with cff_subsetting() if compact_fonts else nullcontext():
+                    cached = document.write_pdf(pdf_identifier=b"xingan-nengshou-overlay", uncompressed_pdf=True)
+            self._overlays[(html_text, compact_fonts)] = cached
+        return cached

@@ -20,13 +20,18 @@ class PacketPaths:
     print_pdf: Path
     """packets/<编号>-<姓名>-申报材料.pdf: the print master (full resolution)."""
     email_pdf: Path
-    """packets/email/<编号>-<姓名>-申报材料.pdf: the copy within the e-mail size budget."""
+    """packets/email/<编号>-<姓名>-申报材料.pdf: the copy within the e-mail size budget, written only when
+    it differs from the print master (a master within the budget is the e-mail copy itself)."""
     docx: Path
     """packets/docx/<编号>-<姓名>-申报审批表.docx: the editable form."""
 
     def all(self) -> tuple[Path, Path, Path]:
-        """The three outputs."""
+        """The three outputs a packet may have (to remove them all)."""
         return (self.print_pdf, self.email_pdf, self.docx)
+
+    def written(self, email_is_master: bool) -> tuple[Path, ...]:
+        """The outputs a build writes: no separate e-mail copy when the master is the e-mail copy."""
+        return (self.print_pdf, self.docx) if email_is_master else self.all()
 
 
 def packet_paths(packets_dir: Path, candidate: Candidate) -> PacketPaths:

@@ -34,6 +34,8 @@ CODE_FILES: tuple[str, ...] = (
     "pipeline/stages/packets.py",
     "pipeline/rules/materials.py",
     "pipeline/render/fonts.py",
+    "pipeline/render/fontpack.py",
+    "pipeline/render/weasy.py",
     "pipeline/render/templating.py",
     "pipeline/render/wordbreak.py",
     "templates/packet",
@@ -186,6 +188,8 @@ class Manifest:
     """Whether the e-mail copy is within the budget."""
     outputs: tuple[OutputRecord, ...]
     """The files written."""
+    email_is_master: bool = False
+    """The print master is within the e-mail budget and is the e-mail copy (no packets/email/ file)."""
 
     def current(self, fingerprint: str) -> bool:
         """True when built from this fingerprint and every output is still there, whole."""
@@ -221,6 +225,7 @@ def read_manifest(work: Path, code: str) -> Manifest | None:
             code=data["code"], name=data["name"], fingerprint=data["fingerprint"], pages=int(data["pages"]),
             email_dpi=int(data["email_dpi"]), email_fits=bool(data["email_fits"]),
             outputs=tuple(OutputRecord(o["path"], int(o["size"]), o["sha256"]) for o in data["outputs"]),
+            email_is_master=bool(data.get("email_is_master", False)),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -1,4 +1,5 @@
-"""打印清单.xlsx: every bound packet with its page count and copies, for the print room."""
+"""打印清单.xlsx: every bound packet with its page count and copies, for the print room, and the file to
+e-mail (the print master itself when it is within the e-mail budget)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.render import office
+
+EMAIL_IS_MASTER = "同打印版（该文件即电子版）"
+"""The 电子版 column when the print master is within the e-mail budget and no separate copy is written."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class PrintRow:
     """Pages of one copy."""
     copies: int
     """Copies to print (一式五份)."""
+    email: str = ""
+    """The separate e-mail copy (path under packets/), '' when the print master is the e-mail copy."""
 
 
 def print_list_xlsx(rows: Sequence[PrintRow], title: str, when: dt.datetime) -> bytes:
@@ -42,8 +48,9 @@ def print_list_xlsx(rows: Sequence[PrintRow], title: str, when: dt.datetime) -> 
     ws.title = "打印清单"
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    headers = ("序号", "编号", "姓名", "推荐单位", "文件", "每份页数", "份数", "双面张数（每份）", "合计页数")
-    widths = (6, 10, 10, 34, 40, 10, 6, 16, 10)
+    headers = ("序号", "编号", "姓名", "推荐单位", "文件", "每份页数", "份数", "双面张数（每份）", "合计页数",
+               "电子版（发送用）")
+    widths = (6, 10, 10, 34, 40, 10, 6, 16, 10, 40)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     office.put(ws, 1, 1, title).font = Font(name="黑体", size=14, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
@@ -57,14 +64,14 @@ def print_list_xlsx(rows: Sequence[PrintRow], title: str, when: dt.datetime) -> 
     for i, row in enumerate(rows, start=1):
         sheets = (row.pages + 1) // 2
         values = (i, row.code, row.name, row.recommender, row.file, row.pages, row.copies, sheets,
-                  row.pages * row.copies)
+                  row.pages * row.copies, row.email or EMAIL_IS_MASTER)
         total_pages += row.pages * row.copies
         for col, value in enumerate(values, start=1):
             cell = office.put(ws, i + 2, col, value)
             cell.border = border
             cell.font = Font(name="仿宋", size=11)
-            cell.alignment = Alignment(vertical="center", wrap_text=col in (4, 5),
-                                       horizontal="left" if col in (4, 5) else "center")
+            cell.alignment = Alignment(vertical="center", wrap_text=col in (4, 5, 10),
+                                       horizontal="left" if col in (4, 5, 10) else "center")
     last = len(rows) + 3
     office.put(ws, last, 1, "合计").font = Font(name="黑体", size=11)
     office.put(ws, last, 3, f"{len(rows)} 人")

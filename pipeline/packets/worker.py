@@ -54,6 +54,7 @@ class _Renderers:
         self.fonts = fonts
         self.front = FrontRenderer(fonts)
         self.docx_template = DOCX_TEMPLATE.read_bytes()
+        self.faces = tuple((f.face.file, f.face.index) for f in (*fonts.roles.values(), *fonts.fallback))
 
 
 _STATE: dict[str, _Renderers] = {}
@@ -114,7 +115,7 @@ def build_packet(job: PacketJob, fonts: FontSet) -> PacketOutcome:
 
 
 def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
-    """Packet job + renderers → PDF, e-mail copy and DOCX written, and their manifest."""
+    """Packet job + renderers → PDF, e-mail copy (when it differs from the PDF) and DOCX written, and their manifest."""
     c = job.candidate
     settings = job.edition.packets
     sheets: list[tuple[Sheet, ...]] = [probe(ev.path, ev.rel) for ev in job.evidence]
@@ -137,16 +138,25 @@ def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
     meta = context["meta"]
     binder = Binder(front.pdf, placements, DocMeta(
         title=meta["title"], author=meta["author"], subject=meta["subject"], keywords=meta["keywords"],
-        created=job.source_date, copies=settings.copies))
+        created=job.source_date, copies=settings.copies), overlays=[(o.pdf, o.pages) for o in front.overlays],
+        faces=renderers.faces)
     master = binder.bind(settings.print_dpi)
     budget = int(settings.email_budget_mb * 1024 * 1024)
     email, fits = email_rendition(binder, master, budget, settings.print_dpi)
     docx = render_form_docx(job, renderers.docx_template, photo)
 
+    # A master within the budget is the e-mail copy: written once, and an e-mail copy of an older build
+    # is removed first, so it never looks current.
+    email_is_master = email.data == master.data
+    files = [(job.paths.docx, docx), (job.paths.print_pdf, master.data)]
+    if email_is_master:
+        job.paths.email_pdf.unlink(missing_ok=True)
+    else:
+        files.insert(1, (job.paths.email_pdf, email.data))
     outputs = []
-    for path, data in ((job.paths.docx, docx), (job.paths.email_pdf, email.data),
-                       (job.paths.print_pdf, master.data)):
+    for path, data in files:
         atomic.write_bytes(path, data, private=True)  # the form holds the full ID number
         outputs.append(OutputRecord(str(path), len(data), hashlib.sha256(data).hexdigest()))
-    return Manifest(c.code, c.name, job.fingerprint, front.pages, email.max_dpi, fits, tuple(outputs))
+    return Manifest(c.code, c.name, job.fingerprint, front.pages, email.max_dpi, fits, tuple(outputs),
+                    email_is_master)
 

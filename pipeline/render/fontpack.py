@@ -27,13 +27,23 @@ inside `cff_subsetting()` (a context variable: this thread, this block); every o
 PDF of the process — 公示, 表彰决定, 证书 rendered after packets in `make all` — keeps
 WeasyPrint's own subsetting whoever made a packet renderer before it.
 
-TrueType fonts (CIDFontType2) are left alone: their retained empty glyphs cost almost
-nothing after compression.
+TrueType fonts (CIDFontType2), which WeasyPrint subsets keeping glyph ids (a 20 000-glyph loca
+and hmtx for 70 glyphs: ≈ 7 KB compressed), are renumbered to their used glyphs by
+`compact_truetype()`, with a /CIDToGIDMap stream from each CID to its new glyph.
+
+One program per face: a packet is one WeasyPrint document plus parts rendered once per worker
+and laid over its pages (the evidence imprint), each with its own subset of the same face.
+The hook remembers which font file every subset it wrote came from (`remember_origin`), and
+`compact_cid_fonts(pdf, faces)` gives all fonts of one face one program, subset from that file
+to the union of their glyphs (CIDs stay: CFF keeps them in its charset, TrueType keeps glyph
+ids), so no font program is embedded twice.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import mmap
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +51,9 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
     import pikepdf
 
 _CDEF = """
@@ -66,6 +79,7 @@ hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
 _MEMORY_MODE_READONLY = 1
 _FLAGS = 0x01 | 0x04 | 0x200
 """HB_SUBSET_FLAGS_NO_HINTING | DESUBROUTINIZE | NO_LAYOUT_CLOSURE (glyph ids are not retained)."""
+_RETAIN_GIDS = 0x02
 _SETS_DROP_TABLE_TAG = 3
 _DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 """Tables a PDF does not need (WeasyPrint drops the same). Dropping GSUB also stops HarfBuzz
@@ -85,8 +99,9 @@ def _harfbuzz() -> tuple[Any, Any, Any] | None:
         return None
 
 
-def subset_glyphs(font: bytes, glyphs: set[int], index: int = 0) -> bytes | None:
-    """OpenType font (or collection + face index) + glyph ids to keep → the renumbered subset.
+def subset_glyphs(font: bytes | mmap.mmap, glyphs: set[int], index: int = 0, *, retain_gids: bool = False) -> bytes | None:
+    """OpenType font (or collection + face index) + glyph ids to keep → the renumbered subset (glyph ids
+    kept with `retain_gids`, as WeasyPrint keeps them for TrueType).
 
     None when HarfBuzz-subset is not available or fails.
     """
@@ -95,7 +110,7 @@ def subset_glyphs(font: bytes, glyphs: set[int], index: int = 0) -> bytes | None
         return None
     ffi, hb, hbs = libs
     buffer = ffi.from_buffer(font)
-    blob = hb.hb_blob_create(buffer, len(font), _MEMORY_MODE_READONLY, ffi.NULL, ffi.NULL)
+    blob = hb.hb_blob_create(buffer, len(buffer), _MEMORY_MODE_READONLY, ffi.NULL, ffi.NULL)
     face = hb.hb_face_create(blob, index)
     plan = hbs.hb_subset_input_create_or_fail()
     try:
@@ -104,7 +119,7 @@ def subset_glyphs(font: bytes, glyphs: set[int], index: int = 0) -> bytes | None
         wanted = hbs.hb_subset_input_glyph_set(plan)
         for glyph in sorted(glyphs):
             hb.hb_set_add(wanted, glyph)
-        hbs.hb_subset_input_set_flags(plan, _FLAGS)
+        hbs.hb_subset_input_set_flags(plan, _FLAGS | (_RETAIN_GIDS if retain_gids else 0))
         drop = hbs.hb_subset_input_set(plan, _SETS_DROP_TABLE_TAG)
         for tag in _DROP_TABLES:
             hb.hb_set_add(drop, struct.unpack(">I", tag)[0])
@@ -221,10 +236,14 @@ def install_weasyprint_cff_subsetting() -> None:
             cff = sfnt_table(data, b"CFF ") if data else None
             charset = cff_charset_cids(cff) if cff else None
             if data and charset is not None and wanted <= set(charset):
+                remember_origin(data, self.file_content, self.index)
                 self.file_content = data
                 self.index = 0
                 return
+        source, index = self.file_content, self.index
         original(self, to_unicode, hinting)
+        if _ACTIVE.get() and to_unicode and "fvar" not in self.tables and not (self.png or self.svg or self.colr):
+            remember_origin(self.file_content, source, index)
 
     subset.xn_compact = True  # type: ignore[attr-defined]
     subset.xn_original = original  # type: ignore[attr-defined]
@@ -289,10 +308,129 @@ def _widths_cids(widths: Any) -> set[int]:
     return cids
 
 
-def compact_cid_fonts(pdf: pikepdf.Pdf) -> int:
-    """Re-subset every CID-keyed CFF font of a PDF to its used glyphs → bytes saved."""
+_ORIGINS: dict[bytes, tuple[int, bytes, int]] = {}
+"""SHA-256 of a font program the hook let WeasyPrint embed → (size and SHA-256 of the first 64 KiB of the
+font file it was subset from, face index)."""
+_HEAD = 65536
+
+
+def remember_origin(subset: bytes, source: bytes, index: int) -> None:
+    """Note which font file (and face) an embedded subset came from, for `merge_faces`."""
+    if len(_ORIGINS) > 4096:  # a long-lived worker: only the current packet's fonts matter
+        _ORIGINS.clear()
+    _ORIGINS[hashlib.sha256(subset).digest()] = (len(source), hashlib.sha256(source[:_HEAD]).digest(), index)
+
+
+def _font_file(origin: tuple[int, bytes, int], faces: Sequence[tuple[Path, int]]) -> Path | None:
+    """The font file of `faces` an origin names (its size and first bytes), None when not among them."""
+    size, head, _ = origin
+    for path, _index in dict.fromkeys(faces):
+        try:
+            if path.stat().st_size == size:
+                with path.open("rb") as f:
+                    if hashlib.sha256(f.read(_HEAD)).digest() == head:
+                        return path
+        except OSError:
+            continue
+    return None
+
+
+def merge_faces(pdf: pikepdf.Pdf, faces: Sequence[tuple[Path, int]]) -> int:
+    """Fonts of one face embedded as several subsets (parts of a PDF rendered apart) → one program, subset
+    from the face's file (`faces`: the font files that may have been used) to the union of their glyphs;
+    → the number of programs dropped. CIDs and widths stay: the CFF charset keeps each glyph's CID, a
+    TrueType subset keeps glyph ids."""
     import pikepdf
 
+    groups: dict[tuple[tuple[int, bytes, int], str], list[pikepdf.Object]] = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Subtype") not in ("/CIDFontType0", "/CIDFontType2"):
+            continue
+        descriptor = obj.get("/FontDescriptor")
+        key = "/FontFile3" if obj.Subtype == "/CIDFontType0" else "/FontFile2"
+        stream = descriptor.get(key) if descriptor is not None else None
+        if stream is None or "/W" not in obj or (key == "/FontFile3" and stream.get("/Subtype") != "/OpenType"):
+            continue
+        origin = _ORIGINS.get(hashlib.sha256(stream.read_bytes()).digest())
+        if origin is not None:
+            groups.setdefault((origin, key), []).append(obj)
+    dropped = 0
+    for (origin, key), members in groups.items():
+        streams = {m.FontDescriptor[key].objgen: m.FontDescriptor[key] for m in members}
+        path = _font_file(origin, faces) if len(streams) > 1 else None
+        if path is None:
+            continue
+        glyphs = set().union(*(_widths_cids(m.W) for m in members)) | {0}
+        truetype = key == "/FontFile2"
+        with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            merged = subset_glyphs(data, glyphs, origin[2], retain_gids=truetype)
+        if merged is None:
+            continue
+        if truetype:
+            if glyph_count(merged) <= max(glyphs):
+                continue
+        else:
+            cff = sfnt_table(merged, b"CFF ")
+            charset = cff_charset_cids(cff) if cff else None
+            if charset is None or not glyphs <= set(charset):
+                continue
+        target = next(iter(streams.values()))
+        target.write(merged)
+        if truetype:
+            target.Length1 = len(merged)
+        for member in members:
+            member.FontDescriptor[key] = target
+        dropped += len(streams) - 1
+    return dropped
+
+
+def compact_truetype(pdf: pikepdf.Pdf) -> int:
+    """TrueType CID fonts with retained glyph ids (CID = glyph id) → renumbered to the glyphs used, with a
+    /CIDToGIDMap stream (ISO 32000-2, 9.7.4.2); outlines, widths (/W) and /ToUnicode, keyed by CID, stay.
+    A font HarfBuzz would give extra glyphs (composite parts) is left alone. → bytes saved."""
+    import pikepdf
+
+    users: dict[tuple[int, int], tuple[pikepdf.Object, set[int], list[pikepdf.Object]]] = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Subtype") != "/CIDFontType2" or "/W" not in obj:
+            continue
+        descriptor = obj.get("/FontDescriptor")
+        stream = descriptor.get("/FontFile2") if descriptor is not None else None
+        if stream is None or obj.get("/CIDToGIDMap", pikepdf.Name.Identity) != pikepdf.Name.Identity:
+            continue
+        entry = users.setdefault(stream.objgen, (stream, set(), []))
+        entry[1].update(_widths_cids(obj.W))
+        entry[2].append(obj)
+    saved = 0
+    for stream, cids, fonts in users.values():
+        data = stream.read_bytes()
+        wanted = sorted(cids | {0})
+        if glyph_count(data) <= 2 * len(wanted) + 64 or any(c > 0xFFFF for c in wanted):
+            continue
+        small = subset_glyphs(data, set(wanted))
+        if small is None or glyph_count(small) != len(wanted):
+            continue
+        before = len(stream.read_raw_bytes())
+        table = bytearray(2 * (wanted[-1] + 1))
+        for gid, cid in enumerate(wanted):  # HarfBuzz numbers the kept glyphs in their old order
+            struct.pack_into(">H", table, 2 * cid, gid)
+        cid_to_gid = pikepdf.Stream(pdf, bytes(table))
+        stream.write(small)
+        stream.Length1 = len(small)
+        for font in fonts:
+            font.CIDToGIDMap = cid_to_gid
+        saved += before - len(stream.read_raw_bytes())
+    return saved
+
+
+def compact_cid_fonts(pdf: pikepdf.Pdf, faces: Sequence[tuple[Path, int]] = ()) -> int:
+    """Give each face one program (`merge_faces`, when the font files are given), then re-subset every
+    CID-keyed CFF font of a PDF to its used glyphs → bytes saved."""
+    import pikepdf
+
+    if faces:
+        merge_faces(pdf, faces)
+    saved = compact_truetype(pdf)
     users: dict[tuple[int, int], tuple[pikepdf.Object, set[int]]] = {}
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Subtype") != "/CIDFontType0":
@@ -304,7 +442,6 @@ def compact_cid_fonts(pdf: pikepdf.Pdf) -> int:
         key = stream.objgen
         entry = users.setdefault(key, (stream, set()))
         entry[1].update(_widths_cids(obj.W))
-    saved = 0
     for stream, cids in users.values():
         cff = compact_cff(stream.read_bytes(), cids)
         if cff is None:

@@ -2,7 +2,8 @@
 its e-mail copy, the editable 申报审批表 DOCX, 打印清单.xlsx).
 
     packets/<编号>-<姓名>-申报材料.pdf           print master (一式五份, full resolution)
-    packets/email/<编号>-<姓名>-申报材料.pdf     the same pages within the e-mail budget
+    packets/email/<编号>-<姓名>-申报材料.pdf     the same pages within the e-mail budget, only when the
+                                                master is over it (else the master is the e-mail copy)
     packets/docx/<编号>-<姓名>-申报审批表.docx   the filled form, editable
     packets/打印清单.xlsx                        every packet, its pages and copies
 
@@ -109,7 +110,7 @@ class PacketInfo:
     print_pdf: Path
     """The print master."""
     email_pdf: Path
-    """The e-mail copy."""
+    """The file to e-mail: the e-mail copy, or the print master itself when it is within the budget."""
     docx: Path
     """The editable 申报审批表."""
     pages: int
@@ -122,6 +123,8 @@ class PacketInfo:
     """Resolution limit of the e-mail copy's scans."""
     email_fits: bool
     """Whether the e-mail copy is within the budget."""
+    email_is_master: bool
+    """The print master is the e-mail copy (no separate file under packets/email/)."""
 
 
 @dataclass(frozen=True)
@@ -252,8 +255,9 @@ def run_packets(ctx: RunContext, check: CheckLike) -> PacketsResult:
                 hint="减少或分开发送证明材料，或在 edition.toml 的 [packets] 中调大 email_budget_mb",
                 candidate_code=c.code, candidate_name=c.name, file=str(paths.email_pdf)))
 
-    _remove_stale(out, {p for _, _, paths in existing for p in paths.all()})
-    rows = [PrintRow(c.code, c.name, c.recommender, paths.print_pdf.name, m.pages, edition.packets.copies)
+    _remove_stale(out, {p for _, m, paths in existing for p in paths.written(m.email_is_master)})
+    rows = [PrintRow(c.code, c.name, c.recommender, paths.print_pdf.name, m.pages, edition.packets.copies,
+                     "" if m.email_is_master else paths.email_pdf.relative_to(out).as_posix())
             for c, m, paths in existing]
     print_list = _write_print_list(out / PRINT_LIST, work, rows, f"{edition.round.title}申报材料打印清单",
                                    ctx.source_date)
@@ -263,9 +267,10 @@ def run_packets(ctx: RunContext, check: CheckLike) -> PacketsResult:
         """(candidate, manifest, paths) → what the result reports about the packet."""
         c, m, paths = item
         sizes = {o.path: o.size for o in m.outputs}
-        return PacketInfo(c.code, c.name, c.recommender, paths.print_pdf, paths.email_pdf, paths.docx, m.pages,
-                          sizes.get(str(paths.print_pdf), 0), sizes.get(str(paths.email_pdf), 0),
-                          m.email_dpi, m.email_fits)
+        email = paths.print_pdf if m.email_is_master else paths.email_pdf
+        return PacketInfo(c.code, c.name, c.recommender, paths.print_pdf, email, paths.docx, m.pages,
+                          sizes.get(str(paths.print_pdf), 0), sizes.get(str(email), 0),
+                          m.email_dpi, m.email_fits, m.email_is_master)
 
     result = PacketsResult(
         built=tuple(info(i) for i in sorted(built, key=lambda item: order.get(item[0].code, 0))),
@@ -320,7 +325,7 @@ def _write_print_list(target: Path, work: Path, rows: list[PrintRow], title: str
 
 def _same_paths(manifest: Manifest, paths: PacketPaths) -> bool:
     """True when the manifest's outputs are exactly these paths (a renamed nominee is rebuilt)."""
-    return sorted(o.path for o in manifest.outputs) == sorted(str(p) for p in paths.all())
+    return sorted(o.path for o in manifest.outputs) == sorted(str(p) for p in paths.written(manifest.email_is_master))
 
 
 def _run_jobs(ctx: RunContext, jobs: list[PacketJob], fonts: FontSet, work: Path,
@@ -385,6 +390,9 @@ def _remove_stale(out: Path, keep: set[Path]) -> None:
             ours = path.name.endswith(_OUTPUT_SUFFIXES)
             if leftover or (ours and path not in keep):
                 path.unlink(missing_ok=True)
+    email = out / "email"
+    if email.is_dir() and not any(email.iterdir()):  # every master is its e-mail copy: no folder to look in
+        email.rmdir()
 
 
 def main(ctx: RunContext, args: argparse.Namespace) -> ExitCode:
