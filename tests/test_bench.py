@@ -40,6 +40,14 @@ def test_the_sampler_sees_the_largest_process_and_the_whole_tree() -> None:
     assert usage.wall > 0 and usage.cpu >= 0 and usage.other_cores >= 0
 
 
+def test_the_cpu_of_workers_is_counted() -> None:
+    # a child burns half a CPU-second of its own (a worker of the measured process): it is in the total
+    burn = "import time\nwhile time.process_time() < 0.5: pass"
+    usage = measure.run([sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}])"])
+    assert usage.exit_code == 0
+    assert usage.cpu >= 0.5
+
+
 def test_a_failing_process_reports_its_status_and_last_words() -> None:
     usage = measure.run([sys.executable, "-c", "import sys; sys.exit('出错了：示例')"])
     assert usage.exit_code == 1
@@ -61,6 +69,14 @@ def test_snapshots_compare_by_inode_size_and_time() -> None:
     before = {"a": (1, 10, 5), "b": (2, 20, 5), "c": (3, 30, 5)}
     after = {"a": (1, 10, 5), "b": (9, 25, 6), "d": (4, 7, 7)}
     assert measure.written(before, after) == (2, 32)
+
+
+def test_other_load_is_the_machine_s_busy_cores_less_the_stage_s_own() -> None:
+    # two cores, 3/4 of the ticks busy over 2 s: 1.5 cores; the stage used 2 CPU-s in those 2 s
+    assert measure.other_cores((100, 400, 2), (400, 800, 2), cpu=2.0, wall=2.0) == pytest.approx(0.5)
+    assert measure.other_cores((0, 0, 2), (0, 0, 2), cpu=1.0, wall=1.0) == 0.0  # no /proc/stat
+    busy, total, cores = measure.cpu_ticks()
+    assert 0 <= busy <= total and cores >= 1
 
 
 def test_the_process_tree_contains_the_children() -> None:

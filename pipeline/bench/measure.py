@@ -2,7 +2,8 @@
 
 - wall: seconds from start to exit;
 - CPU: user + system seconds of the process and all its waited-for descendants (wait4's rusage:
-  a pool's workers are joined, so their CPU is in it);
+  a pool's workers are joined, so their CPU is in it; a helper left running after the process
+  ends, such as multiprocessing's resource tracker, is not);
 - memory: the process tree is read from /proc every `interval` seconds (the kernel's
   task/*/children lists, else every /proc/<pid>/stat): the largest RSS of one process and the
   largest sum of the tree's RSS at one instant. The sum counts pages forked workers share in
@@ -11,8 +12,9 @@
 - bytes written: the files under the watched folders that are new or replaced (inode, size or
   modification time changed) — a file the stage leaves as it was (an unchanged output is not
   rewritten) or a temporary file it deletes again is not counted;
-- other load: CPU seconds the whole machine spent meanwhile (/proc/stat) minus the stage's own,
-  over the wall time — how many cores something else kept busy (the bench's own sampler included).
+- other load: the cores the whole machine kept busy meanwhile (/proc/stat) minus the process
+  tree's own CPU over its wall time — how many cores something else kept busy (the bench's own
+  sampler included).
 
 psutil would do the /proc reading too, but it is not a dependency; Linux (and WSL) have /proc.
 Without /proc the memory columns fall back to ru_maxrss and the load column to 0.
@@ -21,6 +23,7 @@ Without /proc the memory columns fall back to ru_maxrss and the load column to 0
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import tempfile
 import threading
@@ -30,8 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MB = 1024 * 1024
-PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+PAGE = resource.getpagesize()
 PROC = Path("/proc")
 
 
@@ -185,14 +187,27 @@ def written(before: Snapshot, after: Snapshot) -> tuple[int, int]:
     return len(changed), sum(v[1] for v in changed)
 
 
-def busy_seconds() -> float:
-    """CPU seconds all cores of the machine have been busy since boot (0 without /proc/stat)."""
+def cpu_ticks() -> tuple[int, int, int]:
+    """(busy, all) clock ticks of every core since boot and the number of cores, from /proc/stat
+    ((0, 0, 0) without it)."""
     try:
-        fields = [int(x) for x in (PROC / "stat").read_text().split("\n", 1)[0].split()[1:]]
-    except (OSError, ValueError):
+        lines = (PROC / "stat").read_text().splitlines()
+        fields = [int(x) for x in lines[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return 0, 0, 0
+    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    busy = user + nice + system + irq + softirq + steal
+    cores = sum(1 for line in lines[1:] if line.startswith("cpu"))
+    return busy, busy + idle + iowait, cores
+
+
+def other_cores(before: tuple[int, int, int], after: tuple[int, int, int], cpu: float, wall: float) -> float:
+    """Cores the rest of the machine kept busy on average between two cpu_ticks() readings, while a
+    process tree used `cpu` seconds in `wall` seconds."""
+    busy, total, cores = after[0] - before[0], after[1] - before[1], after[2]
+    if total <= 0 or wall <= 0:
         return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / TICK
+    return max(0.0, busy / total * cores - cpu / wall)
 
 
 def load_average() -> float:
@@ -210,7 +225,7 @@ def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Pa
     before = snapshot(folders)
     load = load_average()
     with tempfile.TemporaryFile() as err:
-        busy = busy_seconds()
+        ticks = cpu_ticks()
         start = time.perf_counter()
         proc = subprocess.Popen(list(command), cwd=cwd, env=dict(env) if env is not None else None,
                                 stdout=stdout, stderr=err)
@@ -221,7 +236,7 @@ def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Pa
             sampler.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - start
-        others = busy_seconds() - busy
+        ticks_after = cpu_ticks()
         err.seek(0)
         tail = err.read().decode("utf-8", "replace").strip().splitlines()[-15:]
     cpu = usage.ru_utime + usage.ru_stime
@@ -231,6 +246,6 @@ def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Pa
         peak_one_mb=max(sampler.peak_one, usage.ru_maxrss * 1024) / MB,
         peak_all_mb=max(sampler.peak_all, sampler.peak_one, usage.ru_maxrss * 1024) / MB,
         processes=max(1, sampler.processes), written_bytes=size, written_files=files,
-        other_cores=max(0.0, others - cpu) / wall if wall > 0 and others else 0.0,
+        other_cores=other_cores(ticks, ticks_after, cpu, wall),
         load_before=load, exit_code=proc.returncode, stderr_tail="\n".join(tail),
     )
