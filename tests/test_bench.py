@@ -151,7 +151,8 @@ def test_a_file_that_is_not_bench_json_is_refused_with_a_fix(tmp_path: Path) -> 
     wrong.write_text('{"a": 1}', encoding="utf-8")
     with pytest.raises(StageError) as caught:
         results.load(wrong)
-    assert str(wrong) in caught.value.message and "BASE=" in (caught.value.hint or "")
+    assert str(wrong) in str(caught.value) and "bench.json" in caught.value.message
+    assert "BASE=" in caught.value.hint
 
 
 def test_the_table_lines_up_chinese_labels() -> None:

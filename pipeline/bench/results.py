@@ -118,11 +118,13 @@ def load(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StageError(f"无法读取用于比较的基准测试结果 {path}：{exc}",
+        reason = ("文件不存在" if isinstance(exc, FileNotFoundError) else
+                  "无法打开" if isinstance(exc, OSError) else "不是有效的 JSON 文本")
+        raise StageError(f"无法读取用于比较的基准测试结果（{reason}）",
                          hint="BASE= 应指向以前某次 make bench 写出的 bench.json（例如先复制 output/bench/bench.json 另存）",
                          file=str(path)) from exc
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("rounds"), list):
-        raise StageError(f"{path} 不是本程序写出的基准测试结果（bench.json，格式版本 {SCHEMA}）",
+        raise StageError(f"不是本程序写出的基准测试结果（bench.json，格式版本 {SCHEMA}）",
                          hint="BASE= 应指向以前某次 make bench 写出的 bench.json", file=str(path))
     return data
 
