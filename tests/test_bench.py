@@ -40,6 +40,14 @@ def test_the_sampler_sees_the_largest_process_and_the_whole_tree() -> None:
     assert usage.wall > 0 and usage.cpu >= 0 and usage.other_cores >= 0
 
 
+def test_a_big_measuring_process_does_not_inflate_a_small_stage() -> None:
+    # ru_maxrss would report the forked copy of this process (300 MB) for the child: VmHWM does not
+    held = b"x" * (300 * 1024 * 1024)
+    usage = measure.run([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    assert len(held) and usage.exit_code == 0
+    assert 0 < usage.peak_one_mb < 150 and usage.peak_all_mb < 150
+
+
 def test_the_cpu_of_workers_is_counted() -> None:
     # a child burns half a CPU-second of its own (a worker of the measured process): it is in the total
     burn = "import time\nwhile time.process_time() < 0.5: pass"

@@ -7,8 +7,10 @@
 - memory: the process tree is read from /proc every `interval` seconds (the kernel's
   task/*/children lists, else every /proc/<pid>/stat): the largest RSS of one process and the
   largest sum of the tree's RSS at one instant. The sum counts pages forked workers share in
-  each of them, so it is an upper bound of what the tree holds; the largest single RSS is also
-  taken from wait4's ru_maxrss, which sees peaks between two samples;
+  each of them, so it is an upper bound of what the tree holds; the largest single process is
+  its peak RSS (VmHWM), which also sees peaks between two samples. wait4's ru_maxrss is no good
+  for it: it includes the forked copy of the measuring process before the exec (once the bench
+  had loaded the OCR models, every stage "peaked" at 876 MB), so it is only the fallback without /proc;
 - bytes written: the files under the watched folders that are new or replaced (inode, size or
   modification time changed) — a file the stage leaves as it was (an unchanged output is not
   rewritten) or a temporary file it deletes again is not counted;
@@ -115,12 +117,20 @@ def process_tree(root: int) -> list[int]:
     return pids
 
 
-def rss_bytes(pid: int) -> int:
-    """Resident memory of one process (0 when it is gone)."""
+def memory(pid: int) -> tuple[int, int]:
+    """(resident now, peak resident of its program so far) in bytes, from /proc/<pid>/status
+    ((0, 0) when it is gone). The peak (VmHWM) belongs to the program the process runs: it starts
+    afresh at exec, unlike wait4's ru_maxrss, which keeps the size of the forked copy of the
+    measuring process before the exec."""
     try:
-        return int((PROC / str(pid) / "statm").read_text().split()[1]) * PAGE
-    except (OSError, ValueError, IndexError):
-        return 0
+        text = (PROC / str(pid) / "status").read_text()
+    except OSError:
+        return 0, 0
+    found = {}
+    for line in text.splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            found[line[:5]] = int(line.split()[1]) * 1024
+    return found.get("VmRSS", 0), found.get("VmHWM", 0)
 
 
 class TreeSampler:
@@ -139,12 +149,12 @@ class TreeSampler:
 
     def sample(self) -> None:
         """Read the tree once."""
-        sizes = [rss_bytes(pid) for pid in process_tree(self.root)]
-        sizes = [s for s in sizes if s]
-        self.peak_one = max(self.peak_one, max(sizes, default=0))
-        self.peak_all = max(self.peak_all, sum(sizes))
+        sizes = [memory(pid) for pid in process_tree(self.root)]
+        sizes = [s for s in sizes if s[0]]
+        self.peak_one = max(self.peak_one, max((max(now, peak) for now, peak in sizes), default=0))
+        self.peak_all = max(self.peak_all, sum(now for now, _ in sizes))
         self.processes = max(self.processes, len(sizes))
-        self.samples += 1
+        self.samples += bool(sizes)
 
     def _run(self) -> None:
         while True:
@@ -243,8 +253,8 @@ def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Pa
     files, size = written(before, snapshot(folders))
     return Usage(
         wall=wall, cpu=cpu,
-        peak_one_mb=max(sampler.peak_one, usage.ru_maxrss * 1024) / MB,
-        peak_all_mb=max(sampler.peak_all, sampler.peak_one, usage.ru_maxrss * 1024) / MB,
+        peak_one_mb=(sampler.peak_one if sampler.samples else usage.ru_maxrss * 1024) / MB,
+        peak_all_mb=(max(sampler.peak_all, sampler.peak_one) if sampler.samples else usage.ru_maxrss * 1024) / MB,
         processes=max(1, sampler.processes), written_bytes=size, written_files=files,
         other_cores=other_cores(ticks, ticks_after, cpu, wall),
         load_before=load, exit_code=proc.returncode, stderr_tail="\n".join(tail),
