@@ -154,6 +154,18 @@ def test_bench_json_round_trips_and_two_runs_compare(tmp_path: Path) -> None:
     assert any("规模测试（10 人）" in line for line in lines)
 
 
+def test_the_packets_ratio_is_said_against_the_reference_run_next_to_them() -> None:
+    from pipeline.bench import _notes
+
+    record = _data(cpu=6.0, reference_cpu=0.25)["rounds"][0]
+    record |= {"reference": {"cpu_per_document": 0.25},
+               "packets": {"count": 10, "master_bytes": 5_000_000, "email_bytes": 0, "email_count": 0,
+                           "scan_jpeg_bytes": 2_500_000}}
+    lines = _notes(record, 0.25)
+    assert "每人 0.600 CPU 秒" in lines[0] and "紧挨着之前测的参照每份 0.250 CPU 秒，比值 2.40 ×" in lines[0]
+    assert "打印版字节 / 源 JPEG 扫描件字节 = 2.00" in lines[2]
+
+
 def test_a_file_that_is_not_bench_json_is_refused_with_a_fix(tmp_path: Path) -> None:
     wrong = tmp_path / "other.json"
     wrong.write_text('{"a": 1}', encoding="utf-8")
