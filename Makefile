@@ -24,13 +24,14 @@ stage = $(RUN) $(1) || { status=$$?; [ $$status -eq 1 ] || exit $$status; }
 # Values a user types (or pastes from a QR code) reach the program through the environment, never
 # through the shell: quotes, spaces, ; $ ` in them stay plain text. $(value …) and unexport: make
 # expands nothing in them either (it would run a $(shell …) when exporting a command-line variable).
-unexport EDITION QR IMAGE N NUMBER NAME
+unexport EDITION QR IMAGE N NUMBER NAME BASE
 export XN_EDITION = $(value EDITION)
 export XN_QR = $(value QR)
 export XN_IMAGE = $(value IMAGE)
 export XN_NUMBER = $(value NUMBER)
 export XN_NAME = $(value NAME)
 export XN_NOMINEES = $(value N)
+export XN_BASE = $(value BASE)
 
 .DEFAULT_GOAL := help
 
@@ -113,7 +114,7 @@ test: $(SETUP_DEV) ## 安装开发工具，然后代码检查（ruff）、类型
 
 .PHONY: bench
 bench: $(SETUP) ## 性能测试：逐阶段计时演示届次和规模测试届次（不是测试用例）
-	$(RUN) bench $(if $(value N),--nominees "$$XN_NOMINEES")
+	$(RUN) bench $(if $(value N),--sizes "$$XN_NOMINEES") $(if $(value BASE),--compare "$$XN_BASE")
 
 .PHONY: demo-data
 demo-data: $(SETUP_DEV) ## 重新生成演示、示例错误和压力测试届次（开发人员用）

@@ -115,11 +115,15 @@ def compare(edition: Path, limit: int = 40) -> tuple[Score, Score]:
 
 def report(edition: Path, limit: int = 40) -> list[str]:
     """The comparison as lines for `make bench`."""
-    ours, tess = compare(edition, limit)
-    lines = [f"OCR 对比（演示届次扫描件 {ours.pages} 页，单线程，标准答案来自演示数据生成器）："]
+    return lines(*compare(edition, limit))
+
+
+def lines(ours: Score, tess: Score) -> list[str]:
+    """Both engines' figures as lines."""
+    out = [f"OCR 对比（演示届次扫描件 {ours.pages} 页，单线程，标准答案来自演示数据生成器）："]
     for s in (ours, tess):
-        lines.append(f"  {s.engine:<34} 每页 {s.cpu_seconds / max(1, s.pages):.2f} CPU 秒"
+        out.append(f"  {s.engine:<34} 每页 {s.cpu_seconds / max(1, s.pages):.2f} CPU 秒"
                      f"（{s.pages_per_second:.2f} 页/CPU 秒），字符错误率 {s.cer:.2%}")
     if tess.pages_per_second:
-        lines.append(f"  速度比（本引擎 / Tesseract）：{ours.pages_per_second / tess.pages_per_second:.2f} ×")
-    return lines
+        out.append(f"  速度比（本引擎 / Tesseract）：{ours.pages_per_second / tess.pages_per_second:.2f} ×")
+    return out
