@@ -1,14 +1,14 @@
-"""Compact the CJK fonts in a packet, keeping every glyph a page draws.
+"""Compact the CJK fonts in a packet or a print file, keeping every glyph a page draws; share font bytes.
 
 WeasyPrint subsets fonts but keeps glyph ids ("retain GIDs"), so a CFF-based CJK font such
 as Noto Serif CJK (≈ 63 000 glyphs, the Simplified Chinese forms at the end) still carries
 63 000 entries of metrics, charset and charstring offsets: ≈ 150–200 KB per font for a few
 dozen characters — more than a packet's scans. Two steps make it ≈ 5–60 KB:
 
-1. inside `cff_subsetting()` (the packet renderer writes its PDF there) WeasyPrint's
-   subsetting is hooked: a CID-keyed CFF font whose charset is the identity (glyph i has
-   CID i, as in Noto and Source Han CJK) is subset to its used glyphs *without* retaining
-   glyph ids, in one HarfBuzz pass (faster than WeasyPrint's two);
+1. inside `cff_subsetting()` (packets and the media kit's print files are written there)
+   WeasyPrint's subsetting is hooked: a CID-keyed CFF font whose charset is the identity
+   (glyph i has CID i, as in Noto and Source Han CJK) is subset to its used glyphs *without*
+   retaining glyph ids, in one HarfBuzz pass (faster than WeasyPrint's two);
 2. `compact_cid_fonts()` (per PDF, pikepdf) unwraps such fonts to the bare CFF program
    (FontFile3 /CIDFontType0C), the classic embedding of CJK subsets.
 
