@@ -37,6 +37,7 @@ from pipeline.core.workers import process_pool
 from pipeline.media import column, drawing, kit, newmedia, newspaper, prepress
 from pipeline.media.entries import MediaEntry, prepare_entries
 from pipeline.media.palette import FontInfo, font_info
+from pipeline.media.render import release
 from pipeline.media.settings import MediaKitSettings, media_settings
 from pipeline.media.text import broadcast_script, headline, honour_line
 from pipeline.render.fonts import resolve_fonts
@@ -130,6 +131,7 @@ def build_kit(ctx: RunContext, awardees: AwardeeList, known: privacy.Known | Non
                         tuple(skipped), False)
 
     ctx.say(f"媒体稿件：为 {len(entries)} 名{'' if final else '拟表彰'}人选制作报纸、电视、新媒体稿件")
+    release()  # what the stage laid out before (the 公示)
     staging = ctx.output / ".media.staging"
     work = ctx.work / "media"
     shutil.rmtree(staging, ignore_errors=True)
@@ -212,7 +214,8 @@ def _newspaper(ctx: RunContext, entries: tuple[MediaEntry, ...], final: bool, s:
         intro=_intro(ctx, len(entries), final, s), dateline=f"{s.newspaper} · 特刊 · {_cn_date(ctx)}",
         footer=f"本版稿件由{ctx.edition.office.name}提供", status=status, date=_cn_date(ctx, weekday=True))
     ctx.say("  报纸特刊排版…")
-    plans, colour, grey, _ = newspaper.build_pages(entries, s, text, fonts, created, work, profile)
+    plans, colour, grey = newspaper.build_pages(entries, s, text, fonts, created, work, profile)[:3]
+    release()  # the special page's layouts, before the feature workers are forked from this process
     notes = newspaper.dpi_warnings(plans, s.min_dpi)
     out.mkdir(parents=True, exist_ok=True)
     (out / "特刊-彩色.pdf").write_bytes(colour)
@@ -253,8 +256,10 @@ def _feature_job(job: tuple[MediaEntry, MediaKitSettings, FontInfo, int, str, bo
                              prepress.PressProfile]) -> column.Feature:
     """Worker: one 专栏 feature (picklable arguments in, Feature out)."""
     e, s, fonts, year, honour, final, created, work, profile = job
-    return column.build_feature(e, s, fonts, year=year, honour=honour, final=final, created=created, work=work,
-                                profile=profile)
+    feature = column.build_feature(e, s, fonts, year=year, honour=honour, final=final, created=created, work=work,
+                                   profile=profile)
+    release()  # its layouts, before the next feature
+    return feature
 
 
 def _press_note(s: MediaKitSettings, profile: prepress.PressProfile) -> str:

@@ -173,12 +173,12 @@ def build_feature(entry: MediaEntry, s: MediaKitSettings, fonts: FontInfo, *, ye
     source = list(entry.deeds) or [entry.profile]
     kicker = "兴安技术能手风采" + ("" if final else " · 拟表彰人选")
     caption = f"{year}年度“{honour}”" + ("" if final else "拟表彰人选")
-    photo_uri = data_uri(cmyk_jpeg(entry.photo, work / "cmyk" / f"feature-{entry.seq:02d}.jpg", profile,
-                                   s.ink_limit_percent))
     colours = press_palette(False, profile, s.ink_limit_percent)
     label = f"专栏稿 {entry.stem}"
     extra = 0.0
     fl = feature_layout(s, entry, title)
+    photo_uri = data_uri(cmyk_jpeg(entry.photo, work / "cmyk", profile, s.ink_limit_percent,
+                                   width_mm=fl.photo_mm[0], min_dpi=s.min_dpi))
 
     def attempt(paras: list[str], sizes: FeatureLayout | None = None) -> Any:
         """Paragraphs → the laid-out feature with them (at `sizes`, default the current layout)."""

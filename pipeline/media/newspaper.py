@@ -32,7 +32,7 @@ from pipeline.core.errors import RenderError
 from pipeline.media.entries import MediaEntry
 from pipeline.media.palette import FontInfo, grey_jpeg, name_width_mm, press_palette
 from pipeline.media.prepress import PressProfile, cmyk_jpeg, write_press_pdf
-from pipeline.media.render import layout, measure, overflows
+from pipeline.media.render import layout, measure, overflows, release
 from pipeline.media.settings import MediaKitSettings
 from pipeline.media.text import (
     display_len,
@@ -608,6 +608,8 @@ def _render_checked(plans: tuple[PagePlan, ...], make_html: Any, base: Path, lab
     stretched: tuple[PagePlan, ...] | None = None
     crowded: list[str] = []
     for _ in range(24):
+        document = None
+        release()  # the page laid out before (WeasyPrint's boxes are reference cycles)
         document = layout(make_html(plans), base, label)
         if fixed := overflows(document, "frame-"):
             raise RenderError(f"{label}：{fixed[0].frame} 的文字超出预留位置",
@@ -726,23 +728,38 @@ def build_pages(entries: tuple[MediaEntry, ...], s: MediaKitSettings, text: Page
                 created: str, work: Path, profile: PressProfile) -> tuple[tuple[PagePlan, ...], bytes, bytes | None, Any]:
     """Awardees → (final plans, colour PDF/X, black-only PDF/X or None, the laid-out colour document)."""
     plans = plan_pages(entries, s, text.intro)
-    colour_photos = {e.seq: data_uri(cmyk_jpeg(e.photo, work / "cmyk" / f"{e.seq:02d}.jpg", profile,
-                                               s.ink_limit_percent)) for e in entries}
+    uris: dict[tuple[str, int, float], str] = {}
+
+    def photos(p: tuple[PagePlan, ...], variant: str) -> dict[int, str]:
+        """Plans → each card's photo (CMYK, or grey for the black edition) at its printed size, made once."""
+        found = {}
+        for card in (c for plan in p for c in plan.cards):
+            key = (variant, card.entry.seq, card.photo_mm[0])
+            if key not in uris:
+                if variant == "grey":
+                    made = grey_jpeg(card.entry.photo, work / "grey", width_mm=card.photo_mm[0], min_dpi=s.min_dpi)
+                else:
+                    made = cmyk_jpeg(card.entry.photo, work / "cmyk", profile, s.ink_limit_percent,
+                                     width_mm=card.photo_mm[0], min_dpi=s.min_dpi)
+                uris[key] = data_uri(made)
+            found[card.entry.seq] = uris[key]
+        return found
+
     colours = press_palette(False, profile, s.ink_limit_percent)
 
     def colour_html(p: tuple[PagePlan, ...]) -> str:
         """Plans → the colour edition's HTML."""
-        return page_html(p, s, text, fonts, colours, colour_photos, created, "彩色")
+        return page_html(p, s, text, fonts, colours, photos(p, "cmyk"), created, "彩色")
 
     plans, document = _render_checked(plans, colour_html, work, "特刊（彩色）", s, text.intro)
     colour = write_press_pdf(document, "特刊（彩色）", profile, s.pdfx, bleed_mm=s.bleed_mm)
     grey: bytes | None = None
     if s.greyscale:
-        grey_photos = {e.seq: data_uri(grey_jpeg(e.photo, work / "grey" / f"{e.seq:02d}.jpg"))
-                       for e in entries}
         grey_doc = layout(page_html(plans, s, text, fonts, press_palette(True, profile, s.ink_limit_percent),
-                                    grey_photos, created, "黑白"), work, "特刊（黑白）")
+                                    photos(plans, "grey"), created, "黑白"), work, "特刊（黑白）")
         if overflows(grey_doc, "card-"):
             raise RenderError("特刊（黑白）排版与彩色版不一致，文字超出栏位", hint="请联系技术人员")
         grey = write_press_pdf(grey_doc, "特刊（黑白）", profile, s.pdfx, bleed_mm=s.bleed_mm)
+        del grey_doc
+        release()
     return plans, colour, grey, document

@@ -8,13 +8,15 @@ in the black-and-white edition each becomes its luma as a K tint.
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageFont
+from PIL import ImageFont
 
-from pipeline.media.prepress import PressProfile, cmyk_colour
+from pipeline.core import atomic
+from pipeline.media.prepress import PressProfile, cmyk_colour, photo_key, placed_photo
 from pipeline.render.fonts import ROLES, FontSet
 
 COLOURS: dict[str, str] = {
@@ -89,13 +91,17 @@ def name_width_mm(fonts: FontInfo) -> Callable[[str, float], float]:
     return width
 
 
-def grey_jpeg(source: Path, target: Path) -> Path:
-    """A colour JPEG → the same picture as a grey-scale JPEG (same pixels and dpi), written to target."""
-    with Image.open(source) as im:
-        dpi = im.info.get("dpi", (300, 300))
-        grey = im.convert("L")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    grey.save(target, "JPEG", quality=92, dpi=dpi, optimize=False)
+def grey_jpeg(source: Path, folder: Path, *, width_mm: float | None = None, min_dpi: int = 300) -> Path:
+    """A colour JPEG → the same picture as a grey-scale JPEG at its printed width (`width_mm`, at min_dpi:
+    prepress.placed_photo), cached in `folder` under a name made from its content and settings."""
+    target = folder / f"{photo_key(source, 'grey', width_mm, min_dpi)}.jpg"
+    if target.is_file():
+        return target
+    rgb, dpi = placed_photo(source, width_mm, min_dpi)
+    buf = io.BytesIO()
+    rgb.convert("L").save(buf, "JPEG", quality=92, dpi=dpi, optimize=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic.write_bytes(target, buf.getvalue())
     return target
 
 

@@ -8,17 +8,24 @@ limit of about 240 %, and small text only in 100 % black so that misregister can
                       ghostscript (libgs-common, AGPL-3+) installs
     cmyk_colour()     a design colour (sRGB hex) → device-cmyk() through the profile, ink capped
     cmyk_jpeg()       a photo → CMYK JPEG through the profile (Pillow ImageCms, littleCMS),
-                      total ink capped by grey-component replacement (UCR), then scaled
+                      total ink capped by grey-component replacement (UCR), then scaled;
+                      downscaled first to its printed size at min_dpi (placed_photo), and
+                      cached under a name made from its content and settings
     finish()          WeasyPrint's PDF/X output → colour operators normalised with pikepdf:
                       `c m y k k` instead of `/DeviceCMYK cs … scn`, every text shown in
                       `0 0 0 1 k` (or `0 g`), unused ICC and Lab colour spaces removed,
-                      the output intent completed, a deterministic file ID
+                      the output intent completed, a deterministic file ID, and the CJK
+                      fonts compacted to bare CFF subsets (pipeline.render.fontpack, as in
+                      the packets: FontFile3 /CIDFontType0C, which PDF/X-1a's PDF 1.3 allows;
+                      WeasyPrint's OpenType wrapper needs PDF 1.6)
     press_problems()  a print PDF → what a plant's preflight would reject (Chinese), [] when clean
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +35,9 @@ import numpy as np
 import pikepdf
 from PIL import Image, ImageCms
 
+from pipeline.core import atomic
 from pipeline.core.errors import EditionConfigError, RenderError
+from pipeline.render.fontpack import cff_subsetting, compact_cid_fonts
 
 DEFAULT_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 """Artifex CMYK SWOP profile from Debian's libgs-common (installed with ghostscript)."""
@@ -127,15 +136,46 @@ def cmyk_colour(hex_colour: str, profile: PressProfile, limit_percent: float) ->
     return "device-cmyk(" + " ".join(f"{v / 255:.3f}" for v in px) + ")"
 
 
-def cmyk_jpeg(source: Path, target: Path, profile: PressProfile, limit_percent: float) -> Path:
-    """A photo → the same picture as a CMYK JPEG for the press (same pixels and dpi), written to target.
+CACHE_VERSION = b"placed-1"
+"""Part of every photo cache key: change it when the conversion changes."""
+
+
+def placed_photo(source: Path, width_mm: float | None, min_dpi: int) -> tuple[Image.Image, tuple[float, float]]:
+    """A photo and its printed width → (RGB picture, dpi to record): downscaled to the width at min_dpi
+    when it has more pixels than that (never upscaled), so WeasyPrint gets the picture at its final size."""
+    with Image.open(source) as im:
+        dpi = im.info.get("dpi", (300, 300))
+        rgb = im.convert("RGB")
+    if width_mm:
+        wanted = math.ceil(width_mm / 25.4 * min_dpi)
+        if rgb.width > wanted:
+            height = max(1, round(rgb.height * wanted / rgb.width))
+            rgb = rgb.resize((wanted, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        effective = round(rgb.width / (width_mm / 25.4), 2)
+        dpi = (effective, effective)
+    return rgb, dpi
+
+
+def photo_key(source: Path, *parts: object) -> str:
+    """A photo's bytes and the conversion's parameters → the name of its cached conversion."""
+    digest = hashlib.sha256(CACHE_VERSION)
+    digest.update(source.read_bytes())
+    digest.update(repr(parts).encode())
+    return digest.hexdigest()[:24]
+
+
+def cmyk_jpeg(source: Path, folder: Path, profile: PressProfile, limit_percent: float, *,
+              width_mm: float | None = None, min_dpi: int = 300) -> Path:
+    """A photo → the same picture as a CMYK JPEG for the press, at its printed width (`width_mm`, at
+    min_dpi: placed_photo), cached in `folder` under a name made from its content and settings.
 
     JPEG compression lifts a few pixels above the cap, so the file is read back and the cap
     lowered until the decoded picture stays within the limit.
     """
-    with Image.open(source) as im:
-        dpi = im.info.get("dpi", (300, 300))
-        rgb = im.convert("RGB")
+    target = folder / f"{photo_key(source, hashlib.sha256(profile.data).hexdigest(), limit_percent, width_mm, min_dpi)}.jpg"
+    if target.is_file():
+        return target
+    rgb, dpi = placed_photo(source, width_mm, min_dpi)
     pixels = np.asarray(_to_cmyk(rgb, profile))
     cap = limit_percent - 4
     for _ in range(8):
@@ -148,8 +188,8 @@ def cmyk_jpeg(source: Path, target: Path, profile: PressProfile, limit_percent: 
         cap -= worst - limit_percent + 2
     else:
         raise RenderError(f"照片 {source.name} 无法转换到总墨量 {limit_percent:g}% 以内", hint="请联系技术人员")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(buf.getvalue())
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic.write_bytes(target, buf.getvalue())
     return target
 
 
@@ -244,7 +284,7 @@ def _content_holders(pdf: pikepdf.Pdf) -> list[Any]:
 
 
 def finish(data: bytes, profile: PressProfile) -> bytes:
-    """WeasyPrint's PDF/X output → normalised colour operators, K-only text, completed output intent."""
+    """WeasyPrint's PDF/X output → normalised colour operators, K-only text, completed output intent, compact CJK fonts."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for holder in _content_holders(pdf):
             parsed = [(list(i.operands), i.operator) for i in pikepdf.parse_content_stream(holder)]
@@ -258,6 +298,7 @@ def finish(data: bytes, profile: PressProfile) -> bytes:
             if resources is not None and "/ColorSpace" in resources:
                 # WeasyPrint lists an ICCBased space per profile and two Lab spaces; none is used now
                 del resources["/ColorSpace"]
+        compact_cid_fonts(pdf)
         intent = pdf.Root.OutputIntents[0]
         intent.OutputConditionIdentifier = pikepdf.String("Custom")
         intent.OutputCondition = pikepdf.String(profile.description)
@@ -287,7 +328,8 @@ def write_press_pdf(document: Any, label: str, profile: PressProfile, variant: s
     document.color_profiles["device-cmyk"] = Embedded(
         io.BytesIO(profile.data), profile.path.name, "relative-colorimetric", (["c"], ["m"], ["y"], ["k"]))
     try:
-        data = write_pdf(document, label, bleed_mm=bleed_mm, variant=VARIANTS[variant])
+        with cff_subsetting():  # finish() unwraps the compact subsets (compact_cid_fonts)
+            data = write_pdf(document, label, bleed_mm=bleed_mm, variant=VARIANTS[variant])
     finally:
         document.color_profiles.pop("device-cmyk", None)
     return finish(data, profile)

@@ -8,6 +8,9 @@ BleedBox to the configured bleed (WeasyPrint caps it at 10 pt from the TrimBox).
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import gc
 import hashlib
 import re
 import uuid
@@ -35,6 +38,28 @@ def layout(html: str, base: Path, label: str) -> Any:
     fetcher = URLFetcher(allowed_protocols={"file", "data"})
     with weasyprint_errors(label, file=label, hint="多为图片缺失或模板样式有误；请检查照片文件是否存在，或联系技术人员"):
         return HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render()
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    """glibc's malloc_trim, or None elsewhere."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def release() -> None:
+    """Free the laid-out documents the caller has dropped and give the memory back to the system.
+
+    A WeasyPrint document is a web of reference cycles (boxes, styles, fonts) that only the cycle
+    collector frees, whenever it gets round to it; the media kit lays out large pages again and
+    again, so without this a process holds many dead layouts at once (and a worker forked from it
+    starts with them).
+    """
+    gc.collect()
+    if trim := _malloc_trim():
+        trim(0)
 
 
 def write_pdf(document: Any, label: str, *, bleed_mm: float | None = None, variant: str | None = None,

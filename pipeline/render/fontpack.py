@@ -1,14 +1,14 @@
-"""Compact the CJK fonts in a packet, keeping every glyph a page draws.
+"""Compact the CJK fonts in a packet or a print file, keeping every glyph a page draws; share font bytes.
 
 WeasyPrint subsets fonts but keeps glyph ids ("retain GIDs"), so a CFF-based CJK font such
 as Noto Serif CJK (≈ 63 000 glyphs, the Simplified Chinese forms at the end) still carries
 63 000 entries of metrics, charset and charstring offsets: ≈ 150–200 KB per font for a few
 dozen characters — more than a packet's scans. Two steps make it ≈ 5–60 KB:
 
-1. inside `cff_subsetting()` (the packet renderer writes its PDF there) WeasyPrint's
-   subsetting is hooked: a CID-keyed CFF font whose charset is the identity (glyph i has
-   CID i, as in Noto and Source Han CJK) is subset to its used glyphs *without* retaining
-   glyph ids, in one HarfBuzz pass (faster than WeasyPrint's two);
+1. inside `cff_subsetting()` (packets and the media kit's print files are written there)
+   WeasyPrint's subsetting is hooked: a CID-keyed CFF font whose charset is the identity
+   (glyph i has CID i, as in Noto and Source Han CJK) is subset to its used glyphs *without*
+   retaining glyph ids, in one HarfBuzz pass (faster than WeasyPrint's two);
 2. `compact_cid_fonts()` (per PDF, pikepdf) unwraps such fonts to the bare CFF program
    (FontFile3 /CIDFontType0C), the classic embedding of CJK subsets.
 
@@ -37,6 +37,16 @@ The hook remembers which font file every subset it wrote came from (`remember_or
 `compact_cid_fonts(pdf, faces)` gives all fonts of one face one program, subset from that file
 to the union of their glyphs (CIDs stay: CFF keeps them in its charset, TrueType keeps glyph
 ids), so no font program is embedded twice.
+
+The font bytes cache (`install_font_cache()`, installed by every WeasyPrint caller through
+pipeline.render.weasy): WeasyPrint's `Font.__init__` copies the whole font file out of HarfBuzz
+(19–27 MB for a Noto CJK collection) for every font of every document it writes. The hook keeps
+that copy per font file and face (path, size and modification time, face index) for the life of the
+process and hands the same bytes object to every later Font: the bytes are never changed in place
+(subsetting replaces `file_content`), and the faces of one collection share one copy, so the cache
+holds at most one copy per font file — what every document held per font before. It adapts
+WeasyPrint internals, so it is installed only for the pinned WeasyPrint (WEASYPRINT_VERSION); with
+another version WeasyPrint is left as it is.
 """
 
 from __future__ import annotations
@@ -44,10 +54,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import mmap
+import os
 import struct
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -173,6 +186,135 @@ def compact_cff(font: bytes, cids: set[int]) -> bytes | None:
     if cff is None or charset is None or not cids <= set(charset) or charset != sorted(set(charset)):
         return None
     return cff
+
+
+WEASYPRINT_VERSION = "70.0"
+"""The WeasyPrint whose internals the font bytes cache adapts (pyproject.toml pins it)."""
+
+_FC_CDEF = """
+typedef struct _FcPattern FcPattern;
+typedef void PangoFcFont;
+FcPattern *pango_fc_font_get_pattern(PangoFcFont *font);
+int FcPatternGetString(const FcPattern *p, const char *object, int n, unsigned char **s);
+int FcPatternGetInteger(const FcPattern *p, const char *object, int n, int *i);
+"""
+
+FontKey = tuple[str, int, int, int]
+"""(font file, its size, its modification time in ns, face index)."""
+
+
+@functools.cache
+def _fontconfig() -> tuple[Any, Any, Any] | None:
+    """(ffi, libpangoft2, libfontconfig), or None when the libraries are not there."""
+    try:
+        import cffi
+
+        ffi = cffi.FFI()
+        ffi.cdef(_FC_CDEF)
+        return ffi, ffi.dlopen("libpangoft2-1.0.so.0"), ffi.dlopen("libfontconfig.so.1")
+    except (ImportError, OSError, AttributeError):
+        return None
+
+
+def font_file_key(pango_font: Any) -> FontKey | None:
+    """A Pango (fontconfig) font as WeasyPrint holds it → (file, size, mtime, face index); None when unknown."""
+    libs = _fontconfig()
+    if libs is None:
+        return None
+    from weasyprint.text.ffi import ffi as weasy_ffi
+
+    ffi, pangoft2, fontconfig = libs
+    pattern = pangoft2.pango_fc_font_get_pattern(ffi.cast("PangoFcFont *", int(weasy_ffi.cast("uintptr_t", pango_font))))
+    if pattern == ffi.NULL:
+        return None
+    name = ffi.new("unsigned char **")
+    index = ffi.new("int *")
+    if fontconfig.FcPatternGetString(pattern, b"file", 0, name) != 0 or name[0] == ffi.NULL:
+        return None
+    if fontconfig.FcPatternGetInteger(pattern, b"index", 0, index) != 0:
+        index[0] = 0
+    path = os.fsdecode(ffi.string(name[0]))
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return path, stat.st_size, stat.st_mtime_ns, index[0]
+
+
+class FontBytes:
+    """The font bytes cache: (file, face) → the bytes WeasyPrint's Font reads out of HarfBuzz, one copy per file."""
+
+    def __init__(self) -> None:
+        """An empty cache."""
+        self.faces: dict[FontKey, bytes] = {}
+        self.reads = 0
+        """How many times the bytes were read out of HarfBuzz (a cache miss)."""
+        self.lock = threading.Lock()
+
+    def get(self, key: FontKey, read: Any) -> bytes | None:
+        """The cached bytes of `key`, else `read()` kept (sharing the object with another face of the same file)."""
+        with self.lock:
+            found = self.faces.get(key)
+        if found is not None:
+            return found
+        data = read()
+        if not isinstance(data, bytes):
+            return data  # type: ignore[no-any-return]
+        with self.lock:
+            self.reads += 1
+            for (path, size, mtime, _), other in self.faces.items():
+                if (path, size, mtime) == key[:3] and other == data:
+                    data = other  # a collection's faces share the whole file: keep one copy
+                    break
+            self.faces[key] = data
+        return data
+
+    def clear(self) -> None:
+        """Forget every font."""
+        with self.lock:
+            self.faces.clear()
+
+
+FONT_BYTES = FontBytes()
+"""The process's font bytes cache (install_font_cache)."""
+_PENDING: threading.local = threading.local()
+"""The font file of the WeasyPrint Font being made in this thread (its key), while Font.__init__ runs."""
+
+
+def install_font_cache() -> bool:
+    """Share font bytes between WeasyPrint's Font objects (once per process) → True when installed.
+
+    Only for the pinned WeasyPrint (WEASYPRINT_VERSION): another version is left as it is, silently.
+    """
+    import weasyprint
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
+    if getattr(weasyprint_fonts.Font.__init__, "xn_cached", False):
+        return True
+    if weasyprint.__version__ != WEASYPRINT_VERSION or _fontconfig() is None:
+        return False
+    original_init = weasyprint_fonts.Font.__init__
+    original_data = weasyprint_fonts.get_hb_object_data
+
+    def get_hb_object_data(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
+        key = getattr(_PENDING, "key", None)
+        if key is None or ot_color is not None or glyph is not None:
+            return original_data(hb_object, ot_color, glyph)
+        return FONT_BYTES.get(key, lambda: original_data(hb_object))
+
+    def __init__(self: Any, pango_font: Any, description: Any, font_size: Any) -> None:
+        _PENDING.key = font_file_key(pango_font)
+        try:
+            original_init(self, pango_font, description, font_size)
+        finally:
+            _PENDING.key = None
+
+    __init__.xn_cached = True  # type: ignore[attr-defined]
+    __init__.xn_original = original_init  # type: ignore[attr-defined]
+    get_hb_object_data.xn_original = original_data  # type: ignore[attr-defined]
+    weasyprint_fonts.get_hb_object_data = get_hb_object_data
+    weasyprint_fonts.Font.__init__ = __init__
+    return True
 
 
 _IDENTITY: dict[tuple[str, int, int], bool] = {}

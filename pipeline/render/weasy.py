@@ -6,6 +6,10 @@ missing photo or a broken stylesheet is never written half-right.
 Images go into WeasyPrint as `data_uri(path)`: WeasyPrint names each image in the PDF after the
 MD5 of its URL, so a file:// URL would make the bytes (and the content-derived /ID) depend on
 where output/ or the edition folder is.
+
+Entering `weasyprint_errors()` also installs the font bytes cache (pipeline.render.fontpack), so
+every WeasyPrint document of the process — packets, 公示, media kit, certificates, reports — reads
+each font file out of HarfBuzz once, not once per font of every document.
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ class _Collector(logging.Handler):
 @contextmanager
 def weasyprint_errors(what: str, *, candidate: str = "", file: str = "", hint: str = DEFAULT_HINT) -> Iterator[None]:
     """Raise RenderError naming `what` when WeasyPrint logs a warning or an error inside the block."""
+    from pipeline.render.fontpack import install_font_cache
+
+    install_font_cache()
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
     old_level, old_propagate = logger.level, logger.propagate

@@ -1,0 +1,101 @@
+"""The font bytes cache (pipeline.render.fontpack.install_font_cache): WeasyPrint reads each font file once
+per process, every Font gets the very bytes HarfBuzz holds, the PDFs do not change, and another
+WeasyPrint version is left alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.render import fontpack
+from pipeline.render.fonts import use_project_fonts
+from pipeline.render.weasy import weasyprint_errors
+
+HTML = ('<p style="font-family: \'Noto Serif CJK SC\'">兴安技术能手公示</p>'
+        '<p style="font-family: \'Noto Serif CJK SC\'; font-weight: bold">拟表彰人选</p>'
+        '<p style="font-family: \'Noto Sans CJK SC\'; font-weight: bold">大兴安岭地区</p>')
+
+
+def _write(html: str = HTML) -> bytes:
+    from weasyprint import HTML as Html
+
+    use_project_fonts()
+    with weasyprint_errors("测试文档"):
+        return bytes(Html(string=html).write_pdf())
+
+
+def _fonts_seen(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every WeasyPrint Font that is cleaned (subset) from now on, with its bytes before subsetting."""
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
+    seen: list[Any] = []
+    original = weasyprint_fonts.Font.clean
+
+    def clean(self: Any, *args: Any) -> None:
+        seen.append((self, self.file_content))
+        original(self, *args)
+
+    monkeypatch.setattr(weasyprint_fonts.Font, "clean", clean)
+    return seen
+
+
+def test_each_font_file_is_read_once_and_every_font_gets_its_exact_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
+    cache = fontpack.FontBytes()
+    monkeypatch.setattr(fontpack, "FONT_BYTES", cache)
+    seen = _fonts_seen(monkeypatch)
+    first = _write()
+    assert fontpack.install_font_cache()
+    files = {key[0] for key in cache.faces}
+    assert len(seen) == 3 and len(files) == 3, files  # Serif regular, Serif bold, Sans bold
+    reads = cache.reads
+    assert reads == 3
+    original_read = weasyprint_fonts.get_hb_object_data.xn_original
+    for font, data in seen:
+        assert data == original_read(font.hb_face)  # the bytes HarfBuzz holds, byte for byte
+        assert any(data is cached for cached in cache.faces.values())
+    seen.clear()
+    second = _write()
+    third = _write()
+    assert cache.reads == reads  # the later documents read no font file
+    assert len(seen) == 6
+    assert second == third == first  # the same PDF, byte for byte
+    for _, data in seen:
+        assert any(data is cached for cached in cache.faces.values())
+
+
+def test_faces_of_one_collection_share_one_copy() -> None:
+    cache = fontpack.FontBytes()
+    data = bytes(range(256)) * 4
+    a = cache.get(("/f.ttc", 1024, 1, 0), lambda: bytes(bytearray(data)))
+    b = cache.get(("/f.ttc", 1024, 1, 2), lambda: bytes(bytearray(data)))
+    c = cache.get(("/g.ttc", 1024, 1, 0), lambda: bytes(bytearray(data)))
+    assert a is b and a is not c and cache.reads == 3
+    assert cache.get(("/f.ttc", 1024, 1, 2), lambda: pytest.fail("read again")) is a
+    changed = cache.get(("/f.ttc", 1024, 2, 0), lambda: bytes(bytearray(data)))  # the file was replaced: read again
+    assert changed is not a and cache.reads == 4
+
+
+def test_another_weasyprint_version_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import weasyprint
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
+    fontpack.install_font_cache()
+    init = weasyprint_fonts.Font.__init__
+    monkeypatch.setattr(weasyprint_fonts.Font, "__init__", init.xn_original)
+    monkeypatch.setattr(weasyprint_fonts, "get_hb_object_data", weasyprint_fonts.get_hb_object_data.xn_original)
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    cache = fontpack.FontBytes()
+    monkeypatch.setattr(fontpack, "FONT_BYTES", cache)
+    assert not fontpack.install_font_cache()
+    assert weasyprint_fonts.Font.__init__ is init.xn_original
+    _write()
+    assert weasyprint_fonts.Font.__init__ is init.xn_original and cache.reads == 0 and not cache.faces
+
+
+def test_the_pinned_version_is_the_one_in_pyproject() -> None:
+    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'"weasyprint=={fontpack.WEASYPRINT_VERSION}"' in text
