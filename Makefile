@@ -105,12 +105,23 @@ $(SETUP_DEV): $(SETUP) requirements/dev.lock scripts/system-packages-dev.txt
 lock: ## 维护人员：改动 pyproject.toml 后重新生成 requirements/ 中带哈希的锁定文件
 	scripts/lock.sh
 
+# pytest on every core (pytest-xdist): XN_TEST_WORKERS=auto starts one worker per core; a number
+# starts that many, 0 runs the tests in this one process (no xdist: pdb, -s and the like work).
+# --dist loadfile: all the tests of a file run in one worker, so a module fixture that builds a round,
+# the packets or a LibreOffice print is built once, not once per worker (fixture set-up was 15 % of
+# the suite's test time in the measured run; with --dist load most of it would be paid once per
+# worker). --no-loadscope-reorder: files are handed out in the order tests/conftest.py gives them,
+# the two longest first (HEAVY_FIRST there); xdist's own order put them last, on both workers at once.
+# PYTEST_ARGS go last and win, e.g. make test PYTEST_ARGS="-n 0 tests/test_packets.py".
+XN_TEST_WORKERS ?= auto
+PYTEST_DIST := $(if $(filter 0,$(XN_TEST_WORKERS)),,--dist loadfile --no-loadscope-reorder)
+
 .PHONY: test
-test: $(SETUP_DEV) ## 安装开发工具，然后代码检查（ruff）、类型检查（mypy）、分层检查（import-linter）和全部测试（pytest）
+test: $(SETUP_DEV) ## 安装开发工具，然后代码检查（ruff）、类型检查（mypy）、分层检查（import-linter）和全部测试（pytest，每个 CPU 核一个进程）
 	$(VENV)/bin/ruff check pipeline tests tools
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q -n $(XN_TEST_WORKERS) $(PYTEST_DIST) $(PYTEST_ARGS)
 
 .PHONY: bench
 bench: $(SETUP) ## 性能测试：逐阶段计时演示届次和规模测试届次（不是测试用例）
@@ -122,10 +133,15 @@ demo-data: $(SETUP_DEV) ## 重新生成演示、示例错误和压力测试届�
 	$(PY) tools/make_demo_review.py
 	$(PY) tools/make_stress.py
 
+# The project's own Python folders: `make clean` removes their __pycache__ and never looks anywhere
+# else — not into the virtualenv (.venv, or any VENV= inside the tree), whose compiled modules every
+# later process would otherwise compile again (measured: a packets build 18.3 s instead of 16.0 s).
+PY_DIRS := pipeline tests tools scripts
+
 .PHONY: clean
 clean: ## 删除可重新生成的输出（不删输入、证书数据库和密钥）
 	rm -rf output/*/
-	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	$(if $(wildcard $(PY_DIRS)),find $(wildcard $(PY_DIRS)) -name __pycache__ -type d -prune -exec rm -rf {} +)
 
 .PHONY: help
 help: ## 列出全部命令

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,14 @@ from pipeline.rules.idcard import check_character
 
 DEMO = PROJECT_ROOT / "input" / "demo"
 MISTAKES = PROJECT_ROOT / "input" / "examples" / "mistakes"
+
+
+def make_command(*args: str) -> list[str]:
+    """`make …` on the project's Makefile that never remakes the setup stamps (-o): a test installs
+    nothing, and two pytest-xdist workers never run scripts/setup.sh into one virtualenv at once."""
+    venv = Path(sys.executable).parent.parent
+    return ["make", "--no-print-directory", "-o", f"{venv}/.setup-done", "-o", f"{venv}/.setup-dev-done",
+            f"VENV={venv}", *args]
 
 
 def make_id(birth: str = "19800115", male: bool = True, region: str = "232700", seq: str = "12") -> str:
@@ -56,12 +65,51 @@ def tmp_edition(tmp_path: Path) -> Path:
     return folder
 
 
+def run_folder(factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder shared by every process of this pytest run: under pytest-xdist (`make test`, `-n`) the
+    run's folder that holds each worker's own (`…/pytest-N/<name>` beside `…/pytest-N/popen-gw0`),
+    else this session's. Whatever is written there must be written atomically (two workers at once)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = factory.getbasetemp().parent / name
+        folder.mkdir(exist_ok=True)
+        return folder
+    return factory.mktemp(name, numbered=False)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _ocr_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Evidence is not read by OCR unless a test asks (XN_READ_EVIDENCE=1 in its own environment):
-    reading costs ~1 CPU-s per page. What is read is cached for the whole session, shared by tests."""
+    reading costs ~1 CPU-s per page. What is read is cached for the whole run, shared by tests and by
+    the workers of pytest-xdist (the engine writes each reading atomically)."""
     os.environ["XN_READ_EVIDENCE"] = "0"
-    os.environ.setdefault("XN_OCR_CACHE", str(tmp_path_factory.mktemp("ocr-cache")))
+    os.environ.setdefault("XN_OCR_CACHE", str(run_folder(tmp_path_factory, "ocr-cache")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_output(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Output, registry and keys of what runs outside a test (module and session fixtures that build
+    a round) go under this worker's own tmp folder too: never into the repository's output/, which
+    the workers of pytest-xdist would share. Fixtures that build something set their own folders."""
+    base = tmp_path_factory.mktemp("session", numbered=False)
+    for name in ("output", "state", "keys"):
+        os.environ[f"XN_{name.upper()}"] = str(base / name)
+
+
+HEAVY_FIRST = ("tests/test_round_preflight.py", "tests/test_editions.py")
+"""The two longest files: two whole rounds through `make demo`, and the mistakes edition read by OCR
+(together 39 % of the suite's test time in the run measured for issue 15). Under pytest-xdist they are
+handed out first, one to each worker, and the other files fill in around them (the Makefile's
+--no-loadscope-reorder keeps this order; xdist would otherwise hand out the files with the most tests
+first: these two came last, together, and the second round ran its last 10 minutes beside an idle
+worker)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist: the files of HEAVY_FIRST first (every worker sorts the same way); a run in
+    one process keeps the files' own order."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        rank = {path: i for i, path in enumerate(HEAVY_FIRST)}
+        items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
 READ_CODES = frozenset({"EVIDENCE_HOLDER_MISMATCH", "EVIDENCE_DATE_MISMATCH", "EVIDENCE_DATE_READ",

@@ -234,6 +234,10 @@ def test_old_achievement_is_a_warning(edition: Edition, tmp_edition: Path, candi
         ("2024.01-证书.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "损坏"),
         ("2024.01-证书.tif", b"hello", "不是可识别"),
     ],
+    # Fixed ids, not made from the bytes: the encrypted PDF differs in every process (random /ID and
+    # salt), and pytest-xdist's workers must collect the same ids.
+    ids=["truncated-jpeg", "empty", "jpeg-named-pdf", "pdf-named-jpg", "encrypted-pdf", "broken-pdf",
+         "broken-png", "unknown-tif"],
 )
 def test_unreadable_evidence(edition: Edition, tmp_edition: Path, candidate: Candidate, name: str, data: bytes,
                              why: str) -> None:

@@ -12,14 +12,14 @@ import openpyxl
 import pytest
 
 from pipeline.core.edition import PROJECT_ROOT
-from tests.conftest import DEMO, MISTAKES, READ_CODES, expected_codes, reading_env
+from tests.conftest import DEMO, MISTAKES, READ_CODES, expected_codes, make_command, reading_env
 
 pytestmark = pytest.mark.slow
 
 
 def make(target: str, edition: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run a Make target on an edition with output going to the test's XN_OUTPUT."""
-    return subprocess.run(["make", "--no-print-directory", target, f"EDITION={edition}"],
+    return subprocess.run(make_command(target, f"EDITION={edition}"),
                           cwd=PROJECT_ROOT, capture_output=True, text=True, env=env or os.environ.copy())
 
 

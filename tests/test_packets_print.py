@@ -450,6 +450,41 @@ def test_an_edition_fonts_folder_is_given_to_fontconfig(tmp_path: Path, monkeypa
     assert f"<dir>{folder.resolve()}</dir>" in config.read_text(encoding="utf-8")
 
 
+def test_processes_starting_at_once_each_get_a_whole_fontconfig_file(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers of `make test` (and two checkouts on one machine) write the cached fonts.conf at the
+    same moment: each gets the file, none fails (a shared fonts.tmp let one rename the other's away)."""
+    import threading
+
+    from pipeline.render import fonts as fonts_module
+
+    monkeypatch.setattr(fonts_module, "_EXTRA_DIRS", [])
+    failures: list[BaseException] = []
+    got: list[Path] = []
+    for attempt in range(10):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache{attempt}"))
+        start = threading.Barrier(8)
+
+        def write(start: threading.Barrier) -> None:
+            start.wait()
+            try:
+                got.append(fonts_module.fontconfig_file())
+            except OSError as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=write, args=(start,)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert failures == []
+    assert len(got) == 80 and all(f"<dir>{fonts_module.ASSET_FONTS}</dir>" in p.read_text(encoding="utf-8") for p in got)
+    other = tmp_path / "other-checkout" / "assets" / "fonts"
+    monkeypatch.setattr(fonts_module, "ASSET_FONTS", other)
+    assert fonts_module.fontconfig_file() not in got  # another checkout's fonts.conf is its own file
+    assert all(f"<dir>{other}</dir>" not in p.read_text(encoding="utf-8") for p in set(got))
+
+
 # ---- 10. no near-empty page in the 事迹, no lone character in the 简历 (review findings) -------------
 
 def test_no_page_of_the_deeds_holds_fewer_than_three_lines(built: Built) -> None:

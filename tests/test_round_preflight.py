@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.core.edition import PROJECT_ROOT
 from pipeline.rules.strokes import stroke_sort_key
-from tests.conftest import DEMO
+from tests.conftest import DEMO, make_command
 
 pytestmark = pytest.mark.slow
 
@@ -25,8 +25,8 @@ STRESS = PROJECT_ROOT / "input" / "examples" / "stress"
 
 
 def make_demo(edition: Path) -> subprocess.CompletedProcess[str]:
-    """`make demo EDITION=…` with output, registry and keys in the test's folders."""
-    return subprocess.run(["make", "--no-print-directory", "demo", f"EDITION={edition}"],
+    """`make demo EDITION=…` with output, registry and keys in the test's folders (setup not remade)."""
+    return subprocess.run(make_command("demo", f"EDITION={edition}"),
                           cwd=PROJECT_ROOT, capture_output=True, text=True, env=os.environ.copy())
 
 

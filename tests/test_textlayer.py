@@ -55,12 +55,13 @@ LINES = (
 
 
 def base_pdf(pages: int) -> bytes:
-    """A blank A4 document standing in for the WeasyPrint pages."""
+    """A blank A4 document standing in for the WeasyPrint pages (the same bytes every call: a /ID from the
+    clock's second would reach the bound PDF's /ID, and two binds a second apart would differ)."""
     pdf = pikepdf.new()
     for _ in range(pages):
         pdf.add_blank_page(page_size=A4)
     out = io.BytesIO()
-    pdf.save(out)
+    pdf.save(out, deterministic_id=True)
     return out.getvalue()
 
 

@@ -21,6 +21,7 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core import atomic
 from pipeline.core.edition import PROJECT_ROOT, FontSettings
 from pipeline.core.errors import StageError
 
@@ -178,23 +179,21 @@ def add_font_dir(folder: Path) -> None:
 
 def fontconfig_file() -> Path:
     """Write (once) a fonts.conf that includes the system configuration, assets/fonts/ and the
-    folders of add_font_dir() (one file per set of folders)."""
+    folders of add_font_dir(): one file per set of folders, named by them (assets/fonts/ included, so
+    two checkouts of the project never rewrite each other's), written atomically (processes that
+    start at once, e.g. the workers of `make test`, each write a whole file under its own temporary
+    name; a shared fonts.tmp let one rename the other's away)."""
     cache = _cache_dir()
     dirs = [ASSET_FONTS, *_EXTRA_DIRS]
-    suffix = "" if not _EXTRA_DIRS else "-" + hashlib.sha256(
-        "|".join(map(str, _EXTRA_DIRS)).encode()).hexdigest()[:12]
-    target = cache / f"fonts{suffix}.conf"
+    suffix = hashlib.sha256("|".join(map(str, dirs)).encode()).hexdigest()[:12]
+    target = cache / f"fonts-{suffix}.conf"
     text = (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
         "  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n"
         + "".join(f"  <dir>{d}</dir>\n" for d in dirs)
         + f"  <cachedir>{cache / 'fc-cache'}</cachedir>\n</fontconfig>\n"
     )
-    if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+    atomic.write_text(target, text)  # nothing is written when the file already holds this text
     return target
 
 
