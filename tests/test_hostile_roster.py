@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -161,9 +160,7 @@ def test_a_ten_million_character_name_is_reported_and_its_row_skipped(
         tmp_edition: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_csv(tmp_edition / "roster.csv", two_rows(姓名="王" * 10_000_000))
     capsys.readouterr()
-    started = time.monotonic()
     status = main(["--edition", str(tmp_edition), "check"])
-    assert time.monotonic() - started < 30
     assert status == 1 and "内部错误" not in capsys.readouterr().err
     report = load_edition(tmp_edition).output / "check" / "report.json"
     assert report.stat().st_size < 200_000  # the name never reached the report
