@@ -99,17 +99,22 @@ _DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b
 before 7.2 (no NO_LAYOUT_CLOSURE) from adding substitute glyphs nobody asked for."""
 
 
-@functools.cache
-def _harfbuzz() -> tuple[Any, Any, Any] | None:
-    """(ffi, libharfbuzz, libharfbuzz-subset), or None when the libraries are not there."""
+def _libraries(cdef: str, first: str, second: str) -> tuple[Any, Any, Any] | None:
+    """(ffi, the two shared libraries) with these C declarations, or None when they are not there."""
     try:
         import cffi
 
         ffi = cffi.FFI()
-        ffi.cdef(_CDEF)
-        return ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0")
+        ffi.cdef(cdef)
+        return ffi, ffi.dlopen(first), ffi.dlopen(second)
     except (ImportError, OSError, AttributeError):
         return None
+
+
+@functools.cache
+def _harfbuzz() -> tuple[Any, Any, Any] | None:
+    """(ffi, libharfbuzz, libharfbuzz-subset), or None when the libraries are not there."""
+    return _libraries(_CDEF, "libharfbuzz.so.0", "libharfbuzz-subset.so.0")
 
 
 def subset_glyphs(font: bytes | mmap.mmap, glyphs: set[int], index: int = 0, *, retain_gids: bool = False) -> bytes | None:
@@ -206,14 +211,7 @@ FontKey = tuple[str, int, int, int]
 @functools.cache
 def _fontconfig() -> tuple[Any, Any, Any] | None:
     """(ffi, libpangoft2, libfontconfig), or None when the libraries are not there."""
-    try:
-        import cffi
-
-        ffi = cffi.FFI()
-        ffi.cdef(_FC_CDEF)
-        return ffi, ffi.dlopen("libpangoft2-1.0.so.0"), ffi.dlopen("libfontconfig.so.1")
-    except (ImportError, OSError, AttributeError):
-        return None
+    return _libraries(_FC_CDEF, "libpangoft2-1.0.so.0", "libfontconfig.so.1")
 
 
 def font_file_key(pango_font: Any) -> FontKey | None:
