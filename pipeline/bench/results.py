@@ -172,6 +172,12 @@ def _change(old: float | None, new: float | None, digits: int, unit: str = "", s
     return text + (f"（{(new - old) / old:+.0%}）" if old else "")
 
 
+def _paired(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[tuple[dict[str, Any] | None, dict[str, Any]]]:
+    """Each item of `after` with the item of `before` that has the same "key" (None when none has)."""
+    by_key = {item["key"]: item for item in before}
+    return [(by_key.get(item["key"]), item) for item in after]
+
+
 def compare(base: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """Per stage of every round both runs have: each figure before → after (change in %)."""
     def about(data: dict[str, Any]) -> str:
@@ -184,16 +190,12 @@ def compare(base: dict[str, Any], current: dict[str, Any]) -> list[str]:
     lines = ["", "## 与以前的结果比较", f"以前：{about(base)}", f"本次：{about(current)}"]
     old_ref, new_ref = base.get("reference") or {}, current.get("reference") or {}
     lines.append(f"参照（裸 WeasyPrint 两页表格，每份 CPU 秒）：{_change(old_ref.get('cpu_per_document'), new_ref.get('cpu_per_document'), 3, '秒')}")
-    old_rounds = {r["key"]: r for r in base["rounds"]}
-    for new_round in current["rounds"]:
-        old_round = old_rounds.get(new_round["key"])
+    for old_round, new_round in _paired(base["rounds"], current["rounds"]):
         if old_round is None:
             lines.append(f"（{new_round['title']}：以前的结果里没有这一轮）")
             continue
         lines.append(f"\n### {new_round['title']}")
-        old_rows = {r["key"]: r for r in old_round["stages"]}
-        for row in new_round["stages"]:
-            old = old_rows.get(row["key"])
+        for old, row in _paired(old_round["stages"], new_round["stages"]):
             if old is None:
                 lines.append(f"{row['label']}：以前没有测")
                 continue
