@@ -1,9 +1,12 @@
-"""The font bytes cache (pipeline.render.fontpack.install_font_cache): WeasyPrint reads each font file once
-per process, every Font gets the very bytes HarfBuzz holds, the PDFs do not change, and another
-WeasyPrint version is left alone."""
+"""The font bytes cache (pipeline.render.fontpack.install_font_cache): WeasyPrint maps each font file once
+per process, every Font gets the very bytes HarfBuzz holds, only the pages it uses come into memory, the
+PDFs do not change, and another WeasyPrint version is left alone."""
 
 from __future__ import annotations
 
+import mmap
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +55,11 @@ def test_each_font_file_is_read_once_and_every_font_gets_its_exact_bytes(monkeyp
     files = {key[0] for key in cache.faces}
     assert len(seen) == 3 and len(files) == 3, files  # Serif regular, Serif bold, Sans bold
     reads = cache.reads
-    assert reads == 3
+    assert reads == 3 and cache.copies == 0  # mapped, not copied
     original_read = weasyprint_fonts.get_hb_object_data.xn_original
     for font, data in seen:
-        assert data == original_read(font.hb_face)  # the bytes HarfBuzz holds, byte for byte
+        assert isinstance(data, mmap.mmap)
+        assert data[:] == original_read(font.hb_face)  # the bytes HarfBuzz holds, byte for byte
         assert any(data is cached for cached in cache.faces.values())
     seen.clear()
     second = _write()
@@ -77,6 +81,48 @@ def test_faces_of_one_collection_share_one_copy() -> None:
     assert cache.get(("/f.ttc", 1024, 1, 2), lambda: pytest.fail("read again")) is a
     changed = cache.get(("/f.ttc", 1024, 2, 0), lambda: bytes(bytearray(data)))  # the file was replaced: read again
     assert changed is not a and cache.reads == 4
+
+
+def test_a_file_that_is_not_harfbuzz_s_font_is_copied(tmp_path: Path) -> None:
+    font = tmp_path / "f.ttf"
+    font.write_bytes(bytes(range(256)) * 4)
+    key = (str(font), 1024, font.stat().st_mtime_ns, 0)
+    cache = fontpack.FontBytes()
+    copy = bytes(reversed(range(256))) * 4
+    got = cache.get(key, lambda: copy, lambda data: data[:] == copy)
+    assert got is copy and cache.copies == 1 and cache.reads == 1
+    mapped = fontpack.FontBytes().get(key, lambda: pytest.fail("copied"), lambda data: data[:4] == bytes(range(4)))
+    assert isinstance(mapped, mmap.mmap) and mapped[:] == font.read_bytes()
+
+
+MEMORY_PROBE = """
+import re, sys
+from weasyprint import HTML
+from pipeline.render.fonts import use_project_fonts
+from pipeline.render.weasy import weasyprint_errors
+use_project_fonts()
+with weasyprint_errors("测试文档"):
+    for _ in range(2):
+        HTML(string=sys.argv[1]).write_pdf()
+held, name = {}, None
+for line in open("/proc/self/smaps"):
+    if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+        parts = line.split(None, 5)
+        name = parts[5].strip() if len(parts) > 5 else ""
+    elif line.startswith("Rss:") and name.endswith((".ttc", ".otf", ".ttf")):
+        held[name] = held.get(name, 0) + int(line.split()[1]) * 1024
+print(max(held.values()) if held else 0, max(held, key=held.get) if held else "")
+"""
+
+
+def test_only_the_pages_a_document_uses_come_into_memory() -> None:
+    """A font file is not read whole (19–27 MB per Noto CJK file, once by the copy and once more in
+    HarfBuzz's own mapping, as before the mapping): the process holds a fraction of the largest one."""
+    out = subprocess.run([sys.executable, "-c", MEMORY_PROBE, HTML], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    held, name = out.stdout.split(maxsplit=1)
+    size = Path(name.strip()).stat().st_size
+    assert int(held) < size / 2, (int(held), size, name)
 
 
 def test_another_weasyprint_version_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:

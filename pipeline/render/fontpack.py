@@ -40,13 +40,15 @@ ids), so no font program is embedded twice.
 
 The font bytes cache (`install_font_cache()`, installed by every WeasyPrint caller through
 pipeline.render.weasy): WeasyPrint's `Font.__init__` copies the whole font file out of HarfBuzz
-(19–27 MB for a Noto CJK collection) for every font of every document it writes. The hook keeps
-that copy per font file and face (path, size and modification time, face index) for the life of the
-process and hands the same bytes object to every later Font: the bytes are never changed in place
-(subsetting replaces `file_content`), and the faces of one collection share one copy, so the cache
-holds at most one copy per font file — what every document held per font before. It adapts
-WeasyPrint internals, so it is installed only for the pinned WeasyPrint (WEASYPRINT_VERSION); with
-another version WeasyPrint is left as it is.
+(19–27 MB for a Noto CJK collection) for every font of every document it writes. The hook gives
+every Font of a font file and face (path, size and modification time, face index) the same
+read-only memory mapping of that file instead, for the life of the process: the bytes are never
+changed in place (subsetting replaces `file_content`), the faces of one collection share one
+mapping, and only the pages a subset really reads come into memory — not the whole file twice
+(HarfBuzz's own mapping, fully read by the copy, and the copy). A file that is not byte for byte
+what HarfBuzz holds (its length, first and last 64 KiB) is copied as before. It adapts WeasyPrint
+internals, so it is installed only for the pinned WeasyPrint (WEASYPRINT_VERSION); with another
+version WeasyPrint is left as it is.
 """
 
 from __future__ import annotations
@@ -239,38 +241,90 @@ def font_file_key(pango_font: Any) -> FontKey | None:
     return path, stat.st_size, stat.st_mtime_ns, index[0]
 
 
+FontData = bytes | mmap.mmap
+"""A whole font file: a read-only mapping of it, or a copy."""
+_CHECKED = 65536
+"""Bytes compared at each end of a font file before its mapping stands for HarfBuzz's bytes."""
+
+
 class FontBytes:
-    """The font bytes cache: (file, face) → the bytes WeasyPrint's Font reads out of HarfBuzz, one copy per file."""
+    """The font bytes cache: (file, face) → the whole font file WeasyPrint's Font reads out of HarfBuzz,
+    one read-only mapping (or, failing that, one copy) per file."""
 
     def __init__(self) -> None:
         """An empty cache."""
-        self.faces: dict[FontKey, bytes] = {}
+        self.faces: dict[FontKey, FontData] = {}
+        self.maps: dict[tuple[str, int, int], mmap.mmap] = {}
         self.reads = 0
-        """How many times the bytes were read out of HarfBuzz (a cache miss)."""
+        """How many faces were looked up in a font file (a cache miss): mapped, or copied out of HarfBuzz."""
+        self.copies = 0
+        """How many of them were copied (the file could not be mapped, or was not what HarfBuzz holds)."""
         self.lock = threading.Lock()
 
-    def get(self, key: FontKey, read: Any) -> bytes | None:
-        """The cached bytes of `key`, else `read()` kept (sharing the object with another face of the same file)."""
+    def get(self, key: FontKey, read: Any, same: Any = None) -> Any:
+        """The cached bytes of `key`; else the file mapped when `same(mapping)` says it is HarfBuzz's
+        font, else `read()` kept (sharing the object with another face of the same file)."""
         with self.lock:
             found = self.faces.get(key)
         if found is not None:
             return found
-        data = read()
-        if not isinstance(data, bytes):
-            return data  # type: ignore[no-any-return]
+        data: Any = self._mapped(key) if same is not None else None
+        if data is None or not same(data):
+            data = read()
+            if not isinstance(data, bytes):
+                return data
+            with self.lock:
+                self.copies += 1
+                for (path, size, mtime, _), other in self.faces.items():
+                    if (path, size, mtime) == key[:3] and isinstance(other, bytes) and other == data:
+                        data = other  # a collection's faces share the whole file: keep one copy
+                        break
         with self.lock:
             self.reads += 1
-            for (path, size, mtime, _), other in self.faces.items():
-                if (path, size, mtime) == key[:3] and other == data:
-                    data = other  # a collection's faces share the whole file: keep one copy
-                    break
             self.faces[key] = data
         return data
 
+    def _mapped(self, key: FontKey) -> mmap.mmap | None:
+        """The font file of `key` mapped read-only (one mapping per file), None when it cannot be (or is
+        no longer the size the key says). Installed fonts are replaced, not rewritten in place."""
+        path, size, mtime, _ = key
+        with self.lock:
+            found = self.maps.get((path, size, mtime))
+        if found is not None:
+            return found
+        try:
+            with Path(path).open("rb") as f:
+                if os.fstat(f.fileno()).st_size != size or size == 0:
+                    return None
+                mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            return None
+        with self.lock:
+            return self.maps.setdefault((path, size, mtime), mapped)
+
     def clear(self) -> None:
-        """Forget every font."""
+        """Forget every font (a mapping still held by a Font stays valid until that Font is gone)."""
         with self.lock:
             self.faces.clear()
+            self.maps.clear()
+
+
+def same_as_harfbuzz(hb_face: Any, data: FontData) -> bool:
+    """True when `data` has the length of the blob HarfBuzz holds for `hb_face` and the same first and last
+    64 KiB (the blob of a font file Pango opened is that file)."""
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    blob = harfbuzz.hb_face_reference_blob(hb_face)
+    try:
+        length = ffi.new("unsigned int *")
+        pointer = harfbuzz.hb_blob_get_data(blob, length)
+        n = int(length[0])
+        if pointer == ffi.NULL or n != len(data) or n == 0:
+            return False
+        k = min(n, _CHECKED)
+        return bool(ffi.buffer(pointer, k)[:] == data[:k] and ffi.buffer(pointer + n - k, k)[:] == data[n - k:])
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
 
 
 FONT_BYTES = FontBytes()
@@ -298,7 +352,7 @@ def install_font_cache() -> bool:
         key = getattr(_PENDING, "key", None)
         if key is None or ot_color is not None or glyph is not None:
             return original_data(hb_object, ot_color, glyph)
-        return FONT_BYTES.get(key, lambda: original_data(hb_object))
+        return FONT_BYTES.get(key, lambda: original_data(hb_object), lambda data: same_as_harfbuzz(hb_object, data))
 
     def __init__(self: Any, pango_font: Any, description: Any, font_size: Any) -> None:
         _PENDING.key = font_file_key(pango_font)
@@ -318,18 +372,43 @@ def install_font_cache() -> bool:
 _IDENTITY: dict[tuple[str, int, int], bool] = {}
 
 
-def identity_charset(family: str, font: bytes, index: int) -> bool:
-    """True when a CID-keyed CFF font's glyph i has CID i for every glyph (cached per font)."""
+def face_table(font: FontData, tag: bytes, index: int = 0) -> memoryview | None:
+    """One table of a face of an OpenType font or collection, as a view into `font` (nothing copied, so a
+    mapped file reads only that table's pages); None when absent or malformed."""
+    try:
+        base = 0
+        if font[:4] == b"ttcf":
+            (count,) = struct.unpack_from(">I", font, 8)
+            if not 0 <= index < count:
+                return None
+            (base,) = struct.unpack_from(">I", font, 12 + 4 * index)
+        (count,) = struct.unpack_from(">H", font, base + 4)
+        for i in range(count):
+            entry_tag, _, start, length = struct.unpack_from(">4sIII", font, base + 12 + 16 * i)
+            if entry_tag == tag:
+                return memoryview(font)[start:start + length] if start + length <= len(font) else None
+    except struct.error:
+        return None
+    return None
+
+
+def identity_charset(family: str, font: FontData, index: int) -> bool:
+    """True when a CID-keyed CFF font's glyph i has CID i for every glyph (cached per font). Reads the
+    CFF table's header, top dictionary and charset only, not the whole font."""
     key = (family, len(font), index)
     if key not in _IDENTITY:
         try:
-            import io
+            from fontTools.cffLib import CFFFontSet
 
-            from fontTools.ttLib import TTFont
-
-            top = TTFont(io.BytesIO(font), fontNumber=index, lazy=True)["CFF "].cff.topDictIndex[0]
-            _IDENTITY[key] = hasattr(top, "ROS") and all(
-                name == ".notdef" if gid == 0 else name == f"cid{gid:05d}" for gid, name in enumerate(top.charset))
+            cff = face_table(font, b"CFF ", index)
+            if cff is None:
+                _IDENTITY[key] = False
+            else:
+                fonts = CFFFontSet()
+                fonts.decompile(_Reader(cff), None)
+                top = fonts.topDictIndex[0]
+                _IDENTITY[key] = hasattr(top, "ROS") and all(
+                    name == ".notdef" if gid == 0 else name == f"cid{gid:05d}" for gid, name in enumerate(top.charset))
         except Exception:  # an unusual font: keep WeasyPrint's own subsetting
             _IDENTITY[key] = False
     return _IDENTITY[key]
@@ -409,16 +488,16 @@ def cff_charset_cids(cff: bytes) -> list[int] | None:
 class _Reader:
     """The minimal file-like object fontTools' CFF decompiler reads from."""
 
-    def __init__(self, data: bytes) -> None:
-        """Bytes → a reader at position 0."""
+    def __init__(self, data: bytes | memoryview) -> None:
+        """Bytes (or a view of them) → a reader at position 0."""
         self.data, self.pos = data, 0
 
     def read(self, n: int = -1) -> bytes:
-        """Up to n bytes (all remaining when n < 0) → the bytes read."""
+        """Up to n bytes (all remaining when n < 0) → the bytes read (a copy of those bytes only)."""
         end = len(self.data) if n < 0 else self.pos + n
         chunk = self.data[self.pos:end]
         self.pos = min(end, len(self.data))
-        return chunk
+        return bytes(chunk)
 
     def seek(self, pos: int) -> None:
         """Position → reader moved there."""
@@ -454,7 +533,7 @@ font file it was subset from, face index)."""
 _HEAD = 65536
 
 
-def remember_origin(subset: bytes, source: bytes, index: int) -> None:
+def remember_origin(subset: bytes, source: FontData, index: int) -> None:
     """Note which font file (and face) an embedded subset came from, for `merge_faces`."""
     if len(_ORIGINS) > 4096:  # a long-lived worker: only the current packet's fonts matter
         _ORIGINS.clear()
