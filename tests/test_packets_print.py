@@ -382,6 +382,22 @@ def test_titles_keep_the_file_names_full_width_punctuation_in_contents_bookmarks
     assert any("（技师）" in text for text in heads)
 
 
+def test_contents_numbers_stand_flush_right_after_their_dots(built: Built, lines: list[Line]) -> None:
+    """The leader's dots are counted in advance (pipeline.packets.form.toc_lines): every entry still reads
+    label … number on one line, with its number at the right margin (page 2 is a left-hand page: 28 mm)
+    and its page the page its target starts on. Within 1.5 pt: HarfBuzz may set a Latin pair a hair wider
+    than the advances add up to (0.5 mm into a 28 mm margin)."""
+    entries = [ln for ln in lines if ln.page == 2 and re.match(r"^(.*?)\.{3,}(\d+)$", ln.text)]
+    assert len(entries) == len(contents(lines)) >= 8
+    right = (210 - 28) * 72 / 25.4
+    for ln in entries:
+        assert right - 1.5 <= ln.x1 <= right + 1.5, (ln.text, ln.x1, right)
+    numbers = contents(lines)
+    assert numbers["一、申报审批表"] == 3
+    deeds = numbers["二、先进事迹材料"]
+    assert any(ln.page == deeds and "先进事迹材料" in ln.text for ln in lines)
+
+
 # ---- 8. 事迹 headings ------------------------------------------------------------------------------
 
 def test_deeds_headings_are_set_in_hei_and_kai(built: Built, lines: list[Line]) -> None:

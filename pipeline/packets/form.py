@@ -382,10 +382,53 @@ def grid_cells(fields: dict[str, object]) -> list[GridCell]:
     ]
 
 
+TOC_TEXT_MM = 170.0
+"""Width of the contents' lines (packet.css: A4 less the 28 mm bound and 12 mm cut margins)."""
+TOC_SIZE_PT = {1: 16.0, 2: 14.0}
+"""Type size of a contents line by level (packet.css ul.toc: 三号, its entries 四号)."""
+TOC_INDENT_EM = {1: 0.0, 2: 2.0}
+"""Indent of a contents line by level, in ems of its size (packet.css li.toc-2)."""
+TOC_DOT = "."
+"""The leader: full stops side by side, as CSS leader(dotted) sets them."""
+TOC_GAP_EM = 0.15
+"""At least this much white between an entry's words and its first dot, and between its last dot and the page number."""
+
+
+def toc_lines(label: str, level: int, digits: int, body: Measure) -> dict[str, Any]:
+    """A contents entry → its lines and the dots that lead from its last line to the page number,
+    counted in advance: one text run instead of WeasyPrint's leader(), which lays out and draws every
+    dot as a box of its own.
+
+    An entry that fits one line with its dots and number is that line; one that fills a line alone
+    leaves its dots and number to the next line (as leader() did); a longer one is broken between
+    words. Everything on the last line is counted at its exact advance: the dots end where the box of
+    the page number begins (`number` points: `digits` of the widest figure, the number right-aligned
+    in it), and what is left of a dot's width widens the white before the first dot (`lead`, points),
+    so the numbers stand flush right."""
+    size = TOC_SIZE_PT[level]
+
+    def exact(text: str) -> float:
+        return sum(body.em(ch) for ch in text) * size
+
+    line_pt = TOC_TEXT_MM * PT_PER_MM - TOC_INDENT_EM[level] * size
+    number_pt = digits * max(exact(d) for d in "0123456789")  # proportional figures: room for the widest
+    room_pt = line_pt - number_pt - 2 * TOC_GAP_EM * size
+    lines = break_lines(label, line_pt / PT_PER_MM, size, body, at_spaces=False) or [label]
+    if exact(lines[-1]) > room_pt - exact(TOC_DOT * 3):
+        lines.append("")
+    free = room_pt - exact(lines[-1])
+    dots = max(0, math.floor(free / exact(TOC_DOT)))
+    lead = TOC_GAP_EM * size + free - dots * exact(TOC_DOT)
+    return {"lines": lines[:-1], "last": lines[-1], "dots": TOC_DOT * dots, "lead": round(lead, 2),
+            "number": round(number_pt, 2)}
+
+
 def fit_form(context: dict[str, Any], body: Measure, kai: Measure | None = None,
-             title: Measure | None = None) -> dict[str, Any]:
+             title: Measure | None = None, digits: dict[str, int] | None = None) -> dict[str, Any]:
     """Template context + the body (and 楷体) font's widths → how each field is set: column widths,
-    type sizes that keep every short field on one line, and the line breaks of the long ones."""
+    type sizes that keep every short field on one line, and the line breaks of the long ones; the
+    contents' lines for page numbers of `digits` digits by target (else 2)."""
+    digits = digits or {}
     form = context["form"]
     grid = fit_grid(grid_cells(form), FORM_COLUMNS_MM, body, base=FORM_SIZE_PT,
                     pad_mm=VALUE_PAD_MM, label_pad_mm=LABEL_PAD_MM)
@@ -426,6 +469,8 @@ def fit_form(context: dict[str, Any], body: Measure, kai: Measure | None = None,
         "cover_unit": fit_size(cover["unit"], COVER_FIELD_MM, body, base=COVER_SIZE_PT),
         "who_name": fit_size(str(form["name"]), WHO_FIELD_MM, body, base=COVER_SIZE_PT),
         "who_unit": break_lines(str(form["unit"]), WHO_FIELD_MM, COVER_SIZE_PT, body),
+        "toc": [dict(entry, **toc_lines(entry["label"], entry["level"], digits.get(entry["target"], 2), body))
+                for entry in context["toc"]],
         "imprint_unit": break_lines(IMPRINT_UNIT_LABEL + str(context["imprint"]["unit"]), IMPRINT_TEXT_MM,
                                     IMPRINT_SIZE_PT, kai or body),
     }
@@ -498,6 +543,8 @@ class FrontRenderer:
         with weasyprint_errors("样式表"):
             self.overlay_stylesheet = weasyprint.CSS(string=OVERLAY_CSS, font_config=self.font_config)
         self._overlays: dict[tuple[str, bool], bytes] = {}
+        self._digits: dict[str, int] = {"form": 1, "deeds": 1}
+        """Digits of the page numbers of the contents' first entries in the last packet (evidence: 2)."""
         body = fonts.roles["body"]
         self.body = Measure([body.face, *(f.face for f in fonts.fallback)])
         self.kai = Measure([fonts.roles["kai"].face, *(f.face for f in fonts.fallback)])
@@ -510,12 +557,22 @@ class FrontRenderer:
         PDF is not for a viewer before that); the subsetting changes nothing else in the process."""
         from pipeline.render.fontpack import cff_subsetting
 
-        fit = fit_form(context, self.body, self.kai, self.title)
-        html_text = self.template.render(**context, fit=fit)
+        digits = {entry["target"]: self._digits.get(entry["target"], 2) for entry in context["toc"]}
         with weasyprint_errors("申报材料", candidate=candidate):
-            html = self._weasyprint.HTML(string=html_text, base_url=str(TEMPLATE_DIR),
-                                         url_fetcher=self.fetcher)
-            document = html.render(font_config=self.font_config, stylesheets=[self.stylesheet])
+            for _ in range(3):  # the contents' dots are counted for the digits of each page number: check them
+                fit = fit_form(context, self.body, self.kai, self.title, digits)
+                html = self._weasyprint.HTML(string=self.template.render(**context, fit=fit), base_url=str(TEMPLATE_DIR),
+                                             url_fetcher=self.fetcher)
+                document = html.render(font_config=self.font_config, stylesheets=[self.stylesheet])
+                found: dict[str, int] = {}
+                for index, page in enumerate(document.pages):  # a section's anchor is on each of its pages: the first
+                    for anchor in page.anchors:
+                        if anchor in digits:
+                            found.setdefault(anchor, len(str(index + 1)))
+                if all(digits[target] == n for target, n in found.items()):
+                    break
+                digits.update(found)
+                self._digits.update((t, found[t]) for t in ("form", "deeds") if t in found)  # the next packet's guess
             boxes: dict[int, tuple[int, Rect]] = {}
             notes: list[int] = []
             for index, page in enumerate(document.pages):
