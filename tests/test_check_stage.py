@@ -105,6 +105,49 @@ def test_second_run_uses_the_cache_and_is_byte_identical(small_edition: Path, ca
     assert [f.code for f in result.nominees[1].findings] == ["PHOTO_UNREADABLE"]
 
 
+def test_a_later_stage_keeps_the_reports_and_a_touched_one_is_made_again(
+        small_edition: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every later stage checks again in its own process: reports made from the same findings are kept
+    as they are (not made again: that cost each stage seconds), and a report someone deleted or edited
+    is made again."""
+    from pipeline.stages import check as check_stage
+    from pipeline.stages import check_report
+
+    made: list[str] = []
+    write_html, write_xlsx = check_report.write_html, check_report.write_summary_xlsx
+
+    def html_spy(*args: object) -> None:
+        made.append("html")
+        write_html(*args)  # type: ignore[arg-type]
+
+    def xlsx_spy(*args: object) -> None:
+        made.append("xlsx")
+        write_xlsx(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check_report, "write_html", html_spy)
+    monkeypatch.setattr(check_report, "write_summary_xlsx", xlsx_spy)
+    ctx = RunContext(load_edition(small_edition), quiet=True)
+    run_check(ctx)
+    out = ctx.output / "check"
+    assert made == ["html", "xlsx"] and (ctx.work / check_stage.REPORTS_STAMP).is_file()
+    check_stage._MEMO.clear()  # as in a new process
+    run_check(ctx)
+    assert made == ["html", "xlsx"], "nothing made again"
+    (out / "report.html").unlink()
+    check_stage._MEMO.clear()
+    run_check(ctx)
+    assert made[2:] == ["html", "xlsx"] and "处理办法" in (out / "report.html").read_text(encoding="utf-8")
+    (out / "推荐人选汇总表.xlsx").write_bytes(b"edited")
+    check_stage._MEMO.clear()
+    run_check(ctx)
+    assert made[4:] == ["html", "xlsx"] and load_workbook(out / "推荐人选汇总表.xlsx").active is not None
+    # a changed finding is a new report
+    (small_edition / "candidates" / "A02" / "照片.jpg").write_bytes(b"not a photo")
+    check_stage._MEMO.clear()
+    run_check(ctx)
+    assert len(made) == 8 and "PHOTO_UNREADABLE" in (out / "report.json").read_text(encoding="utf-8")
+
+
 def test_cli_exit_codes(small_edition: Path, tmp_path: Path) -> None:
     assert main(["--edition", str(small_edition), "-q", "check"]) == 1
     (small_edition / "roster.csv").unlink()

@@ -323,12 +323,58 @@ def _prune(folder: Path, keep: set[str]) -> None:
 
 def _write_reports(ctx: RunContext, out: Path, nominees: tuple[Nominee, ...],
                    roster_findings: tuple[Finding, ...], photo_results: dict[str, Any] | None = None) -> None:
-
+    """report.json, report.html, 推荐人选汇总表.xlsx and the 反馈 letters — kept as they are when they were made
+    from the same findings, settings, fonts and code and nobody has touched the check folder since (every
+    later stage checks again in its own process: it must not rewrite, and pay for, the same reports)."""
     data = report_json(ctx, nominees, roster_findings)
+    digest = _reports_digest(ctx, data, photo_results or {})
+    stamp = ctx.work / REPORTS_STAMP
+    if _reports_current(stamp, digest, out):
+        return
+    stamp.unlink(missing_ok=True)  # a run that fails half-way leaves nothing looking current
     atomic.write_text(out / "report.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     check_report.write_html(ctx, out / "report.html", data, photo_results or {})
     check_report.write_summary_xlsx(ctx, out / "推荐人选汇总表.xlsx", nominees)
     check_feedback.write_feedback(ctx, nominees, roster_findings)
+    atomic.write_text(stamp, json.dumps({"digest": digest, "files": _check_files(out)}, ensure_ascii=False) + "\n")
+
+
+REPORTS_STAMP = "check-reports.json"
+"""In output/<edition>/.work/: what the check reports were made from, and the check folder as it was then."""
+
+
+def _reports_digest(ctx: RunContext, data: dict[str, Any], photo_results: dict[str, Any]) -> str:
+    """Everything the reports are made from → one hash: the report data, the photos' results and
+    thumbnails, the edition's settings, the fonts, and the code and templates (names, sizes, times)."""
+    digest = hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode())
+    digest.update(pickle.dumps(photo_results, protocol=5))
+    digest.update(f"{ctx.edition!r}|{resolve_fonts(ctx.edition.fonts)!r}".encode())
+    for root in (PROJECT_ROOT / "pipeline", PROJECT_ROOT / "templates"):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                st = path.stat()
+                digest.update(f"{path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _check_files(out: Path) -> dict[str, list[int]]:
+    """Every file of the check folder (not review/, which later stages write) → [size, modification time]."""
+    files: dict[str, list[int]] = {}
+    if out.is_dir():
+        for path in sorted(out.rglob("*")):
+            if path.is_file() and "review" not in path.relative_to(out).parts[:1]:
+                st = path.stat()
+                files[path.relative_to(out).as_posix()] = [st.st_size, st.st_mtime_ns]
+    return files
+
+
+def _reports_current(stamp: Path, digest: str, out: Path) -> bool:
+    """True when the stamp says the reports were made from `digest` and the check folder is as it was then."""
+    try:
+        recorded = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(recorded, dict) and recorded.get("digest") == digest and recorded.get("files") == _check_files(out)
 
 
 def report_json(ctx: RunContext, nominees: tuple[Nominee, ...], roster_findings: tuple[Finding, ...]) -> dict[str, Any]:
