@@ -340,6 +340,31 @@ def render_form_docx(job: PacketJob, template: bytes, photo: Path | None) -> byt
                        author=c.recommender, candidate=c.label)
 
 
+@functools.cache
+def _environment() -> Any:
+    """The Jinja environment of the DOCX forms (one per process): docxtpl compiles each part's XML with
+    from_string on every rendering, so the compiled parts are kept per source text — the template's
+    parts are the same for every nominee, only the context differs."""
+    import jinja2
+
+    class CompiledOnce(jinja2.Environment):
+        """from_string compiles a source once (the last 32 sources kept)."""
+
+        compiled: dict[str, jinja2.Template] = {}
+
+        def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
+            if globals is not None or template_class is not None or not isinstance(source, str):
+                return super().from_string(source, globals, template_class)
+            found = self.compiled.get(source)
+            if found is None:
+                if len(self.compiled) >= 32:
+                    self.compiled.clear()
+                found = self.compiled[source] = super().from_string(source)
+            return found
+
+    return CompiledOnce(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
 def render_docx(template: bytes, context: dict[str, Any], layout: DocxLayout, edition: Edition,
                 photo: Path | None, *, when: dt.datetime, title: str, author: str, candidate: str = "") -> bytes:
     """The template rendered with a context made by `docx_context` + `layout_context` (or the blank
@@ -356,7 +381,7 @@ def render_docx(template: bytes, context: dict[str, Any], layout: DocxLayout, ed
         InlineImage(tpl, str(photo), width=Mm(settings.width_mm), height=Mm(settings.height_mm))
         if photo is not None else PHOTO_PLACEHOLDER
     )
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env = _environment()
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.TemplateError as exc:
