@@ -429,6 +429,13 @@ def test_imprint_on_every_evidence_page(rich_pdf: Path) -> None:
     assert not any("经核对与原件一致" in t for t in texts[:first_evidence - 1])
 
 
+def page_content(page: pikepdf.Page) -> bytes:
+    """A page's content streams, decoded and joined."""
+    contents = page.obj.Contents
+    streams = [contents] if isinstance(contents, pikepdf.Stream) else list(contents)
+    return b"\n".join(stream.read_bytes() for stream in streams)
+
+
 def test_each_face_is_embedded_once_and_shared_parts_are_stored_once(built: Built) -> None:
     # The imprint and the 注意事项 are rendered once per worker and laid over their pages: one stored
     # drawing per side for all the evidence sheets, and the fonts they use merged with the packet's own.
@@ -448,8 +455,48 @@ def test_each_face_is_embedded_once_and_shared_parts_are_stored_once(built: Buil
                     assert glyph_count(program) <= 300 and isinstance(obj.CIDToGIDMap, pikepdf.Stream), info.code
             assert programs and all(len(p) == 1 for p in programs.values()), (info.code, programs)
             drawn = {xobj.objgen for page in doc.pages if "/XObject" in page.Resources
-                     for name, xobj in page.Resources.XObject.items() if name.startswith("/XnPart")}
+                     for name, xobj in page.Resources.XObject.items() if re.fullmatch(r"/XnPart\d+s\d", name)}
             assert 2 <= len(drawn) <= 4, (info.code, drawn)  # notes and imprint, a right and a left page each
+            # the folios: page i draws the folio form of index i, one per page, none on the cover
+            folios = [re.findall(rb"/XnPart\d+p(\d+) Do", page_content(page)) for page in doc.pages]
+            assert not folios[0] and all(names in ([], [str(i).encode()]) for i, names in enumerate(folios)), \
+                (info.code, folios)
+
+
+def test_folios_are_rendered_once_per_worker_and_laid_on_every_page_but_the_cover_and_blanks(tmp_path: Path) -> None:
+    """The folio "— n —" is not laid out in every page of every packet: each kind of page gets its folios from
+    one PDF per worker (FrontRenderer.folios), laid over the pages by the binder — the same text where it was."""
+    from pipeline.packets.bundle import Binder, DocMeta
+    from pipeline.packets.form import FrontRenderer, build_context, group_evidence
+    from pipeline.packets.job import PacketJob, packet_paths
+
+    edition_path = write_edition(tmp_path)
+    people = [make_candidate("H001", "周页码"), make_candidate("H002", "吴页码", row=3)]
+    for c in people:
+        add_nominee(edition_path, c, evidence=(("资格证书", "2019.06-证书.jpg", "jpeg"),))
+    edition = load_edition(edition_path)
+    renderer = FrontRenderer(resolve_fonts(edition.fonts))
+    fronts = []
+    for c in people:
+        nominee = nominee_for(edition_path, c)
+        assert nominee.photo is not None
+        job = PacketJob(c, nominee.photo, nominee.materials.deeds, nominee.materials.evidence, edition,
+                        RunContext(edition).source_date, packet_paths(tmp_path, c), "x")
+        from pipeline.packets.evidence import probe
+
+        items = group_evidence(job, [probe(ev.path, ev.rel) for ev in job.evidence])
+        fronts.append(renderer.render(build_context(job, items, nominee.photo.as_uri())))
+    first, second = ([o for o in f.overlays if o.per_page] for f in fronts)
+    assert len(first) == len(second) >= 2
+    assert all(a.pdf is b.pdf for a, b in zip(first, second, strict=True)), "the second packet re-used the folios"
+    front = fronts[0]
+    meta = DocMeta(title="t", author="a", subject="s", keywords="k", created=RunContext(edition).source_date, copies=1)
+    pdf = tmp_path / "folios.pdf"
+    pdf.write_bytes(Binder(front.pdf, [], meta, overlays=[(o.pdf, o.pages, o.per_page) for o in front.overlays]).bind(300).data)
+    texts = page_texts(pdf)
+    marked = [n for n, text in enumerate(texts, start=1) if re.search(rf"—\s*{n}\s*—", text)]
+    blank = [n for n, text in enumerate(texts, start=1) if not text.strip()]
+    assert marked == [n for n in range(2, len(texts) + 1) if n not in blank] and len(marked) >= 8
 
 
 # ---- hostile text ---------------------------------------------------------------------------

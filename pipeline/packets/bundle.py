@@ -123,9 +123,10 @@ class Binder:
     """Document information."""
     compact_fonts: bool = True
     """Re-subset CID-keyed CJK fonts to the glyphs used (pipeline.render.fontpack)."""
-    overlays: Sequence[tuple[bytes, Sequence[int]]] = ()
+    overlays: Sequence[tuple[bytes, Sequence[int], bool]] = ()
     """Parts rendered once per worker (form.FrontRenderer.overlay: a PDF whose page 1 goes on right-hand,
-    page 2 on left-hand pages) and the indices of the pages each is laid over."""
+    page 2 on left-hand pages; or, marked True, FrontRenderer.folios: its page i goes on page i) and the
+    indices of the pages each is laid over."""
     faces: tuple[tuple[Path, int], ...] = ()
     """Font files (and face indices) the pages may use: fonts of one face get one program."""
     _encoded: dict[tuple[str, int], EncodedImage] = field(default_factory=dict)
@@ -203,21 +204,35 @@ class Binder:
                 src.close()
 
     def _lay_overlays(self, pdf: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf]) -> None:
-        """Each overlay's right- and left-hand page as a Form XObject of `pdf` (one for all the pages it goes
-        on), drawn over each of its pages' own content from the page's initial graphics state."""
+        """Each overlay's right- and left-hand page (or, per page, each of its pages) as a Form XObject of
+        `pdf` (one for all the pages it goes on), drawn over each of its pages' own content from the page's
+        initial graphics state."""
         import pikepdf
 
-        for number, (data, pages) in enumerate(self.overlays):
+        drawn: dict[int, list[pikepdf.Name]] = {}
+        for number, (data, pages, per_page) in enumerate(self.overlays):
             if not pages:
                 continue
             src = sources[f"\0overlay{number}"] = pikepdf.open(io.BytesIO(data))
-            forms = [pdf.copy_foreign(page.as_form_xobject()) for page in src.pages]
+            if per_page:
+                forms = {index: pdf.copy_foreign(src.pages[index].as_form_xobject()) for index in pages}
+            else:
+                forms = dict(enumerate(pdf.copy_foreign(page.as_form_xobject()) for page in src.pages))
             for index in pages:
                 page = pdf.pages[index]
-                side = index % 2  # pages may share one resource dictionary: one name per overlay and side
-                name = page.add_resource(forms[side], pikepdf.Name.XObject, pikepdf.Name(f"/XnPart{number}s{side}"))
+                # pages may share one resource dictionary: one name per overlay and side (or page)
+                key = index if per_page else index % 2
+                drawn.setdefault(index, []).append(page.add_resource(
+                    forms[key], pikepdf.Name.XObject, pikepdf.Name(f"/XnPart{number}{'p' if per_page else 's'}{key}")))
+        for index, names in drawn.items():
+            page = pdf.pages[index]
+            draw = "".join(f"q {name} Do Q\n" for name in names).encode("ascii")
+            contents = page.obj.get("/Contents")
+            if isinstance(contents, pikepdf.Stream):  # WeasyPrint's one stream: wrapped in place, no new objects
+                contents.write(b"q\n" + contents.read_bytes() + b"\nQ\n" + draw)
+            else:
                 page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
-                page.contents_add(pikepdf.Stream(pdf, f"Q\nq {name} Do Q\n".encode("ascii")))
+                page.contents_add(pikepdf.Stream(pdf, b"Q\n" + draw))
 
     @staticmethod
     def _image_xobject(pdf: pikepdf.Pdf, enc: EncodedImage, sheet: Sheet,

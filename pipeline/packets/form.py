@@ -285,9 +285,12 @@ class Overlay:
     """A part rendered once per worker and content (FrontRenderer.overlay), to lay over some pages."""
 
     pdf: bytes
-    """Its PDF: page 1 for a right-hand (odd) page, page 2 for a left-hand (even) page."""
+    """Its PDF: page 1 for a right-hand (odd) page, page 2 for a left-hand (even) page — or, `per_page`, its
+    page i for the packet's page i."""
     pages: tuple[int, ...]
     """Indices of the packet's pages it goes on."""
+    per_page: bool = False
+    """Each page gets the overlay's page of the same index (the folios), not the one of its side."""
 
 
 def form_fields(c: Candidate) -> dict[str, object]:
@@ -518,6 +521,23 @@ def split_resume(lines: list[str], width_mm: float, body: Measure) -> tuple[list
     return lines, []
 
 
+FOLIO_PAGES = 16
+"""The folio PDFs of a worker grow by this many pages at a time."""
+
+
+def folio_pages(document: Any) -> dict[str, tuple[int, ...]]:
+    """A laid-out packet → the indices of the pages that carry a folio, by page kind (the @page name:
+    '', 'deeds', 'sheet'): every page but the first (the cover) and the blank ones that put a section
+    on an odd page. Reads WeasyPrint's page type of each page (WeasyPrint is pinned, pyproject.toml)."""
+    kinds: dict[str, list[int]] = {}
+    for index, page in enumerate(document.pages):
+        page_type = page._page_box.page_type
+        if index == 0 or page_type.blank:
+            continue
+        kinds.setdefault(page_type.name or "", []).append(index)
+    return {kind: tuple(indices) for kind, indices in kinds.items()}
+
+
 class FrontRenderer:
     """WeasyPrint with one font configuration and one parsed stylesheet (one per process)."""
 
@@ -543,6 +563,8 @@ class FrontRenderer:
         with weasyprint_errors("样式表"):
             self.overlay_stylesheet = weasyprint.CSS(string=OVERLAY_CSS, font_config=self.font_config)
         self._overlays: dict[tuple[str, bool], bytes] = {}
+        self._folios: dict[tuple[str, bool], tuple[int, bytes]] = {}
+        """(page kind, compact fonts) → (pages, the PDF of their folios): FrontRenderer.folios."""
         self._digits: dict[str, int] = {"form": 1, "deeds": 1}
         """Digits of the page numbers of the contents' first entries in the last packet (evidence: 2)."""
         body = fonts.roles["body"]
@@ -563,7 +585,8 @@ class FrontRenderer:
                 fit = fit_form(context, self.body, self.kai, self.title, digits)
                 html = self._weasyprint.HTML(string=self.template.render(**context, fit=fit), base_url=str(TEMPLATE_DIR),
                                              url_fetcher=self.fetcher)
-                document = html.render(font_config=self.font_config, stylesheets=[self.stylesheet])
+                document = html.render(font_config=self.font_config,
+                                       stylesheets=[self.stylesheet, self.overlay_stylesheet])  # folios: self.folios
                 found: dict[str, int] = {}
                 for index, page in enumerate(document.pages):  # a section's anchor is on each of its pages: the first
                     for anchor in page.anchors:
@@ -589,11 +612,35 @@ class FrontRenderer:
             with cff_subsetting() if compact_fonts else nullcontext():
                 pdf = document.write_pdf(pdf_identifier=b"xingan-nengshou-packet", uncompressed_pdf=True)
         overlays = [Overlay(self.overlay("notes", candidate, compact_fonts, notes=NOTES), tuple(notes))]
+        for kind, indices in folio_pages(document).items():
+            overlays.append(Overlay(self.folios(kind, max(indices) + 1, candidate, compact_fonts), indices, per_page=True))
         if context["imprint"]["on"]:
             sheets = tuple(sorted(index for index, _ in boxes.values()))
             overlays.append(Overlay(self.overlay("imprint", candidate, compact_fonts, unit_lines=fit["imprint_unit"]),
                                     sheets))
         return RenderedFront(pdf, len(document.pages), boxes, tuple(overlays))
+
+    def folios(self, kind: str, count: int, candidate: str, compact_fonts: bool) -> bytes:
+        """The folios "— n —" of the pages of one kind ('' for the 申报审批表's, 'deeds', 'sheet': the
+        margins, and so the folio's place, differ) → a PDF whose page n carries the folio of page n,
+        rendered once per worker with the packet's own margin boxes and extended when a packet is
+        longer: laying out a folio in every packet's every page cost about a tenth of its layout."""
+        from pipeline.render.fontpack import cff_subsetting
+
+        made, cached = self._folios.get((kind, compact_fonts), (0, b""))
+        if made >= count:
+            return cached
+        pages = FOLIO_PAGES * math.ceil(count / FOLIO_PAGES)
+        with weasyprint_errors("申报材料", candidate=candidate):
+            html = self._weasyprint.HTML(string=self.overlay_template.render(part="folio", kind=kind, pages=pages),
+                                         base_url=str(TEMPLATE_DIR), url_fetcher=self.fetcher)
+            document = html.render(font_config=self.font_config, stylesheets=[self.stylesheet])
+            if len(document.pages) != pages:
+                raise RenderError(f"页码排版有误（应为 {pages} 页，实为 {len(document.pages)} 页）", candidate=candidate)
+            with cff_subsetting() if compact_fonts else nullcontext():
+                cached = bytes(document.write_pdf(pdf_identifier=b"xingan-nengshou-folios", uncompressed_pdf=True))
+        self._folios[(kind, compact_fonts)] = (pages, cached)
+        return cached
 
     def overlay(self, part: str, candidate: str, compact_fonts: bool, **values: Any) -> bytes:
         """A part that is the same on many pages ('imprint' with its 推荐单位 lines, 'notes') → its PDF

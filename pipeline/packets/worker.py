@@ -138,7 +138,7 @@ def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
     meta = context["meta"]
     binder = Binder(front.pdf, placements, DocMeta(
         title=meta["title"], author=meta["author"], subject=meta["subject"], keywords=meta["keywords"],
-        created=job.source_date, copies=settings.copies), overlays=[(o.pdf, o.pages) for o in front.overlays],
+        created=job.source_date, copies=settings.copies), overlays=[(o.pdf, o.pages, o.per_page) for o in front.overlays],
         faces=renderers.faces)
     master = binder.bind(settings.print_dpi)
     budget = int(settings.email_budget_mb * 1024 * 1024)
