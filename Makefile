@@ -139,8 +139,8 @@ demo-data: $(SETUP_DEV) ## 重新生成演示、示例错误和压力测试届�
 PY_DIRS := pipeline tests tools scripts
 
 .PHONY: clean
-clean: ## 删除可重新生成的输出（不删输入、证书数据库和密钥）
-	rm -rf output/*/
+clean: ## 删除可重新生成的输出（不删输入、证书数据库、密钥和 make bench 的结果 output/bench/）
+	$(if $(wildcard output/*/),find output -mindepth 1 -maxdepth 1 -type d ! -name bench -exec rm -rf {} +)
 	$(if $(wildcard $(PY_DIRS)),find $(wildcard $(PY_DIRS)) -name __pycache__ -type d -prune -exec rm -rf {} +)
 
 .PHONY: help

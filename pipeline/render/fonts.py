@@ -151,10 +151,7 @@ def _cmap(file: Path, index: int) -> frozenset[int]:
         points = frozenset(font.getBestCmap() or {})
     finally:
         font.close()
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(array("I", sorted(points)).tobytes())
-    tmp.replace(cached)
+    atomic.write_bytes(cached, array("I", sorted(points)).tobytes())  # threads of one process may race: unique temp
     return points
 
 
