@@ -533,6 +533,31 @@ def test_pdfx_with_a_display_profile_is_refused(tmp_path: Path) -> None:
         press_profile("missing.icc", ed.path)
 
 
+def test_cmyk_conversions_no_run_used_are_pruned(tmp_path: Path) -> None:
+    """The press photos' CMYK conversions are cached by content and settings (.work/media/cmyk/): one a run
+    used is kept (its time renewed), one no run used since — a replaced photo, a removed awardee — goes."""
+    import os
+    import time
+
+    from pipeline.media import prepress
+
+    profile = press_profile("", _edition(tmp_path / "ed").path)
+    photo = awardee_list(tmp_path / "fx", 1).awardees[0].nominee.photo
+    assert photo is not None
+    folder = tmp_path / "cmyk"
+    made = prepress.cmyk_jpeg(photo, folder, profile, 240)
+    stale = folder / "0123456789abcdef01234567.jpg"
+    stale.write_bytes(made.read_bytes())
+    long_ago = time.time() - 3600
+    for path in (made, stale):
+        os.utime(path, (long_ago, long_ago))
+    since = time.time() - 2
+    content = made.read_bytes()
+    assert prepress.cmyk_jpeg(photo, folder, profile, 240) == made and made.read_bytes() == content  # reused
+    assert prepress.prune_cache(folder, since) == 1
+    assert made.is_file() and not stale.exists()
+
+
 def test_scrub_removes_private_details_only() -> None:
     from pipeline.media.text import scrub
 

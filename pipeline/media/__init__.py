@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,6 +132,7 @@ def build_kit(ctx: RunContext, awardees: AwardeeList, known: privacy.Known | Non
                         tuple(skipped), False)
 
     ctx.say(f"媒体稿件：为 {len(entries)} 名{'' if final else '拟表彰'}人选制作报纸、电视、新媒体稿件")
+    started = time.time() - 2  # the CMYK conversions made or used from now on are kept (file times: 2 s of slack)
     release()  # what the stage laid out before (the 公示)
     staging = ctx.output / ".media.staging"
     work = ctx.work / "media"
@@ -164,6 +166,7 @@ def build_kit(ctx: RunContext, awardees: AwardeeList, known: privacy.Known | Non
             folder.replace(old_folder)
         staging.replace(folder)
         shutil.rmtree(old_folder, ignore_errors=True)
+        prepress.prune_cache(work / "cmyk", started)
     except Exception as exc:
         # nothing half-made stays behind, and a kit of an earlier list is not left to look current
         shutil.rmtree(staging, ignore_errors=True)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -174,6 +175,7 @@ def cmyk_jpeg(source: Path, folder: Path, profile: PressProfile, limit_percent: 
     """
     target = folder / f"{photo_key(source, hashlib.sha256(profile.data).hexdigest(), limit_percent, width_mm, min_dpi)}.jpg"
     if target.is_file():
+        os.utime(target)  # used in this run: prune_cache keeps it
         return target
     rgb, dpi = placed_photo(source, width_mm, min_dpi)
     pixels = np.asarray(_to_cmyk(rgb, profile))
@@ -191,6 +193,19 @@ def cmyk_jpeg(source: Path, folder: Path, profile: PressProfile, limit_percent: 
     folder.mkdir(parents=True, exist_ok=True)
     atomic.write_bytes(target, buf.getvalue())
     return target
+
+
+def prune_cache(folder: Path, since: float) -> int:
+    """Remove the cached conversions (cmyk_jpeg) not made or used since `since` (a time.time() taken
+    before the run that has just succeeded: a photo replaced or an awardee removed leaves its old
+    conversion behind otherwise, for ever) → how many were removed."""
+    removed = 0
+    if folder.is_dir():
+        for path in folder.glob("*.jpg"):
+            if path.stat().st_mtime < since:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 # ---- the PDF ------------------------------------------------------------------------------------
