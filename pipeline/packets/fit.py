@@ -65,6 +65,10 @@ class Measure:
                 return width / upem
         return 1.0
 
+    def advance(self, text: str, size: float) -> float:
+        """The advances of `text` at `size` points added up, in points, without the safety margin of width()."""
+        return sum(self.em(ch) for ch in text) * size
+
     def width(self, text: str, size: float, tracking: float = 0.0) -> float:
         """Width in points of `text` at `size` points, with `tracking` points between letters."""
         return sum(self.em(ch) * size + tracking for ch in text) * SAFETY

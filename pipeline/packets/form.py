@@ -411,7 +411,7 @@ def toc_lines(label: str, level: int, digits: int, body: Measure) -> dict[str, A
     size = TOC_SIZE_PT[level]
 
     def exact(text: str) -> float:
-        return sum(body.em(ch) for ch in text) * size
+        return body.advance(text, size)
 
     line_pt = TOC_TEXT_MM * PT_PER_MM - TOC_INDENT_EM[level] * size
     number_pt = digits * max(exact(d) for d in "0123456789")  # proportional figures: room for the widest
@@ -625,40 +625,37 @@ class FrontRenderer:
         margins, and so the folio's place, differ) → a PDF whose page n carries the folio of page n,
         rendered once per worker with the packet's own margin boxes and extended when a packet is
         longer: laying out a folio in every packet's every page cost about a tenth of its layout."""
-        from pipeline.render.fontpack import cff_subsetting
-
         made, cached = self._folios.get((kind, compact_fonts), (0, b""))
-        if made >= count:
-            return cached
-        pages = FOLIO_PAGES * math.ceil(count / FOLIO_PAGES)
-        with weasyprint_errors("申报材料", candidate=candidate):
-            html = self._weasyprint.HTML(string=self.overlay_template.render(part="folio", kind=kind, pages=pages),
-                                         base_url=str(TEMPLATE_DIR), url_fetcher=self.fetcher)
-            document = html.render(font_config=self.font_config, stylesheets=[self.stylesheet])
-            if len(document.pages) != pages:
-                raise RenderError(f"页码排版有误（应为 {pages} 页，实为 {len(document.pages)} 页）", candidate=candidate)
-            with cff_subsetting() if compact_fonts else nullcontext():
-                cached = bytes(document.write_pdf(pdf_identifier=b"xingan-nengshou-folios", uncompressed_pdf=True))
-        self._folios[(kind, compact_fonts)] = (pages, cached)
+        if made < count:
+            made = FOLIO_PAGES * math.ceil(count / FOLIO_PAGES)
+            cached = self._part_pdf(self.overlay_template.render(part="folio", kind=kind, pages=made), candidate,
+                                    compact_fonts, [self.stylesheet], made, f"页码排版有误（应为 {made} 页）")
+            self._folios[(kind, compact_fonts)] = (made, cached)
         return cached
 
     def overlay(self, part: str, candidate: str, compact_fonts: bool, **values: Any) -> bytes:
         """A part that is the same on many pages ('imprint' with its 推荐单位 lines, 'notes') → its PDF
         (overlay.html.j2: page 1 for a right-hand page, page 2 for a left-hand one), rendered once per
         worker and content — not once per page and nominee; the binder lays it over the pages."""
-        from pipeline.render.fontpack import cff_subsetting
-
         html_text = self.overlay_template.render(part=part, **values)
         cached = self._overlays.get((html_text, compact_fonts))
         if cached is None:
-            with weasyprint_errors("申报材料", candidate=candidate):
-                html = self._weasyprint.HTML(string=html_text, base_url=str(TEMPLATE_DIR), url_fetcher=self.fetcher)
-                document = html.render(font_config=self.font_config,
-                                       stylesheets=[self.stylesheet, self.overlay_stylesheet])
-                if len(document.pages) != 2:
-                    what = "“经核对与原件一致”印章" if part == "imprint" else "申报审批表的注意事项"
-                    raise RenderError(f"{what}排版超出一页", candidate=candidate)
-                with cff_subsetting() if compact_fonts else nullcontext():
-                    cached = document.write_pdf(pdf_identifier=b"xingan-nengshou-overlay", uncompressed_pdf=True)
+            what = "“经核对与原件一致”印章" if part == "imprint" else "申报审批表的注意事项"
+            cached = self._part_pdf(html_text, candidate, compact_fonts, [self.stylesheet, self.overlay_stylesheet],
+                                    2, f"{what}排版超出一页")
             self._overlays[(html_text, compact_fonts)] = cached
         return cached
+
+    def _part_pdf(self, html_text: str, candidate: str, compact_fonts: bool, stylesheets: list[Any], pages: int,
+                  mistake: str) -> bytes:
+        """An overlay.html.j2 part → its PDF (compact CFF subsets with `compact_fonts`), which must have
+        `pages` pages, else RenderError(`mistake`)."""
+        from pipeline.render.fontpack import cff_subsetting
+
+        with weasyprint_errors("申报材料", candidate=candidate):
+            html = self._weasyprint.HTML(string=html_text, base_url=str(TEMPLATE_DIR), url_fetcher=self.fetcher)
+            document = html.render(font_config=self.font_config, stylesheets=stylesheets)
+            if len(document.pages) != pages:
+                raise RenderError(mistake, candidate=candidate)
+            with cff_subsetting() if compact_fonts else nullcontext():
+                return bytes(document.write_pdf(pdf_identifier=b"xingan-nengshou-overlay", uncompressed_pdf=True))

@@ -160,18 +160,9 @@ def subset_glyphs(font: bytes | mmap.mmap, glyphs: set[int], index: int = 0, *, 
 
 
 def sfnt_table(font: bytes, tag: bytes) -> bytes | None:
-    """One table of an OpenType font (its bytes), None when absent or malformed."""
-    if len(font) < 12:
-        return None
-    (count,) = struct.unpack_from(">H", font, 4)
-    for i in range(count):
-        offset = 12 + 16 * i
-        if offset + 16 > len(font):
-            return None
-        entry_tag, _, start, length = struct.unpack_from(">4sIII", font, offset)
-        if entry_tag == tag:
-            return font[start:start + length] if start + length <= len(font) else None
-    return None
+    """One table of an OpenType font (a copy of its bytes), None when absent or malformed."""
+    view = face_table(font, tag)
+    return bytes(view) if view is not None else None
 
 
 def glyph_count(font: bytes) -> int:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.core import atomic
+from pipeline.core import atomic, stamps
 from pipeline.core.context import RunContext
 from pipeline.core.edition import PROJECT_ROOT, PhotoSettings
 from pipeline.core.errors import ExitCode, RosterError
@@ -163,11 +163,19 @@ def _fingerprint(ctx: RunContext) -> str:
     file: cheap change detection."""
     digest = hashlib.sha256(f"{ctx.edition!r}|read evidence: {engine.enabled()}".encode())
     for root in (ctx.edition.path, ctx.output / "check"):
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file() and "review" not in path.relative_to(root).parts[:1]:
-                    st = path.stat()
-                    digest.update(f"{path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        digest.update(_files_digest(root).encode())
+    return digest.hexdigest()
+
+
+def _files_digest(root: Path) -> str:
+    """Names, sizes and modification times of every file under `root` (not review/, which later stages
+    write into the check folder) → one hash."""
+    digest = hashlib.sha256()
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "review" not in path.relative_to(root).parts[:1]:
+                st = path.stat()
+                digest.update(f"{path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -328,19 +336,21 @@ def _write_reports(ctx: RunContext, out: Path, nominees: tuple[Nominee, ...],
     later stage checks again in its own process: it must not rewrite, and pay for, the same reports)."""
     data = report_json(ctx, nominees, roster_findings)
     digest = _reports_digest(ctx, data, photo_results or {})
-    stamp = ctx.work / REPORTS_STAMP
-    if _reports_current(stamp, digest, out):
+    recorded = stamps.read_stamp(ctx, REPORTS_STAGE)
+    if recorded is not None and recorded.inputs == {"报告内容": digest, "检查文件夹": _files_digest(out)}:
         return
-    stamp.unlink(missing_ok=True)  # a run that fails half-way leaves nothing looking current
+    stamps.clear_stamp(ctx, REPORTS_STAGE)  # a run that fails half-way leaves nothing looking current
     atomic.write_text(out / "report.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     check_report.write_html(ctx, out / "report.html", data, photo_results or {})
     check_report.write_summary_xlsx(ctx, out / "推荐人选汇总表.xlsx", nominees)
     check_feedback.write_feedback(ctx, nominees, roster_findings)
-    atomic.write_text(stamp, json.dumps({"digest": digest, "files": _check_files(out)}, ensure_ascii=False) + "\n")
+    stamps.write_stamp(ctx, REPORTS_STAGE, {"报告内容": digest, "检查文件夹": _files_digest(out)})
 
 
-REPORTS_STAMP = "check-reports.json"
-"""In output/<edition>/.work/: what the check reports were made from, and the check folder as it was then."""
+REPORTS_STAGE = "check-reports"
+"""The stamp (pipeline.core.stamps) of the check reports: what they were made from, and the check folder as it was then."""
+REPORTS_STAMP = f"stamps/{REPORTS_STAGE}.json"
+"""Its file, under output/<edition>/.work/."""
 
 
 def _reports_digest(ctx: RunContext, data: dict[str, Any], photo_results: dict[str, Any]) -> str:
@@ -355,26 +365,6 @@ def _reports_digest(ctx: RunContext, data: dict[str, Any], photo_results: dict[s
                 st = path.stat()
                 digest.update(f"{path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()
-
-
-def _check_files(out: Path) -> dict[str, list[int]]:
-    """Every file of the check folder (not review/, which later stages write) → [size, modification time]."""
-    files: dict[str, list[int]] = {}
-    if out.is_dir():
-        for path in sorted(out.rglob("*")):
-            if path.is_file() and "review" not in path.relative_to(out).parts[:1]:
-                st = path.stat()
-                files[path.relative_to(out).as_posix()] = [st.st_size, st.st_mtime_ns]
-    return files
-
-
-def _reports_current(stamp: Path, digest: str, out: Path) -> bool:
-    """True when the stamp says the reports were made from `digest` and the check folder is as it was then."""
-    try:
-        recorded = json.loads(stamp.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(recorded, dict) and recorded.get("digest") == digest and recorded.get("files") == _check_files(out)
 
 
 def report_json(ctx: RunContext, nominees: tuple[Nominee, ...], roster_findings: tuple[Finding, ...]) -> dict[str, Any]:
