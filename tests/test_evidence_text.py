@@ -7,6 +7,7 @@ from pathlib import Path
 
 import img2pdf
 import pikepdf
+import pytest
 from PIL import Image, ImageDraw
 
 from pipeline.core.model import Candidate, Evidence, Materials, Severity, YearMonth
@@ -264,3 +265,15 @@ def test_a_spaced_label_read_as_two_boxes_still_names_the_holder(candidate: Cand
     m = Materials(Path("/ed/candidates/T01"), None, None, (evidence("资格证书", "2022.06-高级技师.jpg"),))
     found = et.check_readings(candidate, m, {path: read}, SINCE)
     assert codes(found) == ["EVIDENCE_HOLDER_MISMATCH"] and "张三" in found[0].message
+
+
+@pytest.mark.parametrize("name", ["孟克吉日嘎拉", "阿依古丽·买买提"])
+def test_a_long_or_dotted_name_is_read_whole_and_is_the_holder(candidate: Candidate, name: str) -> None:
+    """The stress edition's names (six characters; a 维吾尔族 name with its ·): read whole from “姓名：…”, not
+    cut to four characters and so taken for another person's (EVIDENCE_HOLDER_MISMATCH in make demo)."""
+    nominee = replace(candidate, name=name)
+    e = evidence("资格证书", "2022.06-职业技能等级证书（技师）.jpg")
+    assert [h.value for h in et.read_names(reading(e.path, [f"姓名：{name}"]))] == [name]
+    assert "EVIDENCE_HOLDER_MISMATCH" not in codes(run(nominee, (e, [f"姓名：{name}", "发证日期：2022年06月15日"])))
+    assert "EVIDENCE_HOLDER_MISMATCH" in codes(run(nominee, (e, ["姓名：王建国", "发证日期：2022年06月15日"])))
+    assert not et.names_differ("王立峰汉族", "王立峰")  # a field read on past the name

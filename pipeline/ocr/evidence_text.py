@@ -58,10 +58,14 @@ def confusion_distance(a: str, b: str) -> int:
 
 
 def names_differ(read: str, nominee: str) -> bool:
-    """True when a name read from a certificate is clearly another person's, tolerating OCR noise.
+    """True when a name read from a certificate is clearly another person's, tolerating OCR noise and a
+    field read on past the name.
     A character of the nominee's name outside the Basic Multilingual Plane (a rare character, e.g.
     𫠝) matches whatever was read in its place: few fonts have it, so the certificate often prints
     a box or a stand-in character there, and OCR reads that."""
+    if len(read) > len(nominee) >= 2:
+        # a field read on past the name (“王立峰汉族”, no label after it): its first characters are the name
+        read = read[:len(nominee)]
     if len(read) == len(nominee) and any(ord(ch) > 0xFFFF for ch in nominee):
         read = "".join(n if ord(n) > 0xFFFF else r for r, n in zip(read, nominee, strict=True))
     d = confusion_distance(read, nominee)
@@ -158,7 +162,8 @@ def read_names(reading: Reading) -> list[Hit]:
     for page, line in itertools.chain(_lines(reading), _rows(reading)):
         for pattern in _NAME_PATTERNS:
             for m in pattern.finditer(line.text):
-                name = _NAME_STOP.split(m.group(1))[0][:4]
+                name = _NAME_STOP.split(m.group(1))[0]  # whole: 孟克吉日嘎拉, 阿依古丽·买买提 (names_differ
+                # compares a field read on past the name by its first characters)
                 if len(name) < 2 or name in ("该", "该同") or name.startswith(("该", "本", "你", "贵")):
                     continue
                 if any(word in name for word in _NOT_NAME) or (name, page.number) in seen:
