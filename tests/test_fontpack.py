@@ -4,6 +4,7 @@ PDFs do not change, and another WeasyPrint version is left alone."""
 
 from __future__ import annotations
 
+import logging
 import mmap
 import subprocess
 import sys
@@ -145,3 +146,30 @@ def test_another_weasyprint_version_is_left_alone(monkeypatch: pytest.MonkeyPatc
 def test_the_pinned_version_is_the_one_in_pyproject() -> None:
     text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
     assert f'"weasyprint=={fontpack.WEASYPRINT_VERSION}"' in text
+
+
+def test_a_face_dated_before_1970_is_read_without_an_english_warning(tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """AR PL UKai (the 楷体 stand-in) dates its 'head' table 0; fontTools warned on every quiet run."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    from pipeline.render.fonts import font_tables
+
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "a"])
+    builder.setupCharacterMap({ord("a"): "a"})
+    builder.setupGlyf({name: TTGlyphPen(None).glyph() for name in (".notdef", "a")})
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "a": (600, 0)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Old", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    builder.setupHead(created=0, modified=0)
+    file = tmp_path / "old.ttf"
+    builder.save(str(file))
+    caplog.set_level(logging.INFO)
+    with font_tables(file) as font:
+        assert font["head"].unitsPerEm == 1000
+        assert font["hmtx"]["a"][0] == 600
+    assert [r.getMessage() for r in caplog.records] == []

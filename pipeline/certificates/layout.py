@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 
 from pipeline.certificates.settings import PT_MM
+from pipeline.render.fonts import font_tables
 
 SEAL_MM = 42.0
 """Diameter of a round official seal (公章); each issuing organ gets a free circle this wide."""
@@ -174,17 +175,16 @@ CJK_PUNCTUATION = CJK_OPENING + CJK_CLOSING + CJK_STOPS
 def _punctuation_at_left(file: str, index: int) -> bool:
     """True when the face sets 。 in the left half of its em box (mainland style), not centred."""
     from fontTools.pens.boundsPen import BoundsPen
-    from fontTools.ttLib import TTFont
 
     try:
-        font = TTFont(file, fontNumber=index, lazy=True)  # type: ignore[no-untyped-call]
-        glyph = font.getBestCmap().get(ord("。"))  # type: ignore[no-untyped-call]
-        if glyph is None:
-            return False
-        glyphs = font.getGlyphSet()  # type: ignore[no-untyped-call]
-        pen = BoundsPen(glyphs)
-        glyphs[glyph].draw(pen)
-        return pen.bounds is not None and float(pen.bounds[2]) / float(font["head"].unitsPerEm) <= 0.5
+        with font_tables(file, index) as font:
+            glyph = font.getBestCmap().get(ord("。"))  # type: ignore[no-untyped-call]
+            if glyph is None:
+                return False
+            glyphs = font.getGlyphSet()  # type: ignore[no-untyped-call]
+            pen = BoundsPen(glyphs)
+            glyphs[glyph].draw(pen)
+            return pen.bounds is not None and float(pen.bounds[2]) / float(font["head"].unitsPerEm) <= 0.5
     except Exception:  # noqa: BLE001 - an unreadable font: assume it is not mainland style
         return False
 

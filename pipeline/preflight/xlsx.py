@@ -10,7 +10,6 @@ multiplied by the font's line height.
 from __future__ import annotations
 
 import functools
-import logging
 import math
 import subprocess
 import unicodedata
@@ -18,9 +17,13 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.preflight.findings import PreflightFinding
+from pipeline.render.fonts import font_tables
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 MIN_PRINTED_PT = 9.0
 """Nothing may print below 9 pt (issue 10 §3)."""
@@ -71,10 +74,12 @@ def _font_file(pattern: str) -> tuple[str, int]:
 
 @functools.lru_cache(maxsize=16)
 def _metrics_of(path: str, index: int) -> FontMetrics:
-    from fontTools.ttLib import TTFont
+    with font_tables(path, index) as font:
+        return _font_metrics(font)
 
-    logging.getLogger("fontTools").setLevel(logging.ERROR)  # old 'head' timestamps are logged as warnings
-    font = TTFont(path, fontNumber=index, lazy=True)
+
+def _font_metrics(font: TTFont) -> FontMetrics:
+    """Open face → its line height and the advances of its non-CJK characters, in ems."""
     upem = float(font["head"].unitsPerEm)
     hhea = font["hhea"]
     line = (hhea.ascent - hhea.descent + hhea.lineGap) / upem

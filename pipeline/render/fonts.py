@@ -13,17 +13,24 @@ check — so that a printed document never shows a blank box.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import logging
 import os
 import subprocess
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.core import atomic
 from pipeline.core.edition import PROJECT_ROOT, FontSettings
 from pipeline.core.errors import StageError
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 ASSET_FONTS = PROJECT_ROOT / "assets" / "fonts"
 ROLES: tuple[str, ...] = ("title", "body", "hei", "kai")
@@ -133,6 +140,22 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "xingan-nengshou"
 
 
+@contextlib.contextmanager
+def font_tables(file: Path | str, index: int = 0) -> Iterator[TTFont]:
+    """One face of a font file, its tables read by fontTools as they are asked for; closed afterwards.
+
+    fontTools logs a warning for a 'head' table dated before 1970 (common in free CJK fonts);
+    that is not the user's to fix and would be the only English line of a quiet run."""
+    from fontTools.ttLib import TTFont
+
+    logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
+    font = TTFont(str(file), fontNumber=index, lazy=True)  # type: ignore[no-untyped-call]
+    try:
+        yield font
+    finally:
+        font.close()  # type: ignore[no-untyped-call]
+
+
 @functools.cache
 def _cmap(file: Path, index: int) -> frozenset[int]:
     """Code points a font face maps; cached on disk by file, size, mtime and face (decoding a CJK
@@ -144,13 +167,8 @@ def _cmap(file: Path, index: int) -> frozenset[int]:
         return frozenset(array("I", cached.read_bytes()))
     except (OSError, ValueError):
         pass
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(str(file), fontNumber=index, lazy=True)
-    try:
+    with font_tables(file, index) as font:
         points = frozenset(font.getBestCmap() or {})
-    finally:
-        font.close()
     atomic.write_bytes(cached, array("I", sorted(points)).tobytes())  # threads of one process may race: unique temp
     return points
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core import atomic
+from pipeline.render.fonts import font_tables
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -223,18 +224,13 @@ def _face_files(family: str) -> tuple[tuple[str, int], ...]:
 
 @functools.cache
 def _metrics(file: str, index: int) -> _Metrics:
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(file, fontNumber=index, lazy=True)
-    try:
+    with font_tables(file, index) as font:
         upm = float(font["head"].unitsPerEm)
         cmap = font.getBestCmap() or {}
         hmtx = font["hmtx"].metrics
         advances = {cp: hmtx[name][0] / upm for cp, name in cmap.items() if name in hmtx}
         hhea = font["hhea"]
         line = (hhea.ascent - hhea.descent + hhea.lineGap) / upm
-    finally:
-        font.close()
     return _Metrics(advances, line)
 
 
