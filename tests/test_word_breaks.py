@@ -225,3 +225,33 @@ def test_one_set_of_rules_for_every_line() -> None:
             assert not any(line.endswith("·") or line.startswith("·") for line in lines), lines
             assert all(weight(line) >= 2 for line in lines), (chars, lines)
             assert all(len(line) <= chars for line in lines), (chars, lines)
+
+
+def test_jieba_s_dictionary_comes_from_the_project_cache_and_a_broken_cache_is_made_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The prefix dictionary is loaded from ~/.cache/xingan-nengshou/jieba (one marshal string, a third of
+    jieba's own load time); the words are jieba's own, and a damaged cache file is replaced, not trusted."""
+    import jieba
+
+    from pipeline.render import wordbreak
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    text = "大兴安岭林业集团公司新林林业局宏图林场营林生产技术组营林技术员"
+    own = jieba.Tokenizer()
+    own.initialize()
+    expected = [w for w in own.cut(text, HMM=False) if w]
+    wordbreak._segmenter.cache_clear()
+    try:
+        assert words(text) == expected
+        (cached,) = (tmp_path / "xingan-nengshou" / "jieba").iterdir()
+        assert cached.stat().st_size > 1_000_000
+        wordbreak._segmenter.cache_clear()
+        with monkeypatch.context() as patch:  # from the cache, or this fails
+            patch.setattr(jieba.Tokenizer, "initialize", lambda *_: pytest.fail("jieba's own cache read"))
+            assert wordbreak._segmenter().FREQ == own.FREQ  # type: ignore[attr-defined]
+        cached.write_bytes(b"\x00damaged")
+        wordbreak._segmenter.cache_clear()
+        assert words(text) == expected
+        assert cached.stat().st_size > 1_000_000
+    finally:
+        wordbreak._segmenter.cache_clear()

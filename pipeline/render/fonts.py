@@ -136,7 +136,8 @@ _IGNORABLE = frozenset({0x200B, 0x200C, 0x200D, 0xFE0F, 0xFE0E, 0xFEFF})
 """Zero-width and variation-selector code points: they draw nothing on purpose."""
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """This user's cache folder of the project (derived data only: deleting it costs time, nothing else)."""
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "xingan-nengshou"
 
 
@@ -162,7 +163,7 @@ def _cmap(file: Path, index: int) -> frozenset[int]:
     cmap takes ~0.15 s a face, which a no-op run should not pay)."""
     st = file.stat()
     key = hashlib.sha256(f"{file}|{st.st_size}|{st.st_mtime_ns}|{index}".encode()).hexdigest()[:24]
-    cached = _cache_dir() / "cmap" / f"{key}.u32"
+    cached = cache_dir() / "cmap" / f"{key}.u32"
     try:
         return frozenset(array("I", cached.read_bytes()))
     except (OSError, ValueError):
@@ -198,7 +199,7 @@ def fontconfig_file() -> Path:
     two checkouts of the project never rewrite each other's), written atomically (processes that
     start at once, e.g. the workers of `make test`, each write a whole file under its own temporary
     name; a shared fonts.tmp let one rename the other's away)."""
-    cache = _cache_dir()
+    cache = cache_dir()
     dirs = [ASSET_FONTS, *_EXTRA_DIRS]
     suffix = hashlib.sha256("|".join(map(str, dirs)).encode()).hexdigest()[:12]
     target = cache / f"fonts-{suffix}.conf"
