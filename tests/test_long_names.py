@@ -7,7 +7,6 @@ import argparse
 import dataclasses
 import io
 import re
-import sys
 import types
 from pathlib import Path
 
@@ -155,14 +154,11 @@ def test_all_goes_on_to_certificates_when_the_media_kit_fails(tmp_path: Path, mo
     from tests.test_publicity import small_round
 
     ns = small_round(tmp_path, monkeypatch)
-    fake_media = types.ModuleType("pipeline.media")
-
     def build_media_kit(ctx: object, check: object, awardees: object) -> ExitCode:
         raise RenderError("特刊（彩色）：文字超出栏位，无法自动排下", hint="在 edition.toml [media] 中调小 font_min_pt",
                           candidate="N01 Maximilian Alexander Johnson")
 
-    fake_media.build_media_kit = build_media_kit  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pipeline.media", fake_media)
+    monkeypatch.setattr("pipeline.media.build.build_media_kit", build_media_kit)
     calls: list[str] = []
     stages = {n: _stage(calls, n) for n in cli.STAGES}
     stages["publicity"] = publicity

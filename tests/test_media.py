@@ -20,8 +20,8 @@ from pipeline.core.context import RunContext
 from pipeline.core.edition import Edition, load_edition
 from pipeline.core.errors import EditionConfigError, ExitCode, RenderError
 from pipeline.core.model import CheckResult
-from pipeline.media import OUTLETS, MediaKit, build_kit, build_media_kit, zip_names
 from pipeline.media import newspaper as np_
+from pipeline.media.build import OUTLETS, MediaKit, build_kit, build_media_kit, zip_names
 from pipeline.media.column import build_feature
 from pipeline.media.drawing import title_safe
 from pipeline.media.entries import prepare_entries

@@ -429,7 +429,8 @@ import dataclasses, sys
 from pathlib import Path
 from tests.media_fixtures import awardee_list, candidate, summary_text
 from tests.test_media import _edition, _fonts, _page_text
-from pipeline.media import _feature_job, newspaper
+from pipeline.media import newspaper
+from pipeline.media.build import _feature_job
 from pipeline.media.entries import prepare_entries
 from pipeline.media.prepress import press_profile
 from pipeline.media.settings import media_settings

@@ -194,7 +194,7 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     """One awardee leaking in every public field and the 先进事迹, another nominee, the media kit and certificates built."""
-    from pipeline.media import build_media_kit
+    from pipeline.media.build import build_media_kit
     from pipeline.stages.certificates import issue_certificates
     from tests.test_certificates import make_edition
 
@@ -303,7 +303,7 @@ def test_a_surviving_number_fails_the_notice(tmp_path: Path, monkeypatch: pytest
 def test_a_surviving_number_fails_the_media_kit_and_certificates(built: Built, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch,
                                                                   no_redaction: None) -> None:
-    from pipeline.media import build_media_kit
+    from pipeline.media.build import build_media_kit
     from pipeline.stages.certificates import issue_certificates
     from tests.test_certificates import make_edition
 

@@ -4,7 +4,7 @@ The 公示 notice (PDF, DOCX, HTML) and the media kit.
 
 Stage `publicity`: review results + awardee list + [publicity] + calendar → output/<edition>/publicity/
 (公示.pdf in the GB/T 9704 layout, 公示.docx with the same layout for the signing leader to edit,
-公示.html for the bureau's website), then the media kit (pipeline.media, when present).
+公示.html for the bureau's website), then the media kit (pipeline.media).
 
 The period is `working_days` (5) working days from [publicity] start (or the next working day),
 counted on the official calendar (pipeline.rules.workdays). The nominees' public fields are redacted
@@ -191,14 +191,9 @@ def _build_notice(ctx: RunContext, results: ReviewResults, awardees: AwardeeList
 
 
 def _media_kit(ctx: RunContext, check: CheckResult, awardees: AwardeeList) -> ExitCode:
-    """The media kit (pipeline.media), skipped while that part does not exist yet."""
-    try:
-        from pipeline.media import build_media_kit  # type: ignore[attr-defined, unused-ignore]
-    except ModuleNotFoundError as exc:
-        if exc.name != "pipeline.media":
-            raise
-        ctx.say("媒体宣传包：尚未实现，跳过。")
-        return ExitCode.ok
+    """The media kit (pipeline.media)."""
+    from pipeline.media.build import build_media_kit
+
     return ExitCode(build_media_kit(ctx, check, awardees))
 
 
