@@ -238,14 +238,23 @@ def _faces(family: str) -> tuple[_Metrics, ...]:
     return tuple(_metrics(file, index) for file, index in _face_files(family))
 
 
+@functools.cache
+def _widest(family: str) -> dict[str, float]:
+    """Character → its advance (em) in the widest of `family`'s faces that has it."""
+    out: dict[str, float] = {}
+    for face in _faces(family):
+        for cp, advance in face.advances.items():
+            ch = chr(cp)
+            if advance > out.get(ch, -1.0):
+                out[ch] = advance
+    return out
+
+
 def text_width(text: str, family: str, size: float) -> float:
-    """Width in points of one line of `text` in `family` at `size` (widest face that has each glyph)."""
-    faces = _faces(family)
-    total = 0.0
-    for ch in text:
-        widths = [f.advances[ord(ch)] for f in faces if ord(ch) in f.advances]
-        total += max(widths) if widths else 1.0
-    return total * size
+    """Width in points of one line of `text` in `family` at `size` (widest face that has each glyph;
+    1 em for a character none has)."""
+    widest = _widest(family)
+    return sum(widest.get(ch, 1.0) for ch in text) * size
 
 
 def line_height(family: str, size: float) -> float:
