@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 from pipeline.core.context import RunContext
 from pipeline.core.edition import Edition, load_edition
@@ -277,10 +278,37 @@ def load_checked(path: Path, command: str) -> Edition:
     return edition
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (build and use it inside `chinese_argparse()`)."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description="兴安技术能手材料处理流水线",
-                                     epilog="通常用 make 运行：make help 列出全部命令。")
+class _Unsure(Exception):
+    """The light parser cannot tell the command: the full parser reads the line again and explains."""
+
+
+class _LightParser(argparse.ArgumentParser):
+    """A parser that raises instead of printing and exiting (finding the command only)."""
+
+    def error(self, message: str) -> NoReturn:
+        """A wrong command line: left to the full parser."""
+        raise _Unsure(message)
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command a command line names, found without importing any command's module; None when
+    the line asks for help or the version, or is wrong (then every module is needed to explain it)."""
+    if any(arg in ("-h", "--help", "--version") for arg in argv):
+        return None
+    try:
+        args, _ = build_parser(only="", parser_class=_LightParser).parse_known_args(argv)
+    except _Unsure:
+        return None
+    return str(args.command)
+
+
+def build_parser(only: str | None = None,
+                 parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The argument parser (build and use it inside `chinese_argparse()`). With `only`, the other
+    commands' modules are not imported: their own options are missing, their help line is there.
+    Importing every stage costs about a second, which each `make <stage>` would otherwise pay."""
+    parser = parser_class(prog="python -m pipeline", description="兴安技术能手材料处理流水线",
+                          epilog="通常用 make 运行：make help 列出全部命令。")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}", help="显示版本号并退出")
     parser.add_argument("--edition", type=Path, default=Path(os.environ.get("XN_EDITION") or "input/demo"),
                         metavar="文件夹",
@@ -291,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
     sub.add_parser("all", help=COMMAND_HELP["all"], description=COMMAND_HELP["all"])
     for name in [*STAGES, *COMMANDS]:
+        if only is not None and name != only:
+            sub.add_parser(name, help=COMMAND_HELP[name], description=COMMAND_HELP[name])
+            continue
         module = _module(name)
         text = COMMAND_HELP[name] if module else "（尚未实现）"
         command = sub.add_parser(name, help=text, description=text)
@@ -301,9 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     with chinese_argparse():
         try:
-            args = build_parser().parse_args(argv)
+            args = build_parser(only=chosen_command(argv)).parse_args(argv)
         except SystemExit as exc:  # -h, --version (0) or a wrong command line (2), already explained
             return exc.code if isinstance(exc.code, int) else ExitCode.cannot_proceed
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import ARGPARSE_ZH, COMMAND_HELP, STAGES, main
+from pipeline.cli import ARGPARSE_ZH, COMMAND_HELP, STAGES, chosen_command, main
 from pipeline.core.edition import PROJECT_ROOT
 from pipeline.core.errors import PipelineError
 from pipeline.review.problems import Problem, ReviewError
@@ -45,6 +45,22 @@ def test_help_is_chinese_and_lists_every_command(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert out.startswith("用法：python -m pipeline check [-h]") and COMMAND_HELP["check"] in out
     assert english_in(out) == []
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """`make packets` does not pay for importing every other stage (about a second); its own options are
+    there, and help on the whole command line still lists every command with its own options."""
+    code = ("import sys\n"
+            "from pipeline.cli import build_parser, chosen_command, chinese_argparse\n"
+            "argv = ['--edition', 'input/demo', '-q', 'registry', 'revoke', 'X-1', '--reason', '错发']\n"
+            "with chinese_argparse():\n"
+            "    args = build_parser(only=chosen_command(argv)).parse_args(argv)\n"
+            "print(args.reason, sorted(m for m in sys.modules if m.startswith('pipeline.stages.')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=PROJECT_ROOT).stdout
+    assert out.split(" ", 1) == ["错发", "['pipeline.stages.registry']\n"], out
+    assert chosen_command(["--edition", "check", "packets", "--force"]) == "packets"
+    assert chosen_command(["packets", "-h"]) is None and chosen_command(["nope"]) is None
 
 
 @pytest.mark.parametrize(("argv", "said"), [
