@@ -173,3 +173,29 @@ def test_a_face_dated_before_1970_is_read_without_an_english_warning(tmp_path: P
         assert font["head"].unitsPerEm == 1000
         assert font["hmtx"]["a"][0] == 600
     assert [r.getMessage() for r in caplog.records] == []
+
+
+def test_a_face_s_metrics_are_read_from_the_cache_and_a_damaged_cache_is_made_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each packets worker and the print list measure text in the same CJK faces: the advances are
+    decoded once per machine, then read from ~/.cache/xingan-nengshou/metrics."""
+    from pipeline.render import fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    file = Path(subprocess.run(["fc-match", "--format", "%{file}", "Noto Serif CJK SC:lang=zh-cn"],
+                               capture_output=True, text=True, check=True).stdout)
+    fonts.face_metrics.cache_clear()
+    try:
+        first = fonts.face_metrics(file, 2)
+        assert first.advances[ord("兴")] == first.units_per_em == 1000 and first.win is not None
+        (cached,) = (tmp_path / "xingan-nengshou" / "metrics").iterdir()
+        fonts.face_metrics.cache_clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(fonts, "font_tables", lambda *_: pytest.fail("the font file was decoded again"))
+            assert fonts.face_metrics(file, 2) == first
+        cached.write_bytes(b"\x00damaged")
+        fonts.face_metrics.cache_clear()
+        assert fonts.face_metrics(file, 2) == first
+        assert cached.stat().st_size > 100_000
+    finally:
+        fonts.face_metrics.cache_clear()

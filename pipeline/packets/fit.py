@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.render.fonts import Face, font_tables
+from pipeline.render.fonts import Face, face_metrics
 from pipeline.render.wordbreak import PT_PER_MM
 
 __all__ = ["FLOOR_PT", "PT_PER_MM", "GridCell", "GridFit", "Measure", "fit_grid", "fit_size", "wrapped_lines"]
@@ -37,11 +37,8 @@ SAFETY = 1.02
 @functools.cache
 def _metrics(file: Path, index: int) -> tuple[dict[int, int], float]:
     """Font face → (code point → advance in font units, units per em)."""
-    with font_tables(file, index) as font:
-        cmap = font.getBestCmap() or {}
-        metrics = font["hmtx"].metrics
-        upem = float(font["head"].unitsPerEm)
-        return {cp: metrics[name][0] for cp, name in cmap.items() if name in metrics}, upem
+    metrics = face_metrics(file, index)
+    return metrics.advances, metrics.units_per_em
 
 
 class Measure:

@@ -17,13 +17,10 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.preflight.findings import PreflightFinding
-from pipeline.render.fonts import font_tables
-
-if TYPE_CHECKING:
-    from fontTools.ttLib import TTFont
+from pipeline.render.fonts import face_metrics
 
 MIN_PRINTED_PT = 9.0
 """Nothing may print below 9 pt (issue 10 §3)."""
@@ -74,23 +71,14 @@ def _font_file(pattern: str) -> tuple[str, int]:
 
 @functools.lru_cache(maxsize=16)
 def _metrics_of(path: str, index: int) -> FontMetrics:
-    with font_tables(path, index) as font:
-        return _font_metrics(font)
-
-
-def _font_metrics(font: TTFont) -> FontMetrics:
-    """Open face → its line height and the advances of its non-CJK characters, in ems."""
-    upem = float(font["head"].unitsPerEm)
-    hhea = font["hhea"]
-    line = (hhea.ascent - hhea.descent + hhea.lineGap) / upem
-    os2 = font.get("OS/2", None)
-    if os2 is not None:
-        line = max(line, (os2.usWinAscent + os2.usWinDescent) / upem)
-    hmtx = font["hmtx"]
-    widths: dict[int, float] = {}
-    for code, glyph in (font.getBestCmap() or {}).items():
-        if code < 0x2E80:  # CJK is one em anyway; keep the table small
-            widths[code] = hmtx[glyph][0] / upem
+    metrics = face_metrics(path, index)
+    upem = metrics.units_per_em
+    ascent, descent, gap = metrics.hhea
+    line = (ascent - descent + gap) / upem
+    if metrics.win is not None:
+        line = max(line, sum(metrics.win) / upem)
+    widths = {code: advance / upem for code, advance in metrics.advances.items()
+              if code < 0x2E80}  # CJK is one em anyway; keep the table small
     return FontMetrics(widths, line)
 
 

@@ -17,9 +17,9 @@ import contextlib
 import functools
 import hashlib
 import logging
+import marshal
 import os
 import subprocess
-from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,21 +157,54 @@ def font_tables(file: Path | str, index: int = 0) -> Iterator[TTFont]:
         font.close()  # type: ignore[no-untyped-call]
 
 
+@dataclass(frozen=True)
+class FaceMetrics:
+    """What the text measurements read from one face: its advances and vertical metrics, in font units."""
+
+    advances: dict[int, int]
+    """Code point → advance width (every code point the face maps)."""
+    units_per_em: float
+    hhea: tuple[int, int, int]
+    """Ascent, descent (negative) and line gap of the 'hhea' table."""
+    win: tuple[int, int] | None
+    """usWinAscent and usWinDescent of the 'OS/2' table, when it has one."""
+
+
+METRICS_SCHEMA = 1
+"""Version of the cached form of FaceMetrics (raise it when the fields change)."""
+
+
 @functools.cache
-def _cmap(file: Path, index: int) -> frozenset[int]:
-    """Code points a font face maps; cached on disk by file, size, mtime and face (decoding a CJK
-    cmap takes ~0.15 s a face, which a no-op run should not pay)."""
+def face_metrics(file: Path | str, index: int = 0) -> FaceMetrics:
+    """One face's metrics, cached on disk by file, size, mtime and face: decoding a CJK face's cmap
+    and hmtx takes 0.1–0.3 CPU-s, which every process that measures text (each packets worker, the
+    print list) would pay again for the same file. The cache is a marshal string (no code runs when
+    it is read); one that cannot be read is made again."""
+    file = Path(file)
     st = file.stat()
-    key = hashlib.sha256(f"{file}|{st.st_size}|{st.st_mtime_ns}|{index}".encode()).hexdigest()[:24]
-    cached = cache_dir() / "cmap" / f"{key}.u32"
+    key = hashlib.sha256(f"{METRICS_SCHEMA}|{file}|{st.st_size}|{st.st_mtime_ns}|{index}".encode()).hexdigest()[:24]
+    cached = cache_dir() / "metrics" / f"{key}.marshal"
     try:
-        return frozenset(array("I", cached.read_bytes()))
-    except (OSError, ValueError):
+        advances, upem, hhea, win = marshal.loads(cached.read_bytes())
+        return FaceMetrics(dict(advances), float(upem), tuple(hhea), None if win is None else tuple(win))
+    except (OSError, EOFError, ValueError, TypeError):
         pass
     with font_tables(file, index) as font:
-        points = frozenset(font.getBestCmap() or {})
-    atomic.write_bytes(cached, array("I", sorted(points)).tobytes())  # threads of one process may race: unique temp
-    return points
+        hmtx = font["hmtx"].metrics
+        advances = {cp: hmtx[name][0] for cp, name in (font.getBestCmap() or {}).items() if name in hmtx}
+        h = font["hhea"]
+        os2 = font.get("OS/2", None)
+        metrics = FaceMetrics(advances, float(font["head"].unitsPerEm), (h.ascent, h.descent, h.lineGap),
+                              None if os2 is None else (os2.usWinAscent, os2.usWinDescent))
+    with contextlib.suppress(OSError):  # threads of one process may race: atomic's unique temp names
+        atomic.write_bytes(cached, marshal.dumps((metrics.advances, metrics.units_per_em, metrics.hhea, metrics.win)))
+    return metrics
+
+
+@functools.cache
+def _cmap(file: Path, index: int) -> frozenset[int]:
+    """Code points a font face maps."""
+    return frozenset(face_metrics(file, index).advances)
 
 
 @functools.cache

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core import atomic
-from pipeline.render.fonts import font_tables
+from pipeline.render.fonts import face_metrics
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -224,37 +224,39 @@ def _face_files(family: str) -> tuple[tuple[str, int], ...]:
 
 @functools.cache
 def _metrics(file: str, index: int) -> _Metrics:
-    with font_tables(file, index) as font:
-        upm = float(font["head"].unitsPerEm)
-        cmap = font.getBestCmap() or {}
-        hmtx = font["hmtx"].metrics
-        advances = {cp: hmtx[name][0] / upm for cp, name in cmap.items() if name in hmtx}
-        hhea = font["hhea"]
-        line = (hhea.ascent - hhea.descent + hhea.lineGap) / upm
-    return _Metrics(advances, line)
+    metrics = face_metrics(file, index)
+    upm = metrics.units_per_em
+    ascent, descent, gap = metrics.hhea
+    return _Metrics({cp: advance / upm for cp, advance in metrics.advances.items()}, (ascent - descent + gap) / upm)
 
 
 def _faces(family: str) -> tuple[_Metrics, ...]:
     return tuple(_metrics(file, index) for file, index in _face_files(family))
 
 
+class _Widest(dict[str, float]):
+    """Character → its advance (em) in the widest of a family's faces that has it (1 em when none
+    has it), looked up once per character."""
+
+    def __init__(self, faces: tuple[_Metrics, ...]) -> None:
+        super().__init__()
+        self.faces = faces
+
+    def __missing__(self, ch: str) -> float:
+        cp = ord(ch)
+        width = self[ch] = max((f.advances[cp] for f in self.faces if cp in f.advances), default=1.0)
+        return width
+
+
 @functools.cache
-def _widest(family: str) -> dict[str, float]:
-    """Character → its advance (em) in the widest of `family`'s faces that has it."""
-    out: dict[str, float] = {}
-    for face in _faces(family):
-        for cp, advance in face.advances.items():
-            ch = chr(cp)
-            if advance > out.get(ch, -1.0):
-                out[ch] = advance
-    return out
+def _widest(family: str) -> _Widest:
+    return _Widest(_faces(family))
 
 
 def text_width(text: str, family: str, size: float) -> float:
     """Width in points of one line of `text` in `family` at `size` (widest face that has each glyph;
     1 em for a character none has)."""
-    widest = _widest(family)
-    return sum(widest.get(ch, 1.0) for ch in text) * size
+    return sum(map(_widest(family).__getitem__, text)) * size
 
 
 def line_height(family: str, size: float) -> float:
