@@ -155,7 +155,7 @@ def test_bench_json_round_trips_and_two_runs_compare(tmp_path: Path) -> None:
 
 
 def test_the_packets_ratio_is_said_against_the_reference_run_next_to_them() -> None:
-    from pipeline.bench import _notes
+    from pipeline.bench import _notes, bracketed
 
     record = _data(cpu=6.0, reference_cpu=0.25)["rounds"][0]
     record |= {"reference": {"cpu_per_document": 0.25},
@@ -164,6 +164,11 @@ def test_the_packets_ratio_is_said_against_the_reference_run_next_to_them() -> N
     lines = _notes(record, 0.25)
     assert "每人 0.600 CPU 秒" in lines[0] and "紧挨着之前测的参照每份 0.250 CPU 秒，比值 2.40 ×" in lines[0]
     assert "打印版字节 / 源 JPEG 扫描件字节 = 2.00" in lines[2]
+    record["reference_after"] = {"cpu_per_document": 0.35}
+    reference = bracketed(record["reference"], record["reference_after"])
+    assert reference == pytest.approx(0.30)
+    lines = _notes(record, reference)
+    assert "紧挨着前后测的参照每份 0.250 和 0.350 CPU 秒（平均 0.300），比值 2.00 ×" in lines[0]
 
 
 def test_a_file_that_is_not_bench_json_is_refused_with_a_fix(tmp_path: Path) -> None:

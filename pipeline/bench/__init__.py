@@ -80,14 +80,17 @@ class Bench:
         self.watch = [root / "output", root / "state", root / "keys", root / "ocr-cache"]
         self.near: dict[str, Any] | None = None
         """The reference measured just before this round's packets (pipeline.bench.reference)."""
+        self.near_after: dict[str, Any] | None = None
+        """The reference measured just after this round's packets."""
         self.near_documents = NEAR_DOCUMENTS
 
     @property
     def reference_cpu(self) -> float | None:
-        """The reference's CPU seconds per document: the run next to the packets' cold run when there
-        is one (a shared machine's load drifts), else the one at the start (None before it ran)."""
-        ref = self.near or self.data.get("reference")
-        return ref["cpu_per_document"] if ref else None
+        """The reference's CPU seconds per document: the mean of the runs just before and just after
+        the packets' cold run when there are both (this machine's speed drifts by a third within one
+        bench, and the packets run between the two), else the one before, else the one at the start
+        (None before it ran)."""
+        return bracketed(self.near, self.near_after) or _per_document(self.data.get("reference"))
 
     def save(self) -> None:
         """bench.json as far as measured (after every round: an interrupted run keeps what it has)."""
@@ -114,6 +117,8 @@ class Bench:
             self.near = self.reference(self.near_documents) if self.near_documents else None
         usage = measure.run([sys.executable, "-m", "pipeline", "--edition", str(edition), "-q", stage],
                             env=env, cwd=PROJECT_ROOT, watch=self.watch)
+        if key == "packets/cold":
+            self.near_after = self.reference(self.near_documents) if self.near_documents else None
         if key == "packets/cold" and nominees and self.reference_cpu:
             ratio = usage.cpu / nominees / self.reference_cpu
         if usage.exit_code not in (0, 1):
@@ -124,13 +129,14 @@ class Bench:
         """Record, print and save one round."""
         nominees = len(list((edition / "candidates").iterdir()))
         record = {"key": key, "title": title, "nominees": nominees, **extra, "reference": self.near,
+                  "reference_after": self.near_after,
                   "packets": _packet_sizes(Path(self.env["XN_OUTPUT"]) / edition.name, edition),
                   "stages": [row.as_dict() for row in rows]}
         self.data["rounds"].append(record)
         print(f"\n## {title}")
         print("\n".join(results.table(record["stages"])))
         print("\n".join(_notes(record, self.reference_cpu)), flush=True)
-        self.near = None
+        self.near = self.near_after = None
         self.save()
 
     def demo(self) -> None:
@@ -175,6 +181,17 @@ class Bench:
                           {"scans": scans, "prepare_seconds": made})
 
 
+def _per_document(ref: dict[str, Any] | None) -> float | None:
+    return float(ref["cpu_per_document"]) if ref else None
+
+
+def bracketed(before: dict[str, Any] | None, after: dict[str, Any] | None) -> float | None:
+    """The reference's CPU per document around a run: the mean of the runs before and after it when
+    there are both, else the one there is."""
+    values = [v for v in (_per_document(before), _per_document(after)) if v is not None]
+    return sum(values) / len(values) if values else None
+
+
 def _size(paths: list[Path]) -> int:
     return sum(p.stat().st_size for p in paths if p.is_file())
 
@@ -196,9 +213,12 @@ def _notes(record: dict[str, Any], reference: float | None) -> list[str]:
     if cold and cold["cpu_per_nominee"] is not None:
         text = f"申报材料首次生成：每人 {cold['cpu_per_nominee']:.3f} CPU 秒、{cold['wall'] / record['nominees']:.2f} 秒"
         if reference:
-            where = "紧挨着之前测的" if record.get("reference") else "开始时测的"
-            text += (f"；{where}参照每份 {reference:.3f} CPU 秒，比值 {cold['cpu_per_nominee'] / reference:.2f} ×"
-                     f"（目标 ≤ 1.8 ×）")
+            before, after = _per_document(record.get("reference")), _per_document(record.get("reference_after"))
+            if before is not None and after is not None:
+                where = f"紧挨着前后测的参照每份 {before:.3f} 和 {after:.3f} CPU 秒（平均 {reference:.3f}）"
+            else:
+                where = f"{'紧挨着之前' if before is not None else '开始时'}测的参照每份 {reference:.3f} CPU 秒"
+            text += f"；{where}，比值 {cold['cpu_per_nominee'] / reference:.2f} ×（目标 ≤ 1.8 ×）"
         lines.append(text)
     p = record["packets"]
     if p["count"]:

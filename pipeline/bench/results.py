@@ -1,7 +1,8 @@
 """bench.json: what one `make bench` run measured, on which machine; the comparison of two runs.
 
 The file (schema 1) holds `created` (UTC), `machine`, `options`, `reference` (pipeline.bench.reference
-plus the measure of its process), `rounds` (each with its `stages`: one measure per run of a stage,
+plus the measure of its process), `rounds` (each with the reference runs just before and after its
+packets, `reference` and `reference_after`, and its `stages`: one measure per run of a stage,
 keyed `<stage>/<cold|noop|one>` so two files can be matched row by row) and `ocr`.
 """
 
