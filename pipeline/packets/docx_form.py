@@ -129,9 +129,9 @@ class DocxMeasure(Measure):
     """Text widths as Word and WPS set the DOCX: characters of ambiguous East Asian width
     (· “ ” — …) take the East Asian font (w:hint="eastAsia"), a full em."""
 
-    def em(self, ch: str) -> float:
+    def face_em(self, ch: str) -> float:
         """Advance of one character in ems."""
-        width = super().em(ch)
+        width = super().face_em(ch)
         return max(width, 1.0) if unicodedata.east_asian_width(ch) in ("A", "F", "W") else width
 
 

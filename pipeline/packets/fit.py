@@ -47,9 +47,18 @@ class Measure:
     def __init__(self, faces: Sequence[Face]) -> None:
         """Faces in the order the CSS font-family stack names them."""
         self.faces = tuple(faces)
+        self._ems: dict[str, float] = {}
 
     def em(self, ch: str) -> float:
-        """Advance of one character in ems (1 em for a character no face has: Pango's box)."""
+        """Advance of one character in ems (looked up once per character and Measure)."""
+        found = self._ems.get(ch)
+        if found is None:
+            found = self._ems[ch] = self.face_em(ch)
+        return found
+
+    def face_em(self, ch: str) -> float:
+        """Advance of one character in ems in the first face that has it (1 em for a character no
+        face has: Pango's box)."""
         for face in self.faces:
             advances, upem = _metrics(face.file, face.index)
             width = advances.get(ord(ch))
