@@ -24,6 +24,7 @@ import argparse
 import importlib
 import importlib.metadata
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -278,11 +279,24 @@ def load_checked(path: Path, command: str) -> Edition:
     return edition
 
 
+_HEADING = re.compile(r"^( {0,8}[^\s:]+):$", re.M)
+"""A heading line of argparse's help ("选项:"): argparse puts an ASCII colon after every heading."""
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """argparse's parser with the Chinese colon after its help's headings ("选项：", not "选项:");
+    its subparsers are of the same class (argparse makes them with the parent's class)."""
+
+    def format_help(self) -> str:
+        """The help text, its headings ending in "："."""
+        return _HEADING.sub(r"\1：", super().format_help())
+
+
 class _Unsure(Exception):
     """The light parser cannot tell the command: the full parser reads the line again and explains."""
 
 
-class _LightParser(argparse.ArgumentParser):
+class _LightParser(ChineseParser):
     """A parser that raises instead of printing and exiting (finding the command only)."""
 
     def error(self, message: str) -> NoReturn:
@@ -303,7 +317,7 @@ def chosen_command(argv: Sequence[str]) -> str | None:
 
 
 def build_parser(only: str | None = None,
-                 parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
+                 parser_class: type[argparse.ArgumentParser] = ChineseParser) -> argparse.ArgumentParser:
     """The argument parser (build and use it inside `chinese_argparse()`). With `only`, the other
     commands' modules are not imported: their own options are missing, their help line is there.
     Importing every stage costs about a second, which each `make <stage>` would otherwise pay."""

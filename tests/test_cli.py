@@ -41,10 +41,14 @@ def test_help_is_chinese_and_lists_every_command(capsys: pytest.CaptureFixture[s
     assert english_in(out) == []
     for name, text in COMMAND_HELP.items():
         assert re.search(rf"^    {name} +{re.escape(text[:10])}", out, re.M), name
+    assert "\n参数：\n" in out and "\n选项：\n" in out and not re.search(r"^\S+:$", out, re.M)  # the Chinese colon
     assert main(["check", "-h"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("用法：python -m pipeline check [-h]") and COMMAND_HELP["check"] in out
     assert english_in(out) == []
+    assert main(["registry", "revoke", "-h"]) == 0
+    out = capsys.readouterr().out
+    assert "\n参数：\n  证书编号" in out and "\n选项：\n" in out and "--reason 原因" in out
 
 
 def test_a_command_imports_only_its_own_module() -> None:
