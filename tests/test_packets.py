@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -921,3 +922,36 @@ def test_make_packets_command_checks_then_binds_and_exits_1_for_a_skipped_nomine
     assert (out / "打印清单.xlsx").is_file() and len(list((out / "docx").glob("*.docx"))) == 2
     assert main(["--edition", str(tmp_edition), "packets"]) == 1
     assert "2 份均无变化" in capsys.readouterr().err
+
+
+def test_the_photo_is_served_from_memory_and_named_by_its_content(tmp_path: Path) -> None:
+    """The packet's HTML names the photo by the hash of its bytes (no 70 KB data: URI for the HTML
+    parser); the same photo in another folder gives the same PDF, and the photo is in it."""
+    from PIL import Image
+
+    from pipeline.packets.form import IMAGE_SCHEME, FrontRenderer, build_context, group_evidence
+    from pipeline.packets.job import PacketJob, packet_paths
+
+    edition_path = write_edition(tmp_path)
+    c = make_candidate("G003", "韩字")
+    add_nominee(edition_path, c)
+    edition = load_edition(edition_path)
+    nominee = nominee_for(edition_path, c)
+    assert nominee.photo is not None
+    job = PacketJob(c, nominee.photo, nominee.materials.deeds, (), edition, RunContext(edition).source_date,
+                    packet_paths(tmp_path, c), "x")
+    renderer = FrontRenderer(resolve_fonts(edition.fonts))
+    elsewhere = tmp_path / "elsewhere" / "照片.jpg"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(nominee.photo.read_bytes())
+    pdfs = []
+    for photo in (nominee.photo, elsewhere):
+        url = renderer.image_url(photo)
+        assert url.startswith(f"{IMAGE_SCHEME}:") and len(url) == len(IMAGE_SCHEME) + 65
+        pdfs.append(renderer.render(build_context(job, group_evidence(job, []), url)).pdf)
+    assert pdfs[0] == pdfs[1]
+    with Image.open(nominee.photo) as image:
+        size = image.size
+    with pikepdf.open(io.BytesIO(pdfs[0])) as doc:
+        images = [o for o in doc.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert [(int(o.Width), int(o.Height)) for o in images] == [size]

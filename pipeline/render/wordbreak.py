@@ -117,6 +117,12 @@ def tokens(text: str, *, by_words: bool = True) -> list[str]:
     """Text → the pieces a line may break between ("".join(tokens(text)) == text): UNBROKEN
     numbers and Latin words whole, the rest in jieba's words (prose, by_words=False: in
     characters), punctuation glued to the word it belongs to, a space a piece of its own."""
+    return list(_tokens(text, by_words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _tokens(text: str, by_words: bool) -> tuple[str, ...]:
+    """tokens(), remembered: the same field is broken at several type sizes, in the PDF and the DOCX form."""
     def split(part: str) -> list[str]:
         return (words(part) if by_words else list(part)) if part else []
 
@@ -134,7 +140,7 @@ def tokens(text: str, *, by_words: bool = True) -> list[str]:
             out[-1] += piece
         else:
             out.append(piece)
-    return out
+    return tuple(out)
 
 
 def weight(line: str) -> int:
