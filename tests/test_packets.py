@@ -929,8 +929,9 @@ def test_the_photo_is_served_from_memory_and_named_by_its_content(tmp_path: Path
     parser); the same photo in another folder gives the same PDF, and the photo is in it."""
     from PIL import Image
 
-    from pipeline.packets.form import IMAGE_SCHEME, FrontRenderer, build_context, group_evidence
+    from pipeline.packets.form import FrontRenderer, build_context, group_evidence
     from pipeline.packets.job import PacketJob, packet_paths
+    from pipeline.render.weasy import IMAGE_SCHEME, image_url
 
     edition_path = write_edition(tmp_path)
     c = make_candidate("G003", "韩字")
@@ -946,7 +947,7 @@ def test_the_photo_is_served_from_memory_and_named_by_its_content(tmp_path: Path
     elsewhere.write_bytes(nominee.photo.read_bytes())
     pdfs = []
     for photo in (nominee.photo, elsewhere):
-        url = renderer.image_url(photo)
+        url = image_url(photo)
         assert url.startswith(f"{IMAGE_SCHEME}:") and len(url) == len(IMAGE_SCHEME) + 65
         pdfs.append(renderer.render(build_context(job, group_evidence(job, []), url)).pdf)
     assert pdfs[0] == pdfs[1]

@@ -33,7 +33,7 @@ from pipeline.media.text import (
     word_spans,
 )
 from pipeline.render.templating import render
-from pipeline.render.weasy import data_uri
+from pipeline.render.weasy import image_url
 
 PT = 25.4 / 72
 
@@ -177,7 +177,7 @@ def build_feature(entry: MediaEntry, s: MediaKitSettings, fonts: FontInfo, *, ye
     label = f"专栏稿 {entry.stem}"
     extra = 0.0
     fl = feature_layout(s, entry, title)
-    photo_uri = data_uri(cmyk_jpeg(entry.photo, work / "cmyk", profile, s.ink_limit_percent,
+    photo_uri = image_url(cmyk_jpeg(entry.photo, work / "cmyk", profile, s.ink_limit_percent,
                                    width_mm=fl.photo_mm[0], min_dpi=s.min_dpi))
 
     def attempt(paras: list[str], sizes: FeatureLayout | None = None) -> Any:

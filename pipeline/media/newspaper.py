@@ -44,7 +44,7 @@ from pipeline.media.text import (
     word_spans,
 )
 from pipeline.render.templating import render
-from pipeline.render.weasy import data_uri
+from pipeline.render.weasy import image_url
 
 PT = 25.4 / 72
 """Millimetres per point."""
@@ -741,7 +741,7 @@ def build_pages(entries: tuple[MediaEntry, ...], s: MediaKitSettings, text: Page
                 else:
                     made = cmyk_jpeg(card.entry.photo, work / "cmyk", profile, s.ink_limit_percent,
                                      width_mm=card.photo_mm[0], min_dpi=s.min_dpi)
-                uris[key] = data_uri(made)
+                uris[key] = image_url(made)
             found[card.entry.seq] = uris[key]
         return found
 

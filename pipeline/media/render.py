@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.render.weasy import weasyprint_errors
+from pipeline.render.weasy import url_fetcher, weasyprint_errors
 
 MM = 72 / 25.4
 """PDF points per millimetre."""
@@ -30,12 +30,11 @@ PX_PER_MM = 96 / 25.4
 def layout(html: str, base: Path, label: str) -> Any:
     """HTML text (images relative to `base`) → a laid-out weasyprint Document; RenderError on any logged problem."""
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
 
     from pipeline.render.fonts import use_project_fonts
 
     use_project_fonts()
-    fetcher = URLFetcher(allowed_protocols={"file", "data"})
+    fetcher = url_fetcher()
     with weasyprint_errors(label, file=label, hint="多为图片缺失或模板样式有误；请检查照片文件是否存在，或联系技术人员"):
         return HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render()
 

@@ -9,14 +9,12 @@ message fails the document (RenderError), so nothing is silently left out.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import unicodedata
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pipeline.core.edition import PROJECT_ROOT, Edition
@@ -33,7 +31,7 @@ from pipeline.packets.fit import (
 )
 from pipeline.packets.job import PacketJob
 from pipeline.render.fonts import FontSet, use_project_fonts
-from pipeline.render.weasy import weasyprint_errors
+from pipeline.render.weasy import url_fetcher, weasyprint_errors
 from pipeline.render.wordbreak import break_lines, well_broken
 from pipeline.rules.materials import DeedsUnreadable, read_deeds
 
@@ -540,31 +538,6 @@ def folio_pages(document: Any) -> dict[str, tuple[int, ...]]:
     return {kind: tuple(indices) for kind, indices in kinds.items()}
 
 
-IMAGE_SCHEME = "xn-image"
-"""The scheme of the images a FrontRenderer serves from memory (FrontRenderer.image_url)."""
-
-
-def _memory_fetcher(weasyprint: Any) -> Any:
-    """WeasyPrint's URL fetcher for file: and data: URLs that also serves `xn-image:` URLs from its
-    `images` (URL → bytes)."""
-    from weasyprint.urls import URLFetcherResponse
-
-    class MemoryFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
-        """URLFetcher + the images registered in `images`."""
-
-        images: dict[str, bytes]
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            found = self.images.get(url)
-            if found is not None:
-                return URLFetcherResponse(url, found)
-            return super().fetch(url, headers)
-
-    fetcher = MemoryFetcher(allowed_protocols={"file", "data"})
-    fetcher.images = {}
-    return fetcher
-
-
 class FrontRenderer:
     """WeasyPrint with one font configuration and one parsed stylesheet (one per process)."""
 
@@ -579,7 +552,7 @@ class FrontRenderer:
         self.fonts = fonts
         self._weasyprint = weasyprint
         self.font_config = FontConfiguration()
-        self.fetcher = _memory_fetcher(weasyprint)
+        self.fetcher = url_fetcher()
         css_text = fonts.css() + STYLESHEET.read_text(encoding="utf-8")
         with weasyprint_errors("样式表"):
             self.stylesheet = weasyprint.CSS(
@@ -598,19 +571,6 @@ class FrontRenderer:
         self.body = Measure([body.face, *(f.face for f in fonts.fallback)])
         self.kai = Measure([fonts.roles["kai"].face, *(f.face for f in fonts.fallback)])
         self.title = Measure([fonts.roles["title"].face, *(f.face for f in fonts.fallback)])
-
-    def image_url(self, path: Path) -> str:
-        """An image file (the photo) → the URL the packet's HTML names it by: the hash of its content
-        under IMAGE_SCHEME, served from memory. Like a data: URI, it names the image in the PDF by its
-        content, not by where the edition folder is; but tinyhtml5 does not read 70 KB of base64
-        character by character in every packet. The last 8 images are kept."""
-        data = path.read_bytes()
-        url = f"{IMAGE_SCHEME}:{hashlib.sha256(data).hexdigest()}"
-        images = self.fetcher.images
-        if url not in images and len(images) >= 8:
-            images.clear()
-        images[url] = data
-        return url
 
     def render(self, context: dict[str, Any], candidate: str = "", *, compact_fonts: bool = True) -> RenderedFront:
         """Template context → the laid-out PDF and where each evidence sheet's scan goes.

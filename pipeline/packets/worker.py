@@ -27,6 +27,7 @@ from pipeline.packets.form import FrontRenderer, build_context, group_evidence
 from pipeline.packets.job import PacketJob
 from pipeline.packets.manifest import Manifest, OutputRecord
 from pipeline.render.fonts import FontSet, use_project_fonts
+from pipeline.render.weasy import image_url
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _build(job: PacketJob, renderers: _Renderers) -> Manifest:
     if photo is None:
         raise RenderError("没有可用的照片", hint="先运行 make check，按报告处理照片问题",
                           candidate=c.label, code="PHOTO_MISSING")
-    context = build_context(job, items, renderers.front.image_url(photo))
+    context = build_context(job, items, image_url(photo))
     front = renderers.front.render(context, c.label)
 
     placements = []
