@@ -31,6 +31,7 @@ from pipeline.core.edition import PROJECT_ROOT, load_edition
 from pipeline.core.errors import ExitCode
 from pipeline.packets.evidence import Rect, Sheet, orientation_matrix
 from pipeline.packets.form import OPINIONS
+from pipeline.packets.job import PacketJob, packet_paths
 from pipeline.render import raster
 from pipeline.render.fontpack import glyph_count
 from pipeline.render.fonts import resolve_fonts
@@ -814,25 +815,30 @@ def test_compacted_fonts_render_and_extract_exactly_like_weasyprints(tmp_path: P
     assert "/CIDFontType0C" in kinds and "/OpenType" not in kinds
 
 
-def test_a_document_rendered_after_a_packet_in_the_same_process_keeps_its_glyphs(tmp_path: Path) -> None:
-    """make all in one process (-j 1, or one changed nominee): a certificate rendered after a packet
-    shows its title and its punctuation. The packet's compact font subsetting (renumbered CFF glyphs,
-    unwrapped by the binder) used to stay hooked into WeasyPrint for the rest of the process, and the
-    certificate's Noto CJK text then printed as blank space over a correct text layer."""
-    from pipeline.packets.form import FrontRenderer, build_context, group_evidence
-    from pipeline.packets.job import PacketJob, packet_paths
-    from pipeline.stages.certificates import render_pdf
-
+def _one_job(tmp_path: Path, code: str) -> tuple[PacketJob, Path]:
+    """A small edition with one nominee (韩字, no evidence) → their packet job and photo."""
     edition_path = write_edition(tmp_path)
-    c = make_candidate("G002", "韩字")
+    c = make_candidate(code, "韩字")
     add_nominee(edition_path, c)
     edition = load_edition(edition_path)
     nominee = nominee_for(edition_path, c)
     assert nominee.photo is not None
     job = PacketJob(c, nominee.photo, nominee.materials.deeds, (), edition, RunContext(edition).source_date,
                     packet_paths(tmp_path, c), "x")
-    fonts = resolve_fonts(edition.fonts)
-    FrontRenderer(fonts).render(build_context(job, group_evidence(job, []), nominee.photo.as_uri()))
+    return job, nominee.photo
+
+
+def test_a_document_rendered_after_a_packet_in_the_same_process_keeps_its_glyphs(tmp_path: Path) -> None:
+    """make all in one process (-j 1, or one changed nominee): a certificate rendered after a packet
+    shows its title and its punctuation. The packet's compact font subsetting (renumbered CFF glyphs,
+    unwrapped by the binder) used to stay hooked into WeasyPrint for the rest of the process, and the
+    certificate's Noto CJK text then printed as blank space over a correct text layer."""
+    from pipeline.packets.form import FrontRenderer, build_context, group_evidence
+    from pipeline.stages.certificates import render_pdf
+
+    job, photo = _one_job(tmp_path, "G002")
+    fonts = resolve_fonts(job.edition.fonts)
+    FrontRenderer(fonts).render(build_context(job, group_evidence(job, []), photo.as_uri()))
 
     html = (f"<style>{fonts.css()} @page {{ size: 150mm 60mm; margin: 8mm }} p {{ font-size: 32pt; margin: 0 }}"
             "</style><p class='font-title'>荣誉证书</p><p class='font-body'>“技术能手”。</p>")
@@ -930,28 +936,20 @@ def test_the_photo_is_served_from_memory_and_named_by_its_content(tmp_path: Path
     from PIL import Image
 
     from pipeline.packets.form import FrontRenderer, build_context, group_evidence
-    from pipeline.packets.job import PacketJob, packet_paths
     from pipeline.render.weasy import IMAGE_SCHEME, image_url
 
-    edition_path = write_edition(tmp_path)
-    c = make_candidate("G003", "韩字")
-    add_nominee(edition_path, c)
-    edition = load_edition(edition_path)
-    nominee = nominee_for(edition_path, c)
-    assert nominee.photo is not None
-    job = PacketJob(c, nominee.photo, nominee.materials.deeds, (), edition, RunContext(edition).source_date,
-                    packet_paths(tmp_path, c), "x")
-    renderer = FrontRenderer(resolve_fonts(edition.fonts))
+    job, own = _one_job(tmp_path, "G003")
+    renderer = FrontRenderer(resolve_fonts(job.edition.fonts))
     elsewhere = tmp_path / "elsewhere" / "照片.jpg"
     elsewhere.parent.mkdir()
-    elsewhere.write_bytes(nominee.photo.read_bytes())
+    elsewhere.write_bytes(own.read_bytes())
     pdfs = []
-    for photo in (nominee.photo, elsewhere):
+    for photo in (own, elsewhere):
         url = image_url(photo)
         assert url.startswith(f"{IMAGE_SCHEME}:") and len(url) == len(IMAGE_SCHEME) + 65
         pdfs.append(renderer.render(build_context(job, group_evidence(job, []), url)).pdf)
     assert pdfs[0] == pdfs[1]
-    with Image.open(nominee.photo) as image:
+    with Image.open(own) as image:
         size = image.size
     with pikepdf.open(io.BytesIO(pdfs[0])) as doc:
         images = [o for o in doc.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]

@@ -25,10 +25,10 @@ import datetime as dt
 import functools
 import io
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline.core.edition import PROJECT_ROOT, Edition, FontSettings
 from pipeline.core.errors import RenderError
@@ -340,6 +340,20 @@ def render_form_docx(job: PacketJob, template: bytes, photo: Path | None) -> byt
                        author=c.recommender, candidate=c.label)
 
 
+T = TypeVar("T")
+
+
+def _remembered(store: dict[str, T], key: str, make: Callable[[], T]) -> T:
+    """store[key], made by make() when missing; the store is emptied when it holds 32 entries (the
+    parts of one DOCX template are a handful, the same for every nominee)."""
+    found = store.get(key)
+    if found is None:
+        if len(store) >= 32:
+            store.clear()
+        found = store[key] = make()
+    return found
+
+
 @functools.cache
 def _environment() -> Any:
     """The Jinja environment of the DOCX forms (one per process): docxtpl compiles each part's XML with
@@ -355,12 +369,7 @@ def _environment() -> Any:
         def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
             if globals is not None or template_class is not None or not isinstance(source, str):
                 return super().from_string(source, globals, template_class)
-            found = self.compiled.get(source)
-            if found is None:
-                if len(self.compiled) >= 32:
-                    self.compiled.clear()
-                found = self.compiled[source] = super().from_string(source)
-            return found
+            return _remembered(self.compiled, source, lambda: super(CompiledOnce, self).from_string(source))
 
     return CompiledOnce(autoescape=True, undefined=jinja2.StrictUndefined)
 
@@ -377,12 +386,7 @@ def _template_class() -> Any:
         patched: dict[str, str] = {}
 
         def patch_xml(self, src_xml: str) -> str:
-            found = self.patched.get(src_xml)
-            if found is None:
-                if len(self.patched) >= 32:
-                    self.patched.clear()
-                found = self.patched[src_xml] = super().patch_xml(src_xml)
-            return found
+            return _remembered(self.patched, src_xml, lambda: super(PatchedOnce, self).patch_xml(src_xml))
 
     return PatchedOnce
 
