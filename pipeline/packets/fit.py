@@ -14,10 +14,8 @@ Where lines break (words, numbers, punctuation, no character alone) is `pipeline
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from pipeline.render.fonts import Face, face_metrics
 from pipeline.render.wordbreak import PT_PER_MM
@@ -32,13 +30,6 @@ the 9 pt floor only when even that is not enough (a 16-character 籍贯)."""
 STEP_PT = 0.5
 SAFETY = 1.02
 """Measured widths are taken 2 % wider: Pango's shaping and rounding never make a line overflow."""
-
-
-@functools.cache
-def _metrics(file: Path, index: int) -> tuple[dict[int, int], float]:
-    """Font face → (code point → advance in font units, units per em)."""
-    metrics = face_metrics(file, index)
-    return metrics.advances, metrics.units_per_em
 
 
 class Measure:
@@ -60,10 +51,10 @@ class Measure:
         """Advance of one character in ems in the first face that has it (1 em for a character no
         face has: Pango's box)."""
         for face in self.faces:
-            advances, upem = _metrics(face.file, face.index)
-            width = advances.get(ord(ch))
+            metrics = face_metrics(face.file, face.index)
+            width = metrics.advances.get(ord(ch))
             if width is not None:
-                return width / upem
+                return width / metrics.units_per_em
         return 1.0
 
     def advance(self, text: str, size: float) -> float:

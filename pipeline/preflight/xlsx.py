@@ -73,8 +73,7 @@ def _font_file(pattern: str) -> tuple[str, int]:
 def _metrics_of(path: str, index: int) -> FontMetrics:
     metrics = face_metrics(path, index)
     upem = metrics.units_per_em
-    ascent, descent, gap = metrics.hhea
-    line = (ascent - descent + gap) / upem
+    line = metrics.line
     if metrics.win is not None:
         line = max(line, sum(metrics.win) / upem)
     widths = {code: advance / upem for code, advance in metrics.advances.items()

@@ -169,6 +169,12 @@ class FaceMetrics:
     win: tuple[int, int] | None
     """usWinAscent and usWinDescent of the 'OS/2' table, when it has one."""
 
+    @property
+    def line(self) -> float:
+        """The 'hhea' line pitch (ascent − descent + line gap) in ems."""
+        ascent, descent, gap = self.hhea
+        return (ascent - descent + gap) / self.units_per_em
+
 
 METRICS_SCHEMA = 1
 """Version of the cached form of FaceMetrics (raise it when the fields change)."""

@@ -20,12 +20,11 @@ import re
 import subprocess
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core import atomic
-from pipeline.render.fonts import face_metrics
+from pipeline.render.fonts import FaceMetrics, face_metrics
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -198,14 +197,6 @@ _OPEN = frozenset("（([{【《〈“‘「『")
 _CLOSE = frozenset("，。、；：！？）)]}】》〉”’」』…—·,.;:!?%")
 
 
-@dataclass(frozen=True)
-class _Metrics:
-    """Advance widths (em) and line height (em) of one face."""
-
-    advances: dict[int, float]
-    line: float
-
-
 @functools.cache
 def _face_files(family: str) -> tuple[tuple[str, int], ...]:
     """The faces fontconfig prints `family` with: its match for Latin and its match for Chinese."""
@@ -222,29 +213,21 @@ def _face_files(family: str) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
-@functools.cache
-def _metrics(file: str, index: int) -> _Metrics:
-    metrics = face_metrics(file, index)
-    upm = metrics.units_per_em
-    ascent, descent, gap = metrics.hhea
-    return _Metrics({cp: advance / upm for cp, advance in metrics.advances.items()}, (ascent - descent + gap) / upm)
-
-
-def _faces(family: str) -> tuple[_Metrics, ...]:
-    return tuple(_metrics(file, index) for file, index in _face_files(family))
+def _faces(family: str) -> tuple[FaceMetrics, ...]:
+    return tuple(face_metrics(file, index) for file, index in _face_files(family))
 
 
 class _Widest(dict[str, float]):
     """Character → its advance (em) in the widest of a family's faces that has it (1 em when none
     has it), looked up once per character."""
 
-    def __init__(self, faces: tuple[_Metrics, ...]) -> None:
+    def __init__(self, faces: tuple[FaceMetrics, ...]) -> None:
         super().__init__()
         self.faces = faces
 
     def __missing__(self, ch: str) -> float:
         cp = ord(ch)
-        width = self[ch] = max((f.advances[cp] for f in self.faces if cp in f.advances), default=1.0)
+        width = self[ch] = max((f.advances[cp] / f.units_per_em for f in self.faces if cp in f.advances), default=1.0)
         return width
 
 
