@@ -192,7 +192,9 @@ def face_metrics(file: Path | str, index: int = 0) -> FaceMetrics:
     cached = cache_dir() / "metrics" / f"{key}.marshal"
     try:
         advances, upem, hhea, win = marshal.loads(cached.read_bytes())
-        return FaceMetrics(dict(advances), float(upem), tuple(hhea), None if win is None else tuple(win))
+        if not isinstance(advances, dict) or len(hhea) != 3 or (win is not None and len(win) != 2) or upem <= 0:
+            raise ValueError(cached)
+        return FaceMetrics(advances, float(upem), tuple(hhea), None if win is None else tuple(win))
     except (OSError, EOFError, ValueError, TypeError):
         pass
     with font_tables(file, index) as font:
